@@ -1,0 +1,57 @@
+//! The command line: one subcommand per capability, each a thin call into the same core
+//! the language server uses. Exit codes: 0 success, 1 the checked/invoked code has a
+//! problem, 2 the command itself could not run (message on stderr).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod check;
+
+#[derive(Parser)]
+#[command(
+    name = "lambda-ls",
+    version,
+    about = "Language server and tools for AWS Lambda functions written in Python"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check functions and print the editor's diagnostics.
+    Check(check::Args),
+    /// Run the language server over stdio (what the editor starts).
+    Lsp,
+}
+
+/// Parse arguments, run the subcommand, map its outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let outcome = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Lsp => crate::lsp::run_stdio().map(|()| ExitCode::SUCCESS),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("lambda-ls: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Logs go to stderr (stdout is the LSP channel and the CLI's output); `LAMBDA_LS_LOG`
+/// sets the filter (default `warn`).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LAMBDA_LS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}

@@ -1,0 +1,1 @@
+//! Python source: tree-sitter parsing, incremental reparse, handler lookup.
