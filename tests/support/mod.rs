@@ -1,0 +1,55 @@
+//! Shared helpers of the end-to-end suites: where the binary and the repository are, and
+//! running the CLI.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The repository root (the workspace that holds `tests/`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// The `lambda-ls` binary under test: `LAMBDA_LS_BIN`, else the debug build in the
+/// workspace's target folder (`tests/run` builds it before running the suites).
+pub fn binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("LAMBDA_LS_BIN") {
+        return PathBuf::from(path);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target"));
+    let path = target.join("debug").join("lambda-ls");
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo build -p lambda-ls` first (tests/run does)",
+        path.display()
+    );
+    path
+}
+
+/// Run `lambda-ls ARGS` in `dir` with no stdin and capture its output.
+pub fn run_cli(dir: &Path, args: &[&str]) -> Output {
+    Command::new(binary())
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("lambda-ls starts")
+}
+
+/// Copy a folder tree (fixtures into a temporary folder the test may change).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
