@@ -3,11 +3,13 @@
 //! CLI and the language server render the same values.
 
 mod clients;
+mod config;
 mod environment;
 mod handler;
 mod returns;
 mod secrets;
 mod summary;
+pub mod workspace;
 
 use std::path::Path;
 
@@ -15,7 +17,8 @@ use crate::ide::{Diagnostic, Hover, Lens, Severity};
 use crate::project::Function;
 use crate::python::Module;
 
-pub use summary::{handler_hover, handler_lenses};
+pub use config::check_config;
+pub use summary::{configuration_markdown, handler_hover, handler_lenses};
 
 /// Stable diagnostic codes of the Python checks. `LT…` codes belong to `lambda.toml`.
 pub mod codes {
