@@ -125,6 +125,11 @@ impl LspClient {
         (client, result)
     }
 
+    /// The server's process id (for memory readings).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn notify(&mut self, method: &str, params: Value) {
         write_message(
             &self.stdin,

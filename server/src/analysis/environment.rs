@@ -40,12 +40,17 @@ pub const LAMBDA_DEFINED: &[&str] = &[
     "TZ",
 ];
 
-pub(super) fn check(module: &Module, function: &Function, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(
+    module: &Module,
+    subtree: Node<'_>,
+    function: &Function,
+    out: &mut Vec<Diagnostic>,
+) {
     if !function.config.has_environment_table {
         return;
     }
     let defined = &function.config.environment;
-    for node in descendants(module.root()) {
+    for node in descendants(subtree) {
         let Some(name_node) = environment_read(module, node) else {
             continue;
         };

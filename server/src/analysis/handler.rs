@@ -6,12 +6,9 @@ use crate::ide::{Diagnostic, Severity};
 use crate::python::{Module, Scope};
 
 pub(super) fn check(module: &Module, handler_name: &str, out: &mut Vec<Diagnostic>) {
-    let functions = module.functions();
-    let top_level = functions
-        .iter()
-        .rfind(|f| f.scope == Scope::Module && f.name == handler_name);
-    let Some(def) = top_level else {
-        match functions.iter().find(|f| f.name == handler_name) {
+    let Some(def) = module.top_level_function(handler_name) else {
+        // Rare, so the full walk for nested definitions is fine here.
+        match module.functions().iter().find(|f| f.name == handler_name) {
             Some(nested) => out.push(Diagnostic::new(
                 codes::HANDLER_NOT_TOP_LEVEL,
                 Severity::Error,

@@ -8,47 +8,43 @@ use super::codes;
 use crate::ide::{Diagnostic, Fix, Severity, TextEdit};
 use crate::python::{descendants, string_value, Module};
 
-pub(super) fn check(module: &Module, out: &mut Vec<Diagnostic>) {
-    for node in descendants(module.root()) {
-        if node.kind() != "string" {
+pub(super) fn check(module: &Module, subtree: Node<'_>, out: &mut Vec<Diagnostic>) {
+    // One walk over the tree. Bindings are found from the binding node downwards: asking a
+    // string for its parent costs a walk from the root in tree-sitter.
+    for node in descendants(subtree) {
+        if node.kind() == "string" {
+            if string_value(module, node).is_some_and(looks_like_access_key_id) {
+                out.push(Diagnostic::new(
+                    codes::HARDCODED_SECRET,
+                    Severity::Warning,
+                    node.byte_range(),
+                    "This is an AWS access key id written into the code: it ships inside the \
+                     deployment package. A Lambda function gets credentials from its execution \
+                     role (boto3 finds them on its own); delete the key and deactivate it in IAM.",
+                ));
+            }
             continue;
         }
-        let Some(value) = string_value(module, node) else {
+        let Some((name, string)) = secret_binding(module, node) else {
             continue;
         };
-        if looks_like_access_key_id(value) {
-            out.push(Diagnostic::new(
-                codes::HARDCODED_SECRET,
-                Severity::Warning,
-                node.byte_range(),
-                "This is an AWS access key id written into the code: it ships inside the \
-                 deployment package. A Lambda function gets credentials from its execution \
-                 role (boto3 finds them on its own); delete the key and deactivate it in IAM.",
-            ));
-            continue;
-        }
-        let Some(name) = secret_name(module, node) else {
+        let Some(value) = string_value(module, string) else {
             continue;
         };
-        if !looks_like_secret_value(value) {
+        if looks_like_access_key_id(value) || !looks_like_secret_value(value) {
             continue;
         }
         let variable = environment_name(&name);
-        let mut edits = vec![TextEdit {
-            range: node.byte_range(),
+        // `import os` is added by `add_os_import` once the whole module is known.
+        let edits = vec![TextEdit {
+            range: string.byte_range(),
             new_text: format!("os.environ[\"{variable}\"]"),
         }];
-        if !module.imports_module("os") {
-            edits.push(TextEdit {
-                range: 0..0,
-                new_text: "import os\n".to_string(),
-            });
-        }
         out.push(
             Diagnostic::new(
                 codes::HARDCODED_SECRET,
                 Severity::Warning,
-                node.byte_range(),
+                string.byte_range(),
                 format!(
                     "`{name}` looks like a credential written into the code: it ships inside \
                      the deployment package and the repository. Read it from the environment \
@@ -64,6 +60,24 @@ pub(super) fn check(module: &Module, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Complete the quick fixes of secrets with `import os` when the module lacks it.
+pub(super) fn add_os_import(module: &Module, diagnostics: &mut [Diagnostic]) {
+    if module.imports_module("os") {
+        return;
+    }
+    for diagnostic in diagnostics
+        .iter_mut()
+        .filter(|d| d.code == codes::HARDCODED_SECRET)
+    {
+        for fix in &mut diagnostic.fixes {
+            fix.edits.push(TextEdit {
+                range: 0..0,
+                new_text: "import os\n".to_string(),
+            });
+        }
+    }
+}
+
 /// `AKIA…`/`ASIA…` followed by 16 upper-case letters or digits.
 fn looks_like_access_key_id(value: &str) -> bool {
     value.len() == 20
@@ -73,31 +87,29 @@ fn looks_like_access_key_id(value: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
-/// The name a string literal is bound to, when that name says "secret": an assignment
-/// target, a keyword argument, a dictionary key or a parameter default.
-fn secret_name(module: &Module, string: Node<'_>) -> Option<String> {
-    let parent = string.parent()?;
-    let name = match parent.kind() {
-        "assignment" if parent.child_by_field_name("right") == Some(string) => {
-            let left = parent.child_by_field_name("left")?;
-            let text = module.node_text(left);
+/// A binding of a string literal to a name that says "secret": an assignment, a keyword
+/// argument, a parameter default or a dictionary entry. Returns the name and the string.
+fn secret_binding<'m>(module: &'m Module, node: Node<'m>) -> Option<(String, Node<'m>)> {
+    let (name, value) = match node.kind() {
+        "assignment" => {
+            let left = node.child_by_field_name("left")?;
             // `self.api_key = …`, `API_KEY = …`
-            text.rsplit('.').next()?.to_string()
+            let name = module.node_text(left).rsplit('.').next()?.to_string();
+            (name, node.child_by_field_name("right")?)
         }
-        "keyword_argument" | "default_parameter" | "typed_default_parameter"
-            if parent.child_by_field_name("value") == Some(string) =>
-        {
+        "keyword_argument" | "default_parameter" | "typed_default_parameter" => (
             module
-                .node_text(parent.child_by_field_name("name")?)
-                .to_string()
-        }
-        "pair" if parent.child_by_field_name("value") == Some(string) => {
-            let key = parent.child_by_field_name("key")?;
-            string_value(module, key)?.to_string()
-        }
+                .node_text(node.child_by_field_name("name")?)
+                .to_string(),
+            node.child_by_field_name("value")?,
+        ),
+        "pair" => (
+            string_value(module, node.child_by_field_name("key")?)?.to_string(),
+            node.child_by_field_name("value")?,
+        ),
         _ => return None,
     };
-    is_secret_name(&name).then_some(name)
+    (value.kind() == "string" && is_secret_name(&name)).then_some((name, value))
 }
 
 /// Whether a name denotes a secret: it ends in a secret word (`db_password`, `apiKey`,
@@ -237,7 +249,8 @@ mod tests {
         let found = {
             let module = Module::parse(src);
             let mut out = Vec::new();
-            check(&module, &mut out);
+            check(&module, module.root(), &mut out);
+            add_os_import(&module, &mut out);
             out
         };
         let fixed = apply(src, &found[0].fixes[0]);

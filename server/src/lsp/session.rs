@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use tower_lsp_server::ls_types::Uri;
 
-use crate::analysis::{self, PythonFile};
+use crate::analysis::{self, CheckCache, PythonFile};
 use crate::ide::{Diagnostic, Hover, Lens};
 use crate::line_index::{Encoding, LineIndex};
 use crate::project::{self, Function, CONFIG_FILE, DEFAULT_MODULE_FILE};
@@ -26,6 +26,8 @@ pub struct Document {
     pub path: Option<PathBuf>,
     pub content: Content,
     pub index: LineIndex,
+    /// What the checks can reuse after the next edit.
+    pub cache: CheckCache,
 }
 
 impl Document {
@@ -97,6 +99,7 @@ impl Session {
             path,
             content,
             index: LineIndex::new(""),
+            cache: CheckCache::default(),
         };
         document.index = LineIndex::new(document.text());
         self.documents.insert(uri, document);
@@ -203,7 +206,15 @@ impl Session {
             let text = self.documents[uri].text().to_string();
             return analysis::check_config(&function, &text, &|p| self.read(p));
         }
-        self.python_answers(uri, analysis::check_python)
+        let function = self.function_for(&path).cloned();
+        let Some(document) = self.documents.get_mut(uri) else {
+            return Vec::new();
+        };
+        let Content::Python(module) = &document.content else {
+            return Vec::new();
+        };
+        let file = PythonFile::new(module, &path, function.as_ref());
+        analysis::check_python_cached(file, &mut document.cache)
     }
 
     pub fn hover(&mut self, uri: &Uri, offset: usize) -> Option<Hover> {

@@ -1,6 +1,8 @@
 //! Python source: tree-sitter parsing, incremental reparse, and the facts the checks need
 //! about a module (its functions, their parameters, imports).
 
+pub mod flow;
+
 use std::cell::RefCell;
 use std::ops::Range;
 
@@ -94,11 +96,55 @@ impl Module {
         found
     }
 
+    /// Functions defined at module level (also inside top-level `if`/`try` blocks), without
+    /// walking into function or class bodies: cheap even on very large modules.
+    pub fn top_level_functions(&self) -> Vec<FunctionDef<'_>> {
+        self.top_level_functions_named(None)
+    }
+
+    /// `top_level_functions`, only those called `name` when given (without building the
+    /// others: this runs on every keystroke).
+    fn top_level_functions_named(&self, name: Option<&str>) -> Vec<FunctionDef<'_>> {
+        let wanted = |definition: Node<'_>| {
+            name.is_none_or(|name| {
+                definition
+                    .child_by_field_name("name")
+                    .is_some_and(|n| self.node_text(n) == name)
+            })
+        };
+        let mut found = Vec::new();
+        let mut blocks = vec![self.root()];
+        while let Some(block) = blocks.pop() {
+            let mut cursor = block.walk();
+            for child in block.named_children(&mut cursor) {
+                match child.kind() {
+                    "function_definition" if wanted(child) => {
+                        found.extend(function_def(self, child, Scope::Module, Vec::new()))
+                    }
+                    "decorated_definition" => {
+                        let decorators = decorators(self, child);
+                        if let Some(definition) = child
+                            .child_by_field_name("definition")
+                            .filter(|d| d.kind() == "function_definition" && wanted(*d))
+                        {
+                            found.extend(function_def(self, definition, Scope::Module, decorators));
+                        }
+                    }
+                    "if_statement" | "try_statement" | "with_statement" | "block"
+                    | "else_clause" | "elif_clause" | "except_clause" | "finally_clause" => {
+                        blocks.push(child)
+                    }
+                    _ => {}
+                }
+            }
+        }
+        found.sort_by_key(|f| f.node.start_byte());
+        found
+    }
+
     /// The top-level function called `name` (the last definition wins, as in Python).
     pub fn top_level_function(&self, name: &str) -> Option<FunctionDef<'_>> {
-        self.functions()
-            .into_iter()
-            .rfind(|f| f.scope == Scope::Module && f.name == name)
+        self.top_level_functions_named(Some(name)).pop()
     }
 
     /// Byte offset just after the module's leading docstring, `__future__` and other

@@ -1,0 +1,79 @@
+//! In-process benchmark (on demand): incremental reparse and the full Python check on a
+//! 5,000-line module, without the protocol. `cargo bench -p lambda-ls --bench check`
+
+use std::time::Instant;
+
+use lambda_ls::analysis::{check_python, check_python_cached, CheckCache, PythonFile};
+use lambda_ls::project::FunctionConfig;
+use lambda_ls::python::Module;
+
+fn module_text() -> String {
+    let mut text =
+        String::from("import json\nimport os\n\nimport boto3\n\ns3 = boto3.client(\"s3\")\n");
+    let mut index = 0;
+    while text.lines().count() < 4990 {
+        text.push_str(&format!(
+            "\ndef helper_{index}(record, factor={index}):\n    \"\"\"Summarise one record (ñ {index}).\"\"\"\n    bucket = record[\"s3\"][\"bucket\"][\"name\"]\n    size = record[\"s3\"][\"object\"].get(\"size\", 0)\n    return {{\"bucket\": bucket, \"size\": size * factor}}\n"
+        ));
+        index += 1;
+    }
+    text.push_str("\ndef lambda_handler(event, context):\n    for record in event[\"Records\"]:\n        helper_0(record)\n    return {\"statusCode\": 200}\n");
+    text
+}
+
+fn report(name: &str, mut samples: Vec<f64>) {
+    samples.sort_by(f64::total_cmp);
+    let p = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    println!("{name}: p50 {:.3} ms, p99 {:.3} ms", p(0.5), p(0.99));
+}
+
+fn main() {
+    let text = module_text();
+    let started = Instant::now();
+    let mut module = Module::parse(text.clone());
+    println!(
+        "full parse of {} lines: {:.3} ms",
+        text.lines().count(),
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    let (config, config_diagnostics) =
+        lambda_ls::project::parse_config("report", "[environment]\nX = \"1\"\n");
+    let function = lambda_ls::project::Function {
+        dir: std::env::temp_dir(),
+        config_path: None,
+        config,
+        config_diagnostics,
+    };
+    let _ = FunctionConfig::defaults("x");
+    let at = text.find("    size = ").unwrap() + 4;
+    let (mut edits, mut checks, mut cached) = (Vec::new(), Vec::new(), Vec::new());
+    let mut cache = CheckCache::default();
+    for round in 0..400 {
+        let started = Instant::now();
+        if round % 2 == 0 {
+            module.edit(at..at, "x");
+        } else {
+            module.edit(at..at + 1, "");
+        }
+        edits.push(started.elapsed().as_secs_f64() * 1e3);
+        let started = Instant::now();
+        let file = PythonFile {
+            module: &module,
+            function: Some(&function),
+            handler: Some("lambda_handler"),
+        };
+        let diagnostics = check_python(file);
+        std::hint::black_box(diagnostics);
+        checks.push(started.elapsed().as_secs_f64() * 1e3);
+        let started = Instant::now();
+        let diagnostics = check_python_cached(file, &mut cache);
+        std::hint::black_box(diagnostics);
+        cached.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    report("incremental edit + reparse", edits);
+    report("check_python, from scratch", checks);
+    report(
+        "check_python, cached between edits (the server's path)",
+        cached,
+    );
+}
