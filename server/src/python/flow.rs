@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::{own_descendants, string_value, FunctionDef, Module, ParameterKind, Scope};
+use super::{own_descendants, string_value, FunctionDef, Module, ParameterKind};
 
 /// What a path starts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -122,8 +122,7 @@ impl Flow {
             let name = module.node_text(callee);
             let Some(target) = functions
                 .iter()
-                .filter(|f| f.scope == Scope::Module && f.name == name && f.name != handler.name)
-                .last()
+                .rfind(|f| f.name == name && f.name != handler.name)
             else {
                 continue;
             };
@@ -407,9 +406,7 @@ pub fn chain_before(text: &str) -> Option<TextChain> {
                 // `.get("key")` or `.get("key", default)`
                 let open = matching_open(&text[..end], b'(', b')')?;
                 let before = &text[..open];
-                let Some(object_end) = before.strip_suffix(".get").map(str::len) else {
-                    return None;
-                };
+                let object_end = before.strip_suffix(".get").map(str::len)?;
                 let first = split_first_argument(&text[open + 1..end - 1])?;
                 match literal_step(first.trim())? {
                     Step::Key(key) => steps.push(Step::Key(key)),
