@@ -188,10 +188,15 @@ fn widen_empty(text: &str, range: Range<usize>) -> Range<usize> {
     }
     let start = range.start.min(text.len());
     match text[start..].chars().next() {
-        Some(c) if c != '\n' && c != '\r' => start..start + c.len_utf8(),
-        _ => match text[..start].char_indices().next_back() {
-            Some((i, c)) if c != '\n' => i..start,
-            _ => start..start,
+        Some(c) if !c.is_whitespace() => start..start + c.len_utf8(),
+        // At the end of a line: point at the last thing written before it.
+        _ => match text[..start]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !c.is_whitespace())
+        {
+            Some((i, c)) => i..i + c.len_utf8(),
+            None => start..start,
         },
     }
 }
@@ -212,10 +217,7 @@ impl Validator {
 
     /// The value's range, or the key's when the value has none (tables).
     fn value_range(&self, item: &Item, key_range: &Range<usize>) -> Range<usize> {
-        match item {
-            Item::Value(value) => value.span().unwrap_or_else(|| key_range.clone()),
-            _ => key_range.clone(),
-        }
+        item.span().unwrap_or_else(|| key_range.clone())
     }
 
     fn unknown_key(
@@ -289,7 +291,10 @@ impl Validator {
             }
         };
         let value_ranges: Vec<Range<usize>> = match item.as_value() {
-            Some(Value::Array(a)) => a.iter().map(|e| e.span().unwrap_or(range.clone())).collect(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|e| e.span().unwrap_or(range.clone()))
+                .collect(),
             _ => Vec::new(),
         };
         if self.check_constraint(spec, &checked, range, &value_ranges) {
@@ -313,7 +318,9 @@ impl Validator {
         );
         let mut fix = None;
         match (spec.ty, item.as_value()) {
-            (ValueType::Integer, Some(Value::String(s))) if s.value().trim().parse::<i64>().is_ok() => {
+            (ValueType::Integer, Some(Value::String(s)))
+                if s.value().trim().parse::<i64>().is_ok() =>
+            {
                 let n = s.value().trim().to_string();
                 message.push_str(&format!(": remove the quotes (`{} = {n}`).", spec.name));
                 fix = Some(("Remove the quotes".to_string(), n));
@@ -435,7 +442,10 @@ impl Validator {
                             s.trim_end_matches(|c: char| c.is_ascii_lowercase())
                         )
                     } else if is_region(&s.to_ascii_lowercase()) {
-                        format!(" Region codes are lower case: `{}`.", s.to_ascii_lowercase())
+                        format!(
+                            " Region codes are lower case: `{}`.",
+                            s.to_ascii_lowercase()
+                        )
                     } else {
                         String::new()
                     };
@@ -543,9 +553,7 @@ impl Validator {
                     .iter()
                     .find(|r| r.id == compact || r.id.replace('.', "") == compact)
                     .map(|r| r.id)
-                    .or_else(|| {
-                        did_you_mean(id, runtimes::creatable_on(self.today).map(|r| r.id))
-                    });
+                    .or_else(|| did_you_mean(id, runtimes::creatable_on(self.today).map(|r| r.id)));
                 let known: Vec<_> = runtimes::creatable_on(self.today)
                     .map(|r| format!("`{}`", r.id))
                     .collect();
@@ -605,11 +613,16 @@ impl Validator {
                     runtime.deprecation
                 );
                 self.diagnostics.push(
-                    Diagnostic::new(codes::BLOCKED_RUNTIME, Severity::Error, range.clone(), message)
-                        .with_fix(Fix {
-                            title: format!("Upgrade to {newest}"),
-                            edits: upgrade().edits,
-                        }),
+                    Diagnostic::new(
+                        codes::BLOCKED_RUNTIME,
+                        Severity::Error,
+                        range.clone(),
+                        message,
+                    )
+                    .with_fix(Fix {
+                        title: format!("Upgrade to {newest}"),
+                        edits: upgrade().edits,
+                    }),
                 );
             }
         }
@@ -687,7 +700,8 @@ impl Validator {
                         self.error(
                             codes::INVALID_ENVIRONMENT_VALUE,
                             self.value_range(value, &range),
-                            "`from_env` names the variable to read and cannot be empty.".to_string(),
+                            "`from_env` names the variable to read and cannot be empty."
+                                .to_string(),
                         );
                     } else {
                         from = Some(var);
@@ -947,10 +961,10 @@ fn value_to_json(value: &Value) -> serde_json::Value {
 }
 
 const PYTHON_KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-    "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if",
-    "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try",
-    "while", "with", "yield",
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
 ];
 
 /// Whether `s` can be a Python module or function name (ASCII identifiers; Lambda's own
@@ -1037,14 +1051,12 @@ fn is_role_arn(s: &str) -> bool {
         && parts[3].is_empty()
         && parts[4].len() == 12
         && parts[4].chars().all(|c| c.is_ascii_digit())
-        && parts[5]
-            .strip_prefix("role/")
-            .is_some_and(|name| {
-                !name.is_empty()
-                    && name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_/".contains(c))
-            })
+        && parts[5].strip_prefix("role/").is_some_and(|name| {
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_/".contains(c))
+        })
 }
 
 /// `eu-west-1`, `us-gov-west-1`, `ap-southeast-5`, `us-isob-east-1`, `cn-north-1`.
@@ -1111,7 +1123,10 @@ pub fn check_schedule(s: &str) -> Result<(), String> {
         let plural = ["minutes", "hours", "days"];
         if n == 1 && !singular.contains(&unit) {
             return Err(if plural.contains(&unit) {
-                format!("with a value of 1 the unit is singular (`{}`)", unit.trim_end_matches('s'))
+                format!(
+                    "with a value of 1 the unit is singular (`{}`)",
+                    unit.trim_end_matches('s')
+                )
             } else {
                 format!("`{unit}` is not a unit: use minute, hour or day")
             });
@@ -1176,11 +1191,12 @@ pub fn check_files(dir: &Path, text: &str, config: &FunctionConfig) -> Vec<Diagn
                     "The handler's module file `{module_path}.py` is not in the function folder: Lambda would fail with Runtime.ImportModuleError."
                 );
                 match suggestion {
-                    Some(s) => message.push_str(&format!(
-                        " Did you mean `{}`?",
-                        s.trim_end_matches(".py")
-                    )),
-                    None => message.push_str(" Create it, or point `handler` at the file that defines the function."),
+                    Some(s) => {
+                        message.push_str(&format!(" Did you mean `{}`?", s.trim_end_matches(".py")))
+                    }
+                    None => message.push_str(
+                        " Create it, or point `handler` at the file that defines the function.",
+                    ),
                 }
                 diagnostics.push(Diagnostic::new(
                     codes::HANDLER_FILE_MISSING,
@@ -1219,3 +1235,7 @@ fn python_files(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;

@@ -181,10 +181,7 @@ pub fn complete(text: &str, offset: usize) -> Vec<Completion> {
 pub fn complete_on(text: &str, offset: usize, today: Date) -> Vec<Completion> {
     let offset = floor_char_boundary(text, offset);
     let all = lines(text);
-    let Some(index) = all
-        .iter()
-        .rposition(|l| l.start <= offset)
-    else {
+    let Some(index) = all.iter().rposition(|l| l.start <= offset) else {
         return Vec::new();
     };
     let line = all[index];
@@ -386,7 +383,10 @@ fn value_choices(spec: &KeySpec, today: Date) -> Vec<(String, Option<String>, St
             .map(|r| {
                 let detail = match r.status_on(today) {
                     RuntimeStatus::Supported => {
-                        format!("Python {} · supported until {}", r.python_version, r.deprecation)
+                        format!(
+                            "Python {} · supported until {}",
+                            r.python_version, r.deprecation
+                        )
                     }
                     _ => format!(
                         "Python {} · deprecated since {}, create blocked from {}",
@@ -437,7 +437,10 @@ fn complete_value(
         if typed[1..].contains(q) {
             return Vec::new();
         }
-    } else if !typed.chars().all(|c| is_key_char(c) || c == '.' || c == ':' || c == '*') {
+    } else if !typed
+        .chars()
+        .all(|c| is_key_char(c) || c == '.' || c == ':' || c == '*')
+    {
         return Vec::new();
     }
     let mut end = offset;
@@ -562,7 +565,9 @@ pub fn hover_on(text: &str, offset: usize, today: Date) -> Option<Hover> {
             });
         }
         let spec = key_spec_in(&section, key)?;
-        let kind = (spec.name != "type").then_some(trigger_kind.as_deref()).flatten();
+        let kind = (spec.name != "type")
+            .then_some(trigger_kind.as_deref())
+            .flatten();
         return Some(Hover {
             range: abs(key_range),
             markdown: key_markdown(spec, kind),
@@ -643,3 +648,7 @@ fn env_markdown(name: &str, line: &str) -> String {
         )
     }
 }
+
+#[cfg(test)]
+#[path = "editing_tests.rs"]
+mod tests;

@@ -219,3 +219,121 @@ impl Function {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::{Function, FunctionConfig};
+
+    fn pairs(text: &str) -> Vec<(String, String)> {
+        parse_dotenv(text).unwrap()
+    }
+
+    fn p(k: &str, v: &str) -> (String, String) {
+        (k.to_string(), v.to_string())
+    }
+
+    #[test]
+    fn dotenv_syntax() {
+        assert_eq!(pairs("A=1\nB = two \n"), [p("A", "1"), p("B", "two")]);
+        assert_eq!(
+            pairs("# comment\n\nexport TOKEN=abc\n"),
+            [p("TOKEN", "abc")]
+        );
+        assert_eq!(
+            pairs("A=x # note\nB=x#not-a-comment\n"),
+            [p("A", "x"), p("B", "x#not-a-comment")]
+        );
+        assert_eq!(
+            pairs("A=\"a b\" # c\nB='$x \\n'\n"),
+            [p("A", "a b"), p("B", "$x \\n")]
+        );
+        assert_eq!(pairs("A=\"l1\\nl2\\\"q\\\"\"\n"), [p("A", "l1\nl2\"q\"")]);
+        assert_eq!(
+            pairs("KEY=\"multi\nline\"\nNEXT=1"),
+            [p("KEY", "multi\nline"), p("NEXT", "1")]
+        );
+        assert_eq!(pairs("A=\r\nB=2\r\n"), [p("A", ""), p("B", "2")]);
+        assert_eq!(pairs("A=1\nA=2\n").last(), Some(&p("A", "2")));
+    }
+
+    #[test]
+    fn dotenv_errors_name_the_line() {
+        let e = parse_dotenv("A=1\nnot a pair\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = parse_dotenv("A=1\n\nB=\"open\n").unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("closing"));
+        let e = parse_dotenv("1A=x\n").unwrap_err();
+        assert!(e.message.contains("not a variable name"));
+        let e = parse_dotenv("A=\"x\" y\n").unwrap_err();
+        assert!(e.message.contains("unexpected `y`"));
+    }
+
+    fn function(dir: &Path, env: &[(&str, EnvValue)]) -> Function {
+        let mut config = FunctionConfig::defaults("f");
+        config.has_environment_table = true;
+        for (k, v) in env {
+            config.environment.insert(k.to_string(), v.clone());
+        }
+        Function {
+            dir: dir.to_path_buf(),
+            config_path: None,
+            config,
+            config_diagnostics: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn resolution_prefers_the_process_environment_then_dotenv() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".env"), "FROM_FILE=file-value\nBOTH=file\n").unwrap();
+        let f = function(
+            dir.path(),
+            &[
+                ("LIT", EnvValue::Literal("literal".into())),
+                ("A", EnvValue::FromEnv("FROM_FILE".into())),
+                ("B", EnvValue::FromEnv("BOTH".into())),
+            ],
+        );
+        let process: HashMap<String, String> = [("BOTH".to_string(), "process".to_string())].into();
+        let env = f.resolve_environment(&process).unwrap();
+        assert_eq!(env["LIT"], "literal");
+        assert_eq!(env["A"], "file-value");
+        assert_eq!(env["B"], "process");
+    }
+
+    #[test]
+    fn missing_variables_are_named_without_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = function(
+            dir.path(),
+            &[
+                ("API_KEY", EnvValue::FromEnv("BME_API_KEY".into())),
+                ("SECRET", EnvValue::FromEnv("SECRET".into())),
+                ("LIT", EnvValue::Literal("hunter2".into())),
+            ],
+        );
+        let err = f.resolve_environment(&HashMap::new()).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("`BME_API_KEY` (for `API_KEY`)"), "{msg}");
+        assert!(msg.contains("`SECRET`"), "{msg}");
+        assert!(msg.contains(".env"), "{msg}");
+        assert!(!msg.contains("hunter2"));
+        assert!(matches!(err, EnvError::Missing { ref missing, .. } if missing.len() == 2));
+    }
+
+    #[test]
+    fn dotenv_syntax_errors_surface_only_when_needed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".env"), "broken line\n").unwrap();
+        let literal_only = function(dir.path(), &[("A1", EnvValue::Literal("x".into()))]);
+        assert!(literal_only.resolve_environment(&HashMap::new()).is_ok());
+        let needs_file = function(dir.path(), &[("A1", EnvValue::FromEnv("X".into()))]);
+        let err = needs_file.resolve_environment(&HashMap::new()).unwrap_err();
+        assert!(
+            matches!(err, EnvError::DotenvSyntax { line: 1, .. }),
+            "{err}"
+        );
+    }
+}

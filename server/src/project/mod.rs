@@ -3,8 +3,8 @@
 
 mod config;
 mod discover;
-mod env;
 mod editing;
+mod env;
 pub mod runtimes;
 pub mod schema;
 
@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 use crate::ide::{Diagnostic, Severity};
 
-pub use config::{check_files, check_handler, check_schedule, codes, is_python_identifier, parse_config_on};
+pub use config::{
+    check_files, check_handler, check_schedule, codes, is_python_identifier, parse_config_on,
+};
 pub use discover::{discover, SKIPPED_DIRS};
 pub use editing::{complete, complete_on, hover, hover_on};
 pub use env::{parse_dotenv, read_dotenv, DotenvError, EnvError, DOTENV_FILE};
@@ -192,8 +194,16 @@ impl FunctionConfig {
                 self.architecture.value.as_str().to_string(),
                 self.architecture.source,
             ),
-            line("memory", format!("{} MB", self.memory.value), self.memory.source),
-            line("timeout", format!("{} s", self.timeout.value), self.timeout.source),
+            line(
+                "memory",
+                format!("{} MB", self.memory.value),
+                self.memory.source,
+            ),
+            line(
+                "timeout",
+                format!("{} s", self.timeout.value),
+                self.timeout.source,
+            ),
             optional("role", &self.role, "created by deploy"),
             optional("region", &self.region, "from the AWS configuration"),
         ];

@@ -697,7 +697,12 @@ pub const TRIGGERS: &[TriggerSpec] = &[
         true,
     ),
     trigger("s3-batch", "S3 Batch Operations jobs.", &[], true),
-    trigger("s3-object-lambda", "S3 Object Lambda access points.", &[], true),
+    trigger(
+        "s3-object-lambda",
+        "S3 Object Lambda access points.",
+        &[],
+        true,
+    ),
     trigger("appsync", "AppSync resolvers.", &[], true),
     trigger("iot", "AWS IoT rules.", &[], true),
     trigger("connect", "Amazon Connect contact flows.", &[], true),
@@ -736,11 +741,19 @@ pub fn trigger_key(kind: Option<&str>, name: &str) -> Option<&'static KeySpec> {
 }
 
 /// The closest of `candidates` to `typed`, when close enough to be a likely typo.
-pub fn did_you_mean<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    typed: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let typed_lower = typed.to_ascii_lowercase();
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(&typed_lower, &c.to_ascii_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&typed_lower, &c.to_ascii_lowercase()),
+                c,
+            )
+        })
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
@@ -787,7 +800,10 @@ mod tests {
             did_you_mean("schedul", TRIGGERS.iter().map(|t| t.kind)),
             Some("schedule")
         );
-        assert_eq!(did_you_mean("zzzzzz", ROOT_KEYS.iter().map(|k| k.name)), None);
+        assert_eq!(
+            did_you_mean("zzzzzz", ROOT_KEYS.iter().map(|k| k.name)),
+            None
+        );
     }
 
     #[test]
