@@ -138,7 +138,7 @@ pub fn parse_config_on(
     for (name, item) in root.iter() {
         let key_range = v.key_range(root, name);
         let Some(spec) = schema::find_key(schema::ROOT_KEYS, name) else {
-            v.unknown_key(key_range, name, schema::ROOT_KEYS, "the top level");
+            v.unknown_key(key_range, name, schema::ROOT_KEYS, "at the top level");
             continue;
         };
         match spec.ty {
@@ -228,7 +228,7 @@ impl Validator {
         place: &str,
     ) {
         let suggestion = did_you_mean(name, known.iter().map(|k| k.name));
-        let mut message = format!("Unknown key `{name}` in {place}");
+        let mut message = format!("Unknown key `{name}` {place}");
         match suggestion {
             Some(s) => message.push_str(&format!(": did you mean `{s}`?")),
             None => {
@@ -691,7 +691,7 @@ impl Validator {
                         key_range,
                         key,
                         schema::ENV_VALUE_KEYS,
-                        &format!("the value of `{name}`"),
+                        &format!("in the value of `{name}`"),
                     );
                     continue;
                 };
@@ -895,8 +895,11 @@ impl Validator {
                         codes::MISSING_KEY,
                         header_range.clone(),
                         format!(
-                            "A `{}` trigger needs `{}`: {}",
-                            spec.kind, required.name, required.doc
+                            "This `{}` trigger needs `{}`: add `{} = …` ({}).",
+                            spec.kind,
+                            required.name,
+                            required.name,
+                            required.doc.trim_end_matches('.')
                         ),
                     );
                 }
@@ -1014,9 +1017,10 @@ pub fn check_handler(handler: &str) -> Result<(), (&'static str, String)> {
     for part in module.split(['/', '.']) {
         if !is_python_identifier(part) {
             let why = if part.contains('-') {
+                let fixed = part.replace('-', "_");
                 format!(
-                    "Python cannot import a module named `{part}` (hyphen). Rename the file to `{}` and the handler to match.",
-                    part.replace('-', "_")
+                    "Python cannot import a module named `{part}` (hyphen). Rename `{part}.py` to `{fixed}.py` and write `{}`.",
+                    handler.replacen(part, &fixed, 1)
                 )
             } else if part.is_empty() {
                 "it has an empty path segment.".to_string()
@@ -1176,6 +1180,29 @@ pub fn check_files(dir: &Path, text: &str, config: &FunctionConfig) -> Vec<Diagn
     };
     let root = doc.as_table();
     let value_range = |name: &str| root.get(name).and_then(|i| i.span());
+    if config.handler.source == super::Source::Default
+        && !dir.join(super::DEFAULT_MODULE_FILE).is_file()
+    {
+        // No handler written and no console-default module: Lambda would not find the code.
+        let others = python_files(dir);
+        let hint = match others.first() {
+            Some(file) => format!(
+                " Add `handler = \"{}.lambda_handler\"` (with your function's name) to lambda.toml.",
+                file.trim_end_matches(".py")
+            ),
+            None => " Add the handler's module, or set `handler = \"module.function\"`.".to_string(),
+        };
+        diagnostics.push(Diagnostic::new(
+            codes::HANDLER_FILE_MISSING,
+            Severity::Error,
+            0..0,
+            format!(
+                "No `handler` is set, so Lambda's default `{}` applies, but `{}` is not in the function folder.{hint}",
+                super::DEFAULT_HANDLER,
+                super::DEFAULT_MODULE_FILE
+            ),
+        ));
+    }
     if config.handler.source == super::Source::LambdaToml {
         if let (Some((module, _)), Some(range)) = (config.handler_parts(), value_range("handler")) {
             let module_path = module.replace('.', "/");

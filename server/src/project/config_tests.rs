@@ -378,7 +378,7 @@ fn lt010_handler_not_importable() {
         "handler = \"my-function.handler\"\n",
         codes::HANDLER_NOT_IMPORTABLE
     )
-    .contains("my_function"));
+    .contains("`my_function.handler`"));
     expect(
         "handler = \"app.2fn\"\n",
         codes::HANDLER_NOT_IMPORTABLE,
@@ -414,6 +414,17 @@ fn lt011_and_lt022_need_the_folder() {
             .map(|d| (d.code, text[d.range.clone()].to_string(), d.message))
             .collect::<Vec<_>>()
     };
+    // No handler key and no lambda_function.py: the default cannot work.
+    let default_missing = check("memory = 256\n");
+    assert_eq!(default_missing.len(), 1);
+    assert_eq!(default_missing[0].0, codes::HANDLER_FILE_MISSING);
+    assert!(
+        default_missing[0]
+            .2
+            .contains("handler = \"handlers.lambda_handler\""),
+        "{}",
+        default_missing[0].2
+    );
     let missing = check("handler = \"app.fn\"\n");
     assert_eq!(missing.len(), 1);
     assert_eq!(
@@ -430,13 +441,13 @@ fn lt011_and_lt022_need_the_folder() {
     assert!(check("handler = \"src/app.fn\"\n").is_empty());
     assert!(check("handler = \"src.app.fn\"\n").is_empty());
     assert!(check("handler = \"pkg.mod.fn\"\n").is_empty());
-    let req = check("requirements = \"reqs.txt\"\n");
+    let req = check("handler = \"src/app.fn\"\nrequirements = \"reqs.txt\"\n");
     assert_eq!(
         (req[0].0, req[0].1.as_str()),
         (codes::REQUIREMENTS_FILE_MISSING, "\"reqs.txt\"")
     );
     std::fs::write(dir.path().join("reqs.txt"), "requests\n").unwrap();
-    assert!(check("requirements = \"reqs.txt\"\n").is_empty());
+    assert!(check("handler = \"src/app.fn\"\nrequirements = \"reqs.txt\"\n").is_empty());
 }
 
 #[test]
