@@ -203,6 +203,9 @@ fn lt003_wrong_types() {
 #[test]
 fn lt004_ranges() {
     expect("memory = 64\n", codes::OUT_OF_RANGE, "64");
+    expect("memory = 127\n", codes::OUT_OF_RANGE, "127");
+    expect("memory = 10241\n", codes::OUT_OF_RANGE, "10241");
+    expect("memory = -1\n", codes::OUT_OF_RANGE, "-1");
     expect("memory = 20000\n", codes::OUT_OF_RANGE, "20000");
     expect("timeout = 0\n", codes::OUT_OF_RANGE, "0");
     expect("timeout = 901\n", codes::OUT_OF_RANGE, "901");

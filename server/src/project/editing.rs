@@ -203,6 +203,15 @@ pub fn complete_on(text: &str, offset: usize, today: Date) -> Vec<Completion> {
                 return Vec::new();
             }
             let typed_start = line.start + before.len() - trimmed.len();
+            // Renaming the key of an existing `key = value` line: replace the whole key only.
+            let rest_of_key = after.len() - after.trim_start_matches(is_key_char).len();
+            if after[rest_of_key..].trim_start().starts_with('=') {
+                let mut items = complete_keys(&section, &all, typed_start..offset + rest_of_key);
+                for item in &mut items {
+                    item.edit.new_text = item.label.clone();
+                }
+                return items;
+            }
             let mut items = complete_keys(&section, &all, typed_start..offset);
             if section == Section::Root || matches!(section, Section::Trigger { .. }) {
                 items.extend(header_snippets(&all, index, typed_start..offset));

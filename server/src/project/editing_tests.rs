@@ -64,6 +64,12 @@ fn root_keys_not_yet_present() {
 }
 
 #[test]
+fn renaming_an_existing_key_replaces_the_key_only() {
+    assert_eq!(apply("tim$0out = 30\n", "timeout"), "timeout = 30\n");
+    assert!(!labels("tim$0out = 30\n").contains(&"[[trigger]]".to_string()));
+}
+
+#[test]
 fn table_headers_only_where_they_do_not_swallow_root_keys() {
     assert!(labels("name = \"x\"\n$0\n").contains(&"[[trigger]]".to_string()));
     assert!(!labels("$0\nname = \"x\"\n").contains(&"[[trigger]]".to_string()));
