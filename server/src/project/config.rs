@@ -28,6 +28,8 @@
 //! | LT020 | unreadable-config          | error    | `lambda.toml` cannot be read or is not UTF-8 |
 //! | LT021 | invalid-function-name      | error    | `name` is not a valid Lambda function name |
 //! | LT022 | requirements-file-missing  | error    | the `requirements` file is not in the function folder |
+//! | LT023 | environment-too-large      | error    | literal environment variables exceed Lambda's 4 KB total |
+//! | LT024 | secret-in-config           | warning  | a literal value under a secret-looking name (`API_KEY = "…"`); use `from_env` |
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -66,6 +68,8 @@ pub mod codes {
     pub const UNREADABLE_CONFIG: &str = "LT020";
     pub const INVALID_FUNCTION_NAME: &str = "LT021";
     pub const REQUIREMENTS_FILE_MISSING: &str = "LT022";
+    pub const ENVIRONMENT_TOO_LARGE: &str = "LT023";
+    pub const SECRET_IN_CONFIG: &str = "LT024";
 
     /// Every code with its name, for documentation and `--explain`-style listings.
     pub const ALL: &[(&str, &str)] = &[
@@ -91,8 +95,13 @@ pub mod codes {
         (UNREADABLE_CONFIG, "unreadable-config"),
         (INVALID_FUNCTION_NAME, "invalid-function-name"),
         (REQUIREMENTS_FILE_MISSING, "requirements-file-missing"),
+        (ENVIRONMENT_TOO_LARGE, "environment-too-large"),
+        (SECRET_IN_CONFIG, "secret-in-config"),
     ];
 }
+
+/// Lambda's limit on the total size of a function's environment variables.
+const ENVIRONMENT_LIMIT_BYTES: usize = 4096;
 
 /// A checked scalar value.
 enum Checked {
@@ -672,9 +681,68 @@ impl Validator {
                 continue;
             }
             if let Some(env_value) = self.env_value(name, value, name_range) {
+                if let EnvValue::Literal(literal) = &env_value {
+                    self.secret_literal(name, literal, self.value_range(value, &key_range));
+                }
                 config.environment.insert(name.to_string(), env_value);
             }
         }
+        // Lambda rejects configurations whose variables exceed 4 KB in total; the literal
+        // values alone are known here (from_env ones only at deploy time).
+        let literal_size: usize = config
+            .environment
+            .iter()
+            .filter_map(|(k, v)| match v {
+                EnvValue::Literal(s) => Some(k.len() + s.len()),
+                EnvValue::FromEnv(_) => None,
+            })
+            .sum();
+        if literal_size > ENVIRONMENT_LIMIT_BYTES {
+            self.error(
+                codes::ENVIRONMENT_TOO_LARGE,
+                self.value_range(item, &key_range),
+                format!(
+                    "The environment variables here add up to {literal_size} bytes; Lambda accepts at most 4 KB ({ENVIRONMENT_LIMIT_BYTES} bytes) in total and rejects the deploy. Move large values to S3, SSM Parameter Store or Secrets Manager."
+                ),
+            );
+        }
+    }
+
+    /// A literal value under a name that says "secret": it would be committed with the file.
+    fn secret_literal(&mut self, name: &str, literal: &str, range: Range<usize>) {
+        const SECRET_WORDS: &[&str] = &[
+            "SECRET",
+            "PASSWORD",
+            "PASSWD",
+            "TOKEN",
+            "API_KEY",
+            "APIKEY",
+            "PRIVATE_KEY",
+            "ACCESS_KEY",
+            "CREDENTIAL",
+        ];
+        let upper = name.to_ascii_uppercase();
+        if literal.is_empty() || !SECRET_WORDS.iter().any(|w| upper.contains(w)) {
+            return;
+        }
+        let replacement = format!("{{ from_env = \"{name}\" }}");
+        self.diagnostics.push(
+            Diagnostic::new(
+                codes::SECRET_IN_CONFIG,
+                Severity::Warning,
+                range.clone(),
+                format!(
+                    "`{name}` looks like a secret, and its value is written in lambda.toml, which usually ends up in version control. Write `{name} = {replacement}` and put the value in your shell's environment or the folder's `.env` (kept out of the package and, ideally, out of git)."
+                ),
+            )
+            .with_fix(Fix {
+                title: format!("Read `{name}` from the environment"),
+                edits: vec![TextEdit {
+                    range,
+                    new_text: replacement,
+                }],
+            }),
+        );
     }
 
     fn env_value(&mut self, name: &str, item: &Item, name_range: Range<usize>) -> Option<EnvValue> {

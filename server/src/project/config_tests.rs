@@ -695,3 +695,33 @@ fn summary_reports_provenance() {
     assert_eq!(get("trigger").value, "sqs");
     assert!(summary.iter().all(|s| s.key != "environment"));
 }
+
+#[test]
+fn lt023_environment_too_large() {
+    let big = format!("[environment]\nBLOB = \"{}\"\n", "x".repeat(4100));
+    expect(&big, codes::ENVIRONMENT_TOO_LARGE, "[environment]");
+    let fits = format!("[environment]\nBLOB = \"{}\"\n", "x".repeat(4000));
+    clean(&fits);
+    // from_env values are not counted: their size is unknown until deploy.
+    clean("[environment]\nBLOB = { from_env = \"BLOB\" }\n");
+}
+
+#[test]
+fn lt024_secrets_written_in_the_file() {
+    let text = "[environment]\nBME_API_KEY = \"abc123\"\n";
+    expect(text, codes::SECRET_IN_CONFIG, "\"abc123\"");
+    let d = &parse(text).1[0];
+    assert_eq!(d.severity, Severity::Warning);
+    assert_eq!(
+        d.fixes[0].edits[0].new_text,
+        "{ from_env = \"BME_API_KEY\" }"
+    );
+    expect(
+        "[environment]\nDb_Password = \"p\"\n",
+        codes::SECRET_IN_CONFIG,
+        "\"p\"",
+    );
+    clean("[environment]\nBME_API_KEY = { from_env = \"BME_API_KEY\" }\n");
+    clean("[environment]\nOUTPUT_BUCKET = \"prices-out\"\n");
+    clean("[environment]\nAPI_KEY = \"\"\n");
+}
