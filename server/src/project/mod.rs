@@ -1,10 +1,24 @@
 //! Functions in a workspace and their configuration: discovery of function folders, the
 //! `lambda.toml` model with Lambda's console defaults, and its validation.
 
+mod config;
+mod discover;
+mod editing;
+mod env;
+pub mod runtimes;
+pub mod schema;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::ide::Diagnostic;
+use crate::ide::{Diagnostic, Severity};
+
+pub use config::{
+    check_files, check_handler, check_schedule, codes, is_python_identifier, parse_config_on,
+};
+pub use discover::{discover, SKIPPED_DIRS};
+pub use editing::{complete, complete_on, hover, hover_on};
+pub use env::{parse_dotenv, read_dotenv, DotenvError, EnvError, DOTENV_FILE};
 
 /// The console's default handler module file.
 pub const DEFAULT_MODULE_FILE: &str = "lambda_function.py";
@@ -154,105 +168,128 @@ impl Function {
     }
 }
 
-/// Parse `lambda.toml` text for a function in `folder_name`: the effective configuration
-/// (defaults where unset or invalid) and every problem found, located in the text.
-pub fn parse_config(folder_name: &str, text: &str) -> (FunctionConfig, Vec<Diagnostic>) {
-    let mut config = FunctionConfig::defaults(folder_name);
-    let diagnostics = Vec::new();
-    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
-        return (config, diagnostics);
-    };
-    if let Some(v) = doc.get("name").and_then(|v| v.as_str()) {
-        config.name = Setting::configured(v.to_string());
-    }
-    if let Some(v) = doc.get("handler").and_then(|v| v.as_str()) {
-        config.handler = Setting::configured(v.to_string());
-    }
-    if let Some(v) = doc.get("runtime").and_then(|v| v.as_str()) {
-        config.runtime = Setting::configured(v.to_string());
-    }
-    if let Some(v) = doc.get("timeout").and_then(|v| v.as_integer()) {
-        config.timeout = Setting::configured(v as u32);
-    }
-    if let Some(v) = doc.get("memory").and_then(|v| v.as_integer()) {
-        config.memory = Setting::configured(v as u32);
-    }
-    if let Some(table) = doc.get("environment").and_then(|v| v.as_table_like()) {
-        config.has_environment_table = true;
-        for (key, item) in table.iter() {
-            if let Some(s) = item.as_str() {
-                config
-                    .environment
-                    .insert(key.to_string(), EnvValue::Literal(s.to_string()));
-            } else if let Some(from) = item
-                .as_table_like()
-                .and_then(|t| t.get("from_env"))
-                .and_then(|v| v.as_str())
-            {
-                config
-                    .environment
-                    .insert(key.to_string(), EnvValue::FromEnv(from.to_string()));
-            }
+/// One line of the effective configuration for hovers and lenses: the key, its value as
+/// shown to the user, and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingSummary {
+    pub key: &'static str,
+    pub value: String,
+    pub source: Source,
+}
+
+impl FunctionConfig {
+    /// The effective settings in `lambda.toml` order, each with its provenance.
+    pub fn summary(&self) -> Vec<SettingSummary> {
+        let line = |key, value: String, source| SettingSummary { key, value, source };
+        let optional = |key, value: &Option<String>, absent: &str| match value {
+            Some(v) => line(key, v.clone(), Source::LambdaToml),
+            None => line(key, absent.to_string(), Source::Default),
+        };
+        let mut lines = vec![
+            line("name", self.name.value.clone(), self.name.source),
+            line("handler", self.handler.value.clone(), self.handler.source),
+            line("runtime", self.runtime.value.clone(), self.runtime.source),
+            line(
+                "architecture",
+                self.architecture.value.as_str().to_string(),
+                self.architecture.source,
+            ),
+            line(
+                "memory",
+                format!("{} MB", self.memory.value),
+                self.memory.source,
+            ),
+            line(
+                "timeout",
+                format!("{} s", self.timeout.value),
+                self.timeout.source,
+            ),
+            optional("role", &self.role, "created by deploy"),
+            optional("region", &self.region, "from the AWS configuration"),
+        ];
+        if self.has_environment_table {
+            let names: Vec<&str> = self.environment.keys().map(String::as_str).collect();
+            lines.push(line("environment", names.join(", "), Source::LambdaToml));
         }
+        if !self.triggers.is_empty() {
+            let kinds: Vec<&str> = self.triggers.iter().map(|t| t.kind.as_str()).collect();
+            lines.push(line("trigger", kinds.join(", "), Source::LambdaToml));
+        }
+        lines
     }
+}
+
+/// Parse `lambda.toml` text for a function in `folder_name`: the effective configuration
+/// (defaults where unset or invalid) and every problem found, located in the text. Runtime
+/// deprecations are judged against today's date.
+pub fn parse_config(folder_name: &str, text: &str) -> (FunctionConfig, Vec<Diagnostic>) {
+    parse_config_on(folder_name, text, runtimes::Date::today())
+}
+
+/// Everything about a `lambda.toml` text in the function folder `dir`: [`parse_config`] plus
+/// the checks that need the folder (handler module and requirements files exist). This is
+/// what the editor runs on an open `lambda.toml`.
+pub fn analyze(dir: &Path, text: &str) -> (FunctionConfig, Vec<Diagnostic>) {
+    let (config, mut diagnostics) = parse_config(&folder_name(dir), text);
+    diagnostics.extend(check_files(dir, text, &config));
     (config, diagnostics)
 }
 
-/// Load the function in `dir`: its `lambda.toml` when present, else the console defaults.
-pub fn load(dir: &Path) -> std::io::Result<Function> {
-    let folder_name = dir
-        .canonicalize()
+/// The folder's name, the default function name.
+fn folder_name(dir: &Path) -> String {
+    dir.canonicalize()
         .ok()
-        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "function".to_string());
-    let config_path = dir.join(CONFIG_FILE);
-    if config_path.is_file() {
-        let bytes = std::fs::read(&config_path)?;
-        let text = String::from_utf8_lossy(&bytes);
-        let (config, config_diagnostics) = parse_config(&folder_name, &text);
-        Ok(Function {
-            dir: dir.to_path_buf(),
-            config_path: Some(config_path),
-            config,
-            config_diagnostics,
-        })
-    } else {
-        Ok(Function {
-            dir: dir.to_path_buf(),
-            config_path: None,
-            config: FunctionConfig::defaults(&folder_name),
-            config_diagnostics: Vec::new(),
-        })
-    }
+        .as_deref()
+        .unwrap_or(dir)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "function".to_string())
 }
 
-/// Function folders under `root` (itself included): those with a `lambda.toml`, and those
-/// with the console default `lambda_function.py`.
-pub fn discover(root: &Path) -> Vec<Function> {
-    let mut found = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let is_function =
-            dir.join(CONFIG_FILE).is_file() || dir.join(DEFAULT_MODULE_FILE).is_file();
-        if is_function {
-            if let Ok(function) = load(&dir) {
-                found.push(function);
-            }
-        }
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with('.') || name == "node_modules" || name == "__pycache__" {
-                continue;
-            }
-            if entry.file_type().map(|t| t.is_dir()).unwrap_or(false) {
-                stack.push(entry.path());
-            }
-        }
+/// Load the function in `dir`: its `lambda.toml` when present (with all of [`analyze`]'s
+/// diagnostics), else the console defaults. An unreadable or non-UTF-8 `lambda.toml` gives
+/// the defaults and an LT020 diagnostic; this never fails on user input.
+pub fn load(dir: &Path) -> std::io::Result<Function> {
+    let folder = folder_name(dir);
+    let config_path = dir.join(CONFIG_FILE);
+    if !config_path.is_file() {
+        return Ok(Function {
+            dir: dir.to_path_buf(),
+            config_path: None,
+            config: FunctionConfig::defaults(&folder),
+            config_diagnostics: Vec::new(),
+        });
     }
-    found.sort_by(|a, b| a.dir.cmp(&b.dir));
-    found
+    let unreadable = |message: String| {
+        vec![Diagnostic::new(
+            codes::UNREADABLE_CONFIG,
+            Severity::Error,
+            0..0,
+            message,
+        )]
+    };
+    let (config, config_diagnostics) = match std::fs::read(&config_path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => analyze(dir, &text),
+            Err(e) => (
+                FunctionConfig::defaults(&folder),
+                unreadable(format!(
+                    "lambda.toml is not UTF-8 text (invalid byte at offset {}); TOML files must be UTF-8. Re-save it as UTF-8. Until then Lambda's defaults apply.",
+                    e.utf8_error().valid_up_to()
+                )),
+            ),
+        },
+        Err(e) => (
+            FunctionConfig::defaults(&folder),
+            unreadable(format!(
+                "lambda.toml cannot be read ({e}); check its permissions. Until then Lambda's defaults apply."
+            )),
+        ),
+    };
+    Ok(Function {
+        dir: dir.to_path_buf(),
+        config_path: Some(config_path),
+        config,
+        config_diagnostics,
+    })
 }
