@@ -34,6 +34,20 @@ enum Action {
 
 /// Run `lambda-ls events …`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match print(args) {
+        // The reader went away (`lambda-ls events list | head`): not an error.
+        Err(error)
+            if error
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(ExitCode::SUCCESS)
+        }
+        other => other,
+    }
+}
+
+fn print(args: Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match args.action {
         Action::List => {
@@ -48,8 +62,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Action::Show { name, set } => {
             let event = catalog::render_template(&name, &set)
                 .with_context(|| format!("cannot show the `{name}` event"))?;
-            serde_json::to_writer_pretty(&mut out, &event)?;
-            writeln!(out)?;
+            let text = serde_json::to_string_pretty(&event)?;
+            writeln!(out, "{text}")?;
         }
     }
     Ok(ExitCode::SUCCESS)
