@@ -51,7 +51,7 @@ pub fn infer_from_keys(paths_read: &[Vec<PathSegment>]) -> Vec<(&'static str, f6
             let mut points = 0.0;
             let mut depth = 0;
             for path in &paths {
-                match spec.shape.lookup(path) {
+                match spec.shape.lookup_fast(path) {
                     Lookup::Found(_) => {
                         points += 1.0;
                         depth += path.len();

@@ -107,6 +107,16 @@ impl Shape {
     /// Follow `path` from this shape. Array indexes map to the array's item shape (any
     /// index), map keys to the map's value shape (any key).
     pub fn lookup(&self, path: &[PathSegment]) -> Lookup<'_> {
+        self.walk(path, true)
+    }
+
+    /// [`Shape::lookup`] without computing suggestions for a missing key: for callers that
+    /// only need to know whether the path fits (inference over every event).
+    pub fn lookup_fast(&self, path: &[PathSegment]) -> Lookup<'_> {
+        self.walk(path, false)
+    }
+
+    fn walk(&self, path: &[PathSegment], suggest: bool) -> Lookup<'_> {
         let mut current = self;
         for (at, segment) in path.iter().enumerate() {
             let next = match (&current.kind, segment) {
@@ -119,7 +129,11 @@ impl Shape {
                             return Lookup::Missing {
                                 at,
                                 parent: current,
-                                suggestions: did_you_mean(key, fields.iter().map(|(k, _)| k)),
+                                suggestions: if suggest {
+                                    did_you_mean(key, fields.iter().map(|(k, _)| k))
+                                } else {
+                                    Vec::new()
+                                },
                             }
                         }
                     }
