@@ -177,6 +177,15 @@ fn templates_have_the_keys_of_real_events() {
 }
 
 #[test]
+fn a_trigger_type_shows_its_first_template() {
+    assert_eq!(show(&["s3"]), show(&["s3-put"]));
+    assert_eq!(
+        show(&["cognito-user-pool"])["triggerSource"],
+        "PreSignUp_SignUp"
+    );
+}
+
+#[test]
 fn delete_differs_from_put() {
     let delete = show(&["s3-delete"]);
     assert_eq!(delete["Records"][0]["eventName"], "ObjectRemoved:Delete");

@@ -57,17 +57,19 @@ pub fn templates() -> impl Iterator<Item = &'static Template> {
     all_events().iter().flat_map(|spec| spec.templates.iter())
 }
 
-/// The event of the template called `name`.
+/// The event of the template called `name` (or of a trigger type's first template).
 pub fn template(name: &str) -> Option<Value> {
     find_template(name)
         .ok()
         .map(|template| template.value.clone())
 }
 
-/// The template called `name`, or an error naming similar templates.
+/// The template called `name` (or, for a trigger type such as `s3`, that source's first
+/// template), or an error naming similar templates.
 pub fn find_template(name: &str) -> Result<&'static Template, TemplateError> {
     templates()
         .find(|template| template.name == name)
+        .or_else(|| event(name).and_then(|spec| spec.templates.first()))
         .ok_or_else(|| {
             let names: Vec<String> = templates().map(|t| t.name.clone()).collect();
             TemplateError::Unknown {

@@ -438,6 +438,12 @@ fn templates_come_from_the_catalog_examples() {
     // Optional keys (present only for some S3 events) are left out.
     assert!(put["Records"][0].get("glacierEventData").is_none());
     assert!(template("nope").is_none());
+    // A trigger type stands for its first template.
+    assert_eq!(template("s3"), Some(put));
+    assert_eq!(
+        template("cognito-user-pool"),
+        template("cognito-pre-signup")
+    );
 }
 
 #[test]
