@@ -159,6 +159,11 @@ impl Shape {
         if let Some(example) = &self.example {
             return example.clone();
         }
+        if self.nullable && !matches!(self.kind, ShapeKind::Object { .. }) {
+            // No example, and the service sends null when there is nothing (e.g. the
+            // `source` of a top-level AppSync field).
+            return Value::Null;
+        }
         match &self.kind {
             ShapeKind::Object { fields, .. } => Value::Object(
                 fields
