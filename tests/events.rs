@@ -218,12 +218,13 @@ fn set_edits_values_and_creates_missing_keys() {
         "--set",
         "headers.X-Trace=abc",
         "--set",
-        "requestContext.authorizer.claims={\"sub\":\"u1\"}",
+        "requestContext.authorizer.tenant={\"id\":\"u1\"}",
     ]);
     assert_eq!(event["body"], r#"{"a":1}"#);
     assert_eq!(event["queryStringParameters"]["a"], "1");
     assert_eq!(event["headers"]["X-Trace"], "abc");
-    assert_eq!(event["requestContext"]["authorizer"]["claims"]["sub"], "u1");
+    // An open part of the event (a Lambda authorizer's context) takes any key and value.
+    assert_eq!(event["requestContext"]["authorizer"]["tenant"]["id"], "u1");
 
     // Later assignments win; a quoted key may hold dots.
     let event = show(&[

@@ -453,15 +453,16 @@ fn render_applies_assignments_with_catalog_aware_values() {
         &[
             "body={\"a\":1}".to_string(),
             "queryStringParameters.a=1".to_string(),
-            "requestContext.authorizer.claims={\"sub\":\"x\"}".to_string(),
+            "requestContext.authorizer.tenant={\"sub\":\"x\"}".to_string(),
             "isBase64Encoded=true".to_string(),
         ],
     )
     .unwrap();
     assert_eq!(event["body"], "{\"a\":1}");
     assert_eq!(event["queryStringParameters"]["a"], "1");
+    // Open parts take any JSON value.
     assert_eq!(
-        event["requestContext"]["authorizer"]["claims"],
+        event["requestContext"]["authorizer"]["tenant"],
         json!({"sub": "x"})
     );
     assert_eq!(event["isBase64Encoded"], true);
