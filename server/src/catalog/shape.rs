@@ -96,6 +96,20 @@ impl Shape {
         }
     }
 
+    /// Keys worth offering for this value: an object's known keys in order, or the keys of
+    /// a map's example (typical header names, …). Empty for other kinds.
+    pub fn completion_keys(&self) -> Vec<&str> {
+        match (&self.kind, &self.example) {
+            (ShapeKind::Object { fields, .. }, _) => {
+                fields.iter().map(|(k, _)| k.as_str()).collect()
+            }
+            (ShapeKind::Map { .. }, Some(Value::Object(example))) => {
+                example.keys().map(String::as_str).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// The shape of key `key` of an object, if known.
     pub fn field(&self, key: &str) -> Option<&Shape> {
         self.fields()

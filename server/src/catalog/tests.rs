@@ -236,6 +236,24 @@ fn lookup_suggests_similar_keys_when_missing() {
 }
 
 #[test]
+fn completion_keys_list_fields_and_map_examples() {
+    let Lookup::Found(record) = shape_of("sqs").lookup(&path("Records[0]")) else {
+        panic!()
+    };
+    let keys = record.completion_keys();
+    assert_eq!(keys[0], "messageId");
+    assert!(keys.contains(&"body"));
+    let Lookup::Found(headers) = shape_of("api").lookup(&path("headers")) else {
+        panic!()
+    };
+    assert!(headers.completion_keys().contains(&"Content-Type"));
+    let Lookup::Found(body) = shape_of("api").lookup(&path("body")) else {
+        panic!()
+    };
+    assert!(body.completion_keys().is_empty());
+}
+
+#[test]
 fn lookup_into_open_shapes_is_open() {
     assert!(matches!(
         shape_of("eventbridge").lookup(&path("detail.orderId")),
