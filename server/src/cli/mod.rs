@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
+mod events;
 
 #[derive(Parser)]
 #[command(
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Check functions and print the editor's diagnostics.
     Check(check::Args),
+    /// List built-in test events, or print one with values changed.
+    Events(events::Args),
     /// Run the language server over stdio (what the editor starts).
     Lsp,
 }
@@ -33,6 +36,7 @@ pub fn main() -> ExitCode {
     init_logging();
     let outcome = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Events(args) => events::run(args),
         Command::Lsp => crate::lsp::run_stdio().map(|()| ExitCode::SUCCESS),
     };
     match outcome {
