@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
+mod invoke;
+mod serve;
 
 #[derive(Parser)]
 #[command(
@@ -25,6 +27,10 @@ enum Command {
     Check(check::Args),
     /// Run the language server over stdio (what the editor starts).
     Lsp,
+    /// Invoke a function locally as Lambda would: payload on stdout, log on stderr.
+    Invoke(invoke::Args),
+    /// Serve a function on a local HTTP endpoint as API Gateway or a function URL would.
+    Serve(serve::Args),
 }
 
 /// Parse arguments, run the subcommand, map its outcome to an exit code.
@@ -34,6 +40,8 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Lsp => crate::lsp::run_stdio().map(|()| ExitCode::SUCCESS),
+        Command::Invoke(args) => invoke::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match outcome {
         Ok(code) => code,
