@@ -21,6 +21,9 @@ pub struct Args {
     /// to invoke several events in a row in the same warm environment. Default `{}`.
     #[arg(long, short, value_name = "FILE|-|JSON|TEMPLATE")]
     event: Vec<String>,
+    /// The handler to run (`module.function`), instead of the configured one.
+    #[arg(long, value_name = "MODULE.FUNCTION")]
+    handler: Option<String>,
     /// Invoke each event this many times (the first may be a cold start, the rest are warm).
     #[arg(long, default_value_t = 1, value_name = "N")]
     repeat: u32,
@@ -81,7 +84,10 @@ pub fn load_function(dir: Option<&Path>) -> anyhow::Result<crate::project::Funct
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let function = load_function(args.dir.as_deref())?;
+    let mut function = load_function(args.dir.as_deref())?;
+    if let Some(handler) = &args.handler {
+        function.config.handler = crate::project::Setting::configured(handler.clone());
+    }
     let sources = if args.event.is_empty() {
         vec!["{}".to_string()]
     } else {

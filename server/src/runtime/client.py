@@ -1,14 +1,14 @@
 # lambda-ls embedded runtime client: a stdlib-only Lambda Runtime API client that behaves like
 # AWS's awslambdaric (error types, messages and JSON, context object, logging format), tuned to
 # start fast: no http.client/ssl, logging configured only when the function imports it.
-# Started as `python -c <this file> <handler>` with the function folder as working directory.
+# Written to a cache folder as `bootstrap.py` (so tracebacks name it as they name
+# awslambdaric's) and started as `python .../bootstrap.py <handler>` in the function folder.
 import os
 import sys
 import time
 
 _API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 _HOST, _, _PORT = _API.rpartition(":")
-_OWN_FILE = "<string>"
 _BUILTIN = sys.builtin_module_names
 _request_id = None
 _tenant_id = None
@@ -247,7 +247,7 @@ def _user_frames(tb):
 
     frames = [(f.filename, f.lineno, f.name, f.line) for f in traceback.extract_tb(tb)]
     for index in range(len(frames)):
-        if frames[index][0] != _OWN_FILE:
+        if "/bootstrap.py" not in frames[index][0]:
             return traceback.format_list(frames[index:])
     return traceback.format_list(frames)
 
@@ -423,7 +423,7 @@ def _handle(request_handler, invoke_id, body, headers):
         identity = headers.get("lambda-runtime-cognito-identity")
         identity = _parse_json_header(identity, "Cognito Identity") if identity else None
         deadline = headers.get("lambda-runtime-deadline-ms")
-        context = LambdaContext(
+        lambda_context = LambdaContext(
             invoke_id,
             client_context,
             identity,
@@ -432,7 +432,7 @@ def _handle(request_handler, invoke_id, body, headers):
             headers.get("lambda-runtime-aws-tenant-id"),
         )
         event = _unmarshal_request(body, headers.get("content-type"))
-        response = request_handler(event, context)
+        response = request_handler(event, lambda_context)
         result, content_type = _marshal_response(response)
     except FaultException as e:
         error_result = make_error(e.msg, e.exception_type, e.trace, invoke_id)
@@ -462,7 +462,10 @@ def main(handler):
     sys.stdout = _Unbuffered(sys.stdout)
     sys.stderr = _Unbuffered(sys.stderr)
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
-    if not sys.path or sys.path[0] != task_root:
+    # The task root replaces this script's folder at the front of the import path.
+    if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
+        sys.path[0] = task_root
+    elif task_root not in sys.path:
         sys.path.insert(0, task_root)
     if "logging" in sys.modules:
         _configure_logging(sys.modules["logging"])

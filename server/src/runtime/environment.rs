@@ -15,8 +15,36 @@ use tokio::task::JoinHandle;
 use super::api::{NextInvocation, RuntimeApi, RuntimeEvent};
 use super::ClientKind;
 
-/// The embedded runtime client (stdlib only), run with `python -c`.
+/// The embedded runtime client (stdlib only).
 pub const EMBEDDED_CLIENT: &str = include_str!("client.py");
+
+/// The embedded client as a file named `bootstrap.py` in the user's cache folder (written
+/// once per version), so that tracebacks name runtime frames as awslambdaric's do.
+fn client_script() -> std::io::Result<PathBuf> {
+    static SCRIPT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    if let Some(path) = SCRIPT.get() {
+        return Ok(path.clone());
+    }
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    EMBEDDED_CLIENT.hash(&mut hasher);
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    let dir = cache
+        .join("lambda-ls")
+        .join(format!("runtime-{:016x}", hasher.finish()));
+    let path = dir.join("bootstrap.py");
+    if std::fs::read_to_string(&path).ok().as_deref() != Some(EMBEDDED_CLIENT) {
+        std::fs::create_dir_all(&dir)?;
+        // Written under a unique name and renamed, so concurrent starts never see half a file.
+        let partial = dir.join(format!("bootstrap.py.{}", std::process::id()));
+        std::fs::write(&partial, EMBEDDED_CLIENT)?;
+        std::fs::rename(&partial, &path)?;
+    }
+    Ok(SCRIPT.get_or_init(|| path).clone())
+}
 
 /// How long Lambda lets on-demand initialisation (module-level code) run.
 pub const INIT_LIMIT: Duration = Duration::from_secs(10);
@@ -104,7 +132,7 @@ impl Environment {
         let mut command = Command::new(&launch.interpreter);
         match launch.client {
             ClientKind::Embedded => {
-                command.arg("-c").arg(EMBEDDED_CLIENT).arg(&launch.handler);
+                command.arg(client_script()?).arg(&launch.handler);
             }
             ClientKind::Awslambdaric => {
                 command.args(["-m", "awslambdaric"]).arg(&launch.handler);
