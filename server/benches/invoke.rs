@@ -109,16 +109,26 @@ fn main() {
         };
         let mut warm = Vec::with_capacity(warm_n);
         runtime.block_on(async {
-            let first = invoker.invoke(&function, b"{}".to_vec(), &options).await.unwrap();
+            let first = invoker
+                .invoke(&function, b"{}".to_vec(), &options)
+                .await
+                .unwrap();
             assert_eq!(first.payload, br#"{"ok": true}"#);
             for _ in 0..warm_n {
                 let started = Instant::now();
-                let invocation = invoker.invoke(&function, b"{}".to_vec(), &options).await.unwrap();
+                let invocation = invoker
+                    .invoke(&function, b"{}".to_vec(), &options)
+                    .await
+                    .unwrap();
                 warm.push(started.elapsed());
                 assert!(!invocation.cold_start);
             }
         });
-        row(&format!("warm invoke round trip ({name})"), warm_n, &stats(warm));
+        row(
+            &format!("warm invoke round trip ({name})"),
+            warm_n,
+            &stats(warm),
+        );
 
         let cold_options = InvokeOptions {
             cold: true,
@@ -140,8 +150,16 @@ fn main() {
             }
         });
         let cold_stats = stats(cold);
-        row(&format!("cold invoke, end to end ({name})"), cold_n, &cold_stats);
-        row(&format!("  of which Init Duration ({name})"), cold_n, &stats(init));
+        row(
+            &format!("cold invoke, end to end ({name})"),
+            cold_n,
+            &cold_stats,
+        );
+        row(
+            &format!("  of which Init Duration ({name})"),
+            cold_n,
+            &stats(init),
+        );
         cold_medians.push((name.to_string(), cold_stats.p50));
         invoker.shutdown();
     }
@@ -158,7 +176,11 @@ fn main() {
         assert!(status.success());
     }
     let floor = stats(floor);
-    row("floor: python -c \"import lambda_function\"", cold_n, &floor);
+    row(
+        "floor: python -c \"import lambda_function\"",
+        cold_n,
+        &floor,
+    );
 
     if python_can_import(&python, "lambda_local") {
         let mut local = Vec::with_capacity(cold_n);
@@ -175,7 +197,11 @@ fn main() {
             local.push(started.elapsed());
             assert!(status.success());
         }
-        row("python-lambda-local (a process per invoke)", cold_n, &stats(local));
+        row(
+            "python-lambda-local (a process per invoke)",
+            cold_n,
+            &stats(local),
+        );
     } else {
         println!("python-lambda-local: not importable, skipped");
     }

@@ -120,7 +120,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 // `--cold` applies to the first invoke; the rest show warm reuse.
                 this.cold = options.cold && first;
                 first = false;
-                let invocation = invoker.invoke(&function, event.clone(), &this).await?;
+                // Ctrl-C drops the invocation, which kills its environment's process group
+                // (it runs in a group of its own, out of reach of the terminal's signal).
+                let invocation = tokio::select! {
+                    result = invoker.invoke(&function, event.clone(), &this) => result?,
+                    _ = tokio::signal::ctrl_c() => {
+                        invoker.shutdown();
+                        bail!("interrupted; the function's processes were stopped");
+                    }
+                };
                 if !args.quiet {
                     eprint!("{}", invocation.log);
                 }

@@ -64,6 +64,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let invoker = Invoker::new(InvokerSettings {
             max_concurrency: args.concurrency.max(1),
         });
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("could not watch for SIGTERM")?;
         loop {
             tokio::select! {
                 accepted = listener.accept() => {
@@ -75,6 +77,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     tokio::spawn(async move {
                         serve_connection(stream, peer.ip().to_string(), invoker, dir, options).await;
                     });
+                }
+                _ = terminate.recv() => {
+                    invoker.shutdown();
+                    return anyhow::Ok(ExitCode::SUCCESS);
                 }
                 _ = tokio::signal::ctrl_c() => {
                     invoker.shutdown();

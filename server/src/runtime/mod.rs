@@ -488,3 +488,104 @@ fn error_type_of(body: &[u8]) -> Option<String> {
         .as_str()
         .map(str::to_string)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn function_with(source: &str) -> (PathBuf, Function) {
+        let dir = std::env::temp_dir().join(format!("lambda-ls-runtime-{}", ids::random_hex(12)));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("lambda_function.py"), source).unwrap();
+        let function = crate::project::load(&dir).unwrap();
+        (dir, function)
+    }
+
+    fn gone(pid: i32) -> bool {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Ok(stat) => stat
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .starts_with('Z'),
+            Err(_) => true,
+        }
+    }
+
+    async fn wait_gone(pid: i32) -> bool {
+        for _ in 0..50 {
+            if gone(pid) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn dropping_an_invocation_kills_its_environment() {
+        let (dir, function) = function_with(
+            "import os, time\n\ndef lambda_handler(event, context):\n    open('pid', 'w').write(str(os.getpid()))\n    time.sleep(30)\n",
+        );
+        let invoker = Invoker::default();
+        let options = InvokeOptions::default();
+        let pending = invoker.invoke(&function, b"{}".to_vec(), &options);
+        let result = tokio::time::timeout(Duration::from_secs(3), pending).await;
+        assert!(
+            result.is_err(),
+            "the handler sleeps; the invoke must still be running"
+        );
+        let pid: i32 = std::fs::read_to_string(dir.join("pid"))
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            wait_gone(pid).await,
+            "process {pid} outlived its cancelled invocation"
+        );
+        assert_eq!(invoker.idle_environments(), 0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn warm_environments_end_with_the_invoker() {
+        let (dir, function) = function_with(
+            "import os\n\ndef lambda_handler(event, context):\n    return os.getpid()\n",
+        );
+        let invoker = Invoker::default();
+        let options = InvokeOptions::default();
+        let first = invoker
+            .invoke(&function, b"{}".to_vec(), &options)
+            .await
+            .unwrap();
+        assert!(first.cold_start);
+        let second = invoker
+            .invoke(&function, b"{}".to_vec(), &options)
+            .await
+            .unwrap();
+        assert!(!second.cold_start);
+        assert_eq!(first.payload, second.payload, "same process");
+        assert_eq!(invoker.idle_environments(), 1);
+        let pid: i32 = first.payload_text().parse().unwrap();
+        drop(invoker);
+        assert!(wait_gone(pid).await, "process {pid} outlived the invoker");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn oversized_events_are_refused_before_starting_anything() {
+        let (dir, function) = function_with("def lambda_handler(event, context):\n    return 1\n");
+        let invoker = Invoker::default();
+        let event = vec![b' '; MAX_REQUEST_BYTES + 1];
+        let error = invoker
+            .invoke(&function, event, &InvokeOptions::default())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, InvokeError::RequestTooLarge { .. }),
+            "{error}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
