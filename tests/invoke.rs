@@ -753,14 +753,29 @@ fn from_env_values_come_from_the_shell_or_dotenv() {
 #[test]
 fn payload_limits_are_lambdas() {
     let (_temp, dir) = fixture("cases");
-    let run = invoke(&dir, &["--handler", "big.handler"]);
-    assert_eq!(run.code, 1);
-    let error = run.json();
-    assert_eq!(error["errorType"], "Function.ResponseSizeTooLarge");
-    assert!(error["errorMessage"]
-        .as_str()
-        .unwrap()
-        .contains("exceeded maximum allowed payload size (6291556 bytes)"));
+    for client in clients() {
+        let args = [
+            "--handler",
+            "big.handler",
+            "--client",
+            client,
+            "--repeat",
+            "2",
+        ];
+        let run = invoke(&dir, &args);
+        assert_eq!(run.code, 1);
+        for error in run.lines() {
+            assert_eq!(
+                error["errorType"], "Function.ResponseSizeTooLarge",
+                "{client}: {}",
+                run.stderr
+            );
+            assert!(error["errorMessage"]
+                .as_str()
+                .unwrap()
+                .contains("exceeded maximum allowed payload size (6291556 bytes)"));
+        }
+    }
     let big = format!(r#"{{"data": "{}"}}"#, "y".repeat(6_291_456));
     let run = invoke_with(
         &dir,

@@ -396,8 +396,9 @@ async fn run_invocation(
             (InvocationStatus::FunctionError, body, kind, false)
         }
         Outcome::ResponseTooLarge(size) => {
+            // awslambdaric exits when its post is refused: start afresh next time.
             let (payload, kind) = response_too_large(size);
-            (InvocationStatus::FunctionError, payload, Some(kind), true)
+            (InvocationStatus::FunctionError, payload, Some(kind), false)
         }
         Outcome::Timeout => {
             let limit = if failed_in_init {
