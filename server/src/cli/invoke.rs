@@ -102,6 +102,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         timeout: timeout_option(args.timeout)?,
         client: args.client.into(),
         pass_aws_credentials: args.aws_credentials,
+        // The log streams to stderr as the function writes it.
+        log_sink: (!args.quiet).then(|| {
+            let sink: crate::runtime::LogSink = std::sync::Arc::new(|bytes: &[u8]| {
+                let mut stderr = std::io::stderr().lock();
+                let _ = stderr.write_all(bytes);
+                let _ = stderr.flush();
+            });
+            sink
+        }),
         ..InvokeOptions::default()
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -129,9 +138,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         bail!("interrupted; the function's processes were stopped");
                     }
                 };
-                if !args.quiet {
-                    eprint!("{}", invocation.log);
-                }
                 let mut stdout = std::io::stdout().lock();
                 stdout.write_all(&invocation.payload)?;
                 if newline {

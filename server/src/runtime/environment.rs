@@ -13,7 +13,7 @@ use tokio::process::{Child, Command};
 use tokio::task::JoinHandle;
 
 use super::api::{NextInvocation, RuntimeApi, RuntimeEvent};
-use super::ClientKind;
+use super::{ClientKind, LogSink};
 
 /// The embedded runtime client (stdlib only).
 pub const EMBEDDED_CLIENT: &str = include_str!("client.py");
@@ -64,23 +64,34 @@ pub struct Launch {
 struct LogPipe {
     receiver: Arc<pipe::Receiver>,
     buffer: Arc<Mutex<Vec<u8>>>,
+    sink: Arc<Mutex<Option<LogSink>>>,
     task: JoinHandle<()>,
 }
 
 impl LogPipe {
     fn drain(&self) -> Vec<u8> {
         let mut buffer = self.buffer.lock().unwrap_or_else(|e| e.into_inner());
-        read_available(&self.receiver, &mut buffer);
+        read_available(&self.receiver, &mut buffer, &self.sink);
         std::mem::take(&mut *buffer)
     }
 }
 
-fn read_available(receiver: &pipe::Receiver, buffer: &mut Vec<u8>) -> bool {
+/// Read what the pipe holds now; false at end of file. New output also goes to the sink.
+fn read_available(
+    receiver: &pipe::Receiver,
+    buffer: &mut Vec<u8>,
+    sink: &Mutex<Option<LogSink>>,
+) -> bool {
     let mut chunk = [0u8; 16 * 1024];
     loop {
         match receiver.try_read(&mut chunk) {
             Ok(0) => return false,
-            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+            Ok(n) => {
+                buffer.extend_from_slice(&chunk[..n]);
+                if let Some(sink) = sink.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+                    sink(&chunk[..n]);
+                }
+            }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return true,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(_) => return false,
@@ -155,16 +166,18 @@ impl Environment {
         let pid = child.id().map(|p| p as i32).unwrap_or(0);
         let receiver = Arc::new(receiver);
         let buffer = Arc::new(Mutex::new(Vec::new()));
+        let sink: Arc<Mutex<Option<LogSink>>> = Arc::new(Mutex::new(None));
         let task = {
             let receiver = receiver.clone();
             let buffer = buffer.clone();
+            let sink = sink.clone();
             tokio::spawn(async move {
                 loop {
                     if receiver.readable().await.is_err() {
                         return;
                     }
                     let mut buffer = buffer.lock().unwrap_or_else(|e| e.into_inner());
-                    if !read_available(&receiver, &mut buffer) {
+                    if !read_available(&receiver, &mut buffer, &sink) {
                         return;
                     }
                 }
@@ -178,6 +191,7 @@ impl Environment {
             log: LogPipe {
                 receiver,
                 buffer,
+                sink,
                 task,
             },
             started,
@@ -200,6 +214,11 @@ impl Environment {
             }
         }
         let _ = self.child.start_kill();
+    }
+
+    /// Where the function's output also goes as it arrives (`None`: only the log).
+    pub fn set_log_sink(&self, sink: Option<LogSink>) {
+        *self.log.sink.lock().unwrap_or_else(|e| e.into_inner()) = sink;
     }
 
     /// The function's output since the last call.

@@ -36,8 +36,13 @@ pub enum ClientKind {
     Awslambdaric,
 }
 
+/// Receives the log of an invocation as it is written (function output in the chunks it
+/// arrives in, framing lines whole), for live display; the [`Invocation`]'s `log` holds
+/// the same text.
+pub type LogSink = Arc<dyn Fn(&[u8]) + Send + Sync>;
+
 /// Per-invocation choices.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct InvokeOptions {
     /// Start a fresh environment even when a warm one is available.
     pub cold: bool,
@@ -50,6 +55,22 @@ pub struct InvokeOptions {
     pub client_context: Option<String>,
     /// `Lambda-Runtime-Cognito-Identity` (JSON).
     pub cognito_identity: Option<String>,
+    /// Live log output.
+    pub log_sink: Option<LogSink>,
+}
+
+impl std::fmt::Debug for InvokeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InvokeOptions")
+            .field("cold", &self.cold)
+            .field("timeout", &self.timeout)
+            .field("client", &self.client)
+            .field("pass_aws_credentials", &self.pass_aws_credentials)
+            .field("client_context", &self.client_context)
+            .field("cognito_identity", &self.cognito_identity)
+            .field("log_sink", &self.log_sink.is_some())
+            .finish()
+    }
 }
 
 /// Whether the handler succeeded (Lambda's `X-Amz-Function-Error` absent or `Unhandled`).
@@ -344,6 +365,15 @@ async fn run_invocation(
         .timeout
         .unwrap_or_else(|| Duration::from_secs(u64::from(function.config.timeout.value.max(1))));
     let mut log = String::new();
+    let sink = options.log_sink.clone();
+    // Framing lines go to the live sink here; function output goes there from the pipe.
+    let emit = |log: &mut String, text: &str| {
+        log.push_str(text);
+        if let Some(sink) = &sink {
+            sink(text.as_bytes());
+        }
+    };
+    environment.set_log_sink(sink.clone());
 
     let ready = environment.wait_ready().await;
     let init_duration_ms = if cold_start {
@@ -353,7 +383,13 @@ async fn run_invocation(
     };
     // Init output (module-level prints) comes before START, as in CloudWatch.
     log.push_str(&String::from_utf8_lossy(&environment.take_log()));
-    log.push_str(&format!("START RequestId: {request_id} Version: $LATEST\n"));
+    if !log.is_empty() && !log.ends_with('\n') {
+        emit(&mut log, "\n");
+    }
+    emit(
+        &mut log,
+        &format!("START RequestId: {request_id} Version: $LATEST\n"),
+    );
 
     let started = Instant::now();
     let (outcome, failed_in_init) = match ready {
@@ -373,8 +409,9 @@ async fn run_invocation(
     };
     let elapsed = started.elapsed();
     log.push_str(&String::from_utf8_lossy(&environment.take_log()));
+    environment.set_log_sink(None);
     if !log.ends_with('\n') {
-        log.push('\n');
+        emit(&mut log, "\n");
     }
 
     let mut report_status = None;
@@ -407,7 +444,10 @@ async fn run_invocation(
                 timeout
             };
             let message = format!("Task timed out after {:.2} seconds", limit.as_secs_f64());
-            log.push_str(&format!("{} {request_id} {message}\n", ids::timestamp()));
+            emit(
+                &mut log,
+                &format!("{} {request_id} {message}\n", ids::timestamp()),
+            );
             report_status = Some("timeout".to_string());
             let payload = service_error(
                 "Sandbox.Timedout",
@@ -422,7 +462,7 @@ async fn run_invocation(
         }
         Outcome::Exited(reason) => {
             let message = format!("RequestId: {request_id} Error: {reason}");
-            log.push_str(&format!("{message}\nRuntime.ExitError\n"));
+            emit(&mut log, &format!("{message}\nRuntime.ExitError\n"));
             report_status = Some("error".to_string());
             report_error_type = Some("Runtime.ExitError".to_string());
             let payload = service_error("Runtime.ExitError", &message);
@@ -445,9 +485,8 @@ async fn run_invocation(
         status: report_status,
         error_type: report_error_type,
     };
-    log.push_str(&format!("END RequestId: {request_id}\n"));
-    log.push_str(&report.line(&request_id));
-    log.push('\n');
+    emit(&mut log, &format!("END RequestId: {request_id}\n"));
+    emit(&mut log, &format!("{}\n", report.line(&request_id)));
     (
         Invocation {
             request_id,
@@ -571,6 +610,40 @@ mod tests {
         let pid: i32 = first.payload_text().parse().unwrap();
         drop(invoker);
         assert!(wait_gone(pid).await, "process {pid} outlived the invoker");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_live_log_sink_sees_the_whole_log() {
+        let (dir, function) = function_with(
+            "print('loading')\n\ndef lambda_handler(event, context):\n    print('one')\n    print('two')\n    return 1\n",
+        );
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink: LogSink = {
+            let seen = seen.clone();
+            Arc::new(move |bytes: &[u8]| seen.lock().unwrap().extend_from_slice(bytes))
+        };
+        let options = InvokeOptions {
+            log_sink: Some(sink),
+            ..InvokeOptions::default()
+        };
+        let invoker = Invoker::default();
+        for _ in 0..2 {
+            seen.lock().unwrap().clear();
+            let invocation = invoker
+                .invoke(&function, b"{}".to_vec(), &options)
+                .await
+                .unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&seen.lock().unwrap()),
+                invocation.log
+            );
+            assert!(
+                invocation.log.contains("\none\ntwo\nEND RequestId: "),
+                "{}",
+                invocation.log
+            );
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
