@@ -344,6 +344,11 @@ fn handler_errors_carry_request_id_and_user_frames_only() {
     let run = invoke(&dir, &["--handler", "import_error.handler"]);
     assert_eq!(run.json()["requestId"], "");
     assert!(run.stderr.contains("LAMBDA_WARNING: Unhandled exception."));
+    assert!(
+        run.stderr.contains("\tPhase: init\tStatus: error\tError Type: Runtime.ImportModuleError\nSTART RequestId: "),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

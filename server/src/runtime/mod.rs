@@ -386,6 +386,21 @@ async fn run_invocation(
     if !log.is_empty() && !log.ends_with('\n') {
         emit(&mut log, "\n");
     }
+    // A failed initialisation gets CloudWatch's INIT_REPORT line before the invocation.
+    let init_failure = match &ready {
+        Err(Outcome::InitError(body)) => Some(("error", error_type_of(body))),
+        Err(Outcome::Timeout) => Some(("timeout", None)),
+        Err(Outcome::Exited(_)) => Some(("error", Some("Runtime.ExitError".to_string()))),
+        _ => None,
+    };
+    if let (Some((status, error_type)), Some(init)) = (init_failure, init_duration_ms) {
+        let mut line =
+            format!("INIT_REPORT Init Duration: {init:.2} ms\tPhase: init\tStatus: {status}");
+        if let Some(error_type) = error_type {
+            line.push_str(&format!("\tError Type: {error_type}"));
+        }
+        emit(&mut log, &format!("{line}\n"));
+    }
     emit(
         &mut log,
         &format!("START RequestId: {request_id} Version: $LATEST\n"),
