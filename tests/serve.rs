@@ -279,3 +279,36 @@ fn serve_through_awslambdaric_gives_the_same_answer() {
         (200, serde_json::json!({"sum": 42}))
     );
 }
+
+#[test]
+fn the_function_venv_is_its_interpreter_and_installs_start_afresh() {
+    let server = serve(&repo_root().join("examples/sum"), &[]);
+    let venv = server.dir.join(".venv");
+    let created = Command::new("python3")
+        .args(["-m", "venv", "--without-pip"])
+        .arg(&venv)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !created {
+        eprintln!("skipping: `python3 -m venv` is not available here");
+        return;
+    }
+    write_handler(
+        &server.dir,
+        "import os, sys\ndef lambda_handler(event, context):\n    return {\"prefix\": sys.prefix, \"pid\": os.getpid()}\n",
+    );
+    let first = get(&server, "/").json();
+    let prefix = first["prefix"].as_str().unwrap().to_string();
+    assert!(prefix.ends_with("/.venv"), "{prefix}");
+    assert_eq!(get(&server, "/").json()["pid"], first["pid"], "warm");
+    // Installing a package (a new entry in site-packages) starts a new environment.
+    let lib = std::fs::read_dir(venv.join("lib"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::write(lib.join("site-packages").join("newdep.py"), "VALUE = 1\n").unwrap();
+    assert_ne!(get(&server, "/").json()["pid"], first["pid"]);
+}
