@@ -1,8 +1,8 @@
 # lambda-ls embedded runtime client: a stdlib-only Lambda Runtime API client that behaves like
 # AWS's awslambdaric (error types, messages and JSON, context object, logging format), tuned to
 # start fast: no http.client/ssl, logging configured only when the function imports it.
-# Written to a cache folder as `bootstrap.py` (so tracebacks name it as they name
-# awslambdaric's) and started as `python .../bootstrap.py <handler>` in the function folder.
+# Installed in a cache folder as `lambda_ls_runtime/bootstrap.py` (so tracebacks name it as
+# they name awslambdaric's) and started through `launcher.py <handler>` in the function folder.
 import os
 import sys
 import time
@@ -462,8 +462,9 @@ def main(handler):
     sys.stdout = _Unbuffered(sys.stdout)
     sys.stderr = _Unbuffered(sys.stderr)
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
-    # The task root replaces this script's folder at the front of the import path.
-    if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
+    # The task root replaces the launcher's folder at the front of the import path.
+    runtime_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if sys.path and sys.path[0] == runtime_dir:
         sys.path[0] = task_root
     elif task_root not in sys.path:
         sys.path.insert(0, task_root)

@@ -18,8 +18,13 @@ use super::{ClientKind, LogSink};
 /// The embedded runtime client (stdlib only).
 pub const EMBEDDED_CLIENT: &str = include_str!("client.py");
 
-/// The embedded client as a file named `bootstrap.py` in the user's cache folder (written
-/// once per version), so that tracebacks name runtime frames as awslambdaric's do.
+/// Started as the script: imports the client as a module so that Python caches its
+/// compiled form (a script is compiled on every start).
+const LAUNCHER: &str = "import sys\nfrom lambda_ls_runtime import bootstrap\nbootstrap.main(sys.argv[1] if len(sys.argv) > 1 else \"\")\n";
+
+/// The embedded client installed in the user's cache folder (once per version) as
+/// `lambda_ls_runtime/bootstrap.py`, so that tracebacks name runtime frames as
+/// awslambdaric's do; returns the launcher script to run.
 fn client_script() -> std::io::Result<PathBuf> {
     static SCRIPT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     if let Some(path) = SCRIPT.get() {
@@ -27,7 +32,7 @@ fn client_script() -> std::io::Result<PathBuf> {
     }
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    EMBEDDED_CLIENT.hash(&mut hasher);
+    (EMBEDDED_CLIENT, LAUNCHER).hash(&mut hasher);
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
@@ -35,15 +40,23 @@ fn client_script() -> std::io::Result<PathBuf> {
     let dir = cache
         .join("lambda-ls")
         .join(format!("runtime-{:016x}", hasher.finish()));
-    let path = dir.join("bootstrap.py");
-    if std::fs::read_to_string(&path).ok().as_deref() != Some(EMBEDDED_CLIENT) {
-        std::fs::create_dir_all(&dir)?;
+    let files = [
+        (dir.join("lambda_ls_runtime/__init__.py"), ""),
+        (dir.join("lambda_ls_runtime/bootstrap.py"), EMBEDDED_CLIENT),
+        (dir.join("launcher.py"), LAUNCHER),
+    ];
+    for (path, content) in &files {
+        if std::fs::read_to_string(path).ok().as_deref() == Some(*content) {
+            continue;
+        }
+        let parent = path.parent().expect("a file in a folder");
+        std::fs::create_dir_all(parent)?;
         // Written under a unique name and renamed, so concurrent starts never see half a file.
-        let partial = dir.join(format!("bootstrap.py.{}", std::process::id()));
-        std::fs::write(&partial, EMBEDDED_CLIENT)?;
-        std::fs::rename(&partial, &path)?;
+        let partial = parent.join(format!(".partial-{}", std::process::id()));
+        std::fs::write(&partial, content)?;
+        std::fs::rename(&partial, path)?;
     }
-    Ok(SCRIPT.get_or_init(|| path).clone())
+    Ok(SCRIPT.get_or_init(|| dir.join("launcher.py")).clone())
 }
 
 /// How long Lambda lets on-demand initialisation (module-level code) run.

@@ -4,7 +4,17 @@
 //! stay warm between invokes of an unchanged function; timeouts and crashes end them; the
 //! log is framed with CloudWatch's START / END / REPORT lines.
 //!
-//! The CLI (`invoke`, `serve`) and the editor's commands share one [`Invoker`].
+//! The CLI (`invoke`, `serve`) and the editor's commands share one [`Invoker`]:
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), lambda_ls::runtime::InvokeError> {
+//! use lambda_ls::runtime::{InvokeOptions, Invoker};
+//! let invoker = Invoker::default(); // keep one; clones share the warm environments
+//! let function = lambda_ls::project::load(std::path::Path::new("examples/hello-world")).unwrap();
+//! let invocation = invoker.invoke(&function, b"{}".to_vec(), &InvokeOptions::default()).await?;
+//! println!("{}\n{}", invocation.log, invocation.payload_text());
+//! # Ok(()) }
+//! ```
 
 mod api;
 mod environment;
@@ -659,6 +669,19 @@ mod tests {
                 invocation.log
             );
         }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The editor spawns invocations on its runtime: the future must be `Send`.
+    #[test]
+    fn invoke_futures_can_be_spawned() {
+        fn assert_send<T: Send>(_: &T) {}
+        let (dir, function) = function_with("def lambda_handler(event, context):\n    return 1\n");
+        let invoker = Invoker::default();
+        let options = InvokeOptions::default();
+        let future = invoker.invoke(&function, Vec::new(), &options);
+        assert_send(&future);
+        drop(future);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
