@@ -9,3 +9,4 @@ pub mod line_index;
 pub mod lsp;
 pub mod project;
 pub mod python;
+pub mod runtime;

@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod events;
+mod invoke;
+mod serve;
 
 #[derive(Parser)]
 #[command(
@@ -28,6 +30,10 @@ enum Command {
     Events(events::Args),
     /// Run the language server over stdio (what the editor starts).
     Lsp,
+    /// Invoke a function locally as Lambda would: payload on stdout, log on stderr.
+    Invoke(invoke::Args),
+    /// Serve a function on a local HTTP endpoint as API Gateway or a function URL would.
+    Serve(serve::Args),
 }
 
 /// Parse arguments, run the subcommand, map its outcome to an exit code.
@@ -38,6 +44,8 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Events(args) => events::run(args),
         Command::Lsp => crate::lsp::run_stdio().map(|()| ExitCode::SUCCESS),
+        Command::Invoke(args) => invoke::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match outcome {
         Ok(code) => code,

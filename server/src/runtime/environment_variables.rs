@@ -1,0 +1,232 @@
+//! The environment a function's process gets: the variables Lambda sets, the function's
+//! `[environment]` from `lambda.toml` (with `from_env` values resolved from the developer's
+//! shell or the function's `.env` file), and the few host variables an interpreter needs.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::project::{EnvValue, Function};
+
+use super::InvokeError;
+
+/// Host variables passed through so that the interpreter (pyenv shims, venvs, CA bundles,
+/// locale) works as in the developer's shell. Everything else is left out, as on Lambda.
+const HOST_VARIABLES: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "SHELL",
+    "TMPDIR",
+    "LD_LIBRARY_PATH",
+    "PYENV_ROOT",
+    "PYENV_VERSION",
+    "PYENV_DIR",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE",
+    "AWS_ENDPOINT_URL",
+];
+
+/// The developer's AWS credentials, passed only on request (`--aws-credentials`): locally
+/// they stand in for the execution role.
+const CREDENTIAL_VARIABLES: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+];
+
+/// Names Lambda reserves: a function cannot set them.
+const RESERVED: &[&str] = &[
+    "_HANDLER",
+    "_X_AMZN_TRACE_ID",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API",
+    "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
+];
+
+/// The region a local invoke reports: the function's, else the shell's, else us-east-1.
+pub fn region(function: &Function) -> String {
+    function
+        .config
+        .region
+        .clone()
+        .or_else(|| std::env::var("AWS_REGION").ok())
+        .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| "us-east-1".to_string())
+}
+
+/// The function's `[environment]` with every `from_env` value resolved from the process
+/// environment, then from the function folder's `.env` file.
+///
+/// Stands in for `project::Function::resolve_environment` until that lands.
+pub fn resolve_environment(function: &Function) -> Result<BTreeMap<String, String>, InvokeError> {
+    let mut dotenv: Option<BTreeMap<String, String>> = None;
+    let mut resolved = BTreeMap::new();
+    for (key, value) in &function.config.environment {
+        let value = match value {
+            EnvValue::Literal(text) => text.clone(),
+            EnvValue::FromEnv(variable) => match std::env::var(variable) {
+                Ok(text) => text,
+                Err(_) => {
+                    let file = dotenv.get_or_insert_with(|| read_dotenv(&function.dir));
+                    file.get(variable).cloned().ok_or_else(|| {
+                        InvokeError::MissingEnvironmentVariable {
+                            key: key.clone(),
+                            variable: variable.clone(),
+                            dotenv: function.dir.join(".env"),
+                        }
+                    })?
+                }
+            },
+        };
+        resolved.insert(key.clone(), value);
+    }
+    Ok(resolved)
+}
+
+/// `KEY=VALUE` lines of `dir/.env` (`export ` prefixes, quotes and `#` comments allowed);
+/// empty when there is no such file.
+pub fn read_dotenv(dir: &Path) -> BTreeMap<String, String> {
+    let Ok(text) = std::fs::read_to_string(dir.join(".env")) else {
+        return BTreeMap::new();
+    };
+    parse_dotenv(&text)
+}
+
+fn parse_dotenv(text: &str) -> BTreeMap<String, String> {
+    let mut values = BTreeMap::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let value = value.trim();
+        let value = if value.len() >= 2
+            && ((value.starts_with('"') && value.ends_with('"'))
+                || (value.starts_with('\'') && value.ends_with('\'')))
+        {
+            value[1..value.len() - 1].to_string()
+        } else {
+            // An unquoted value ends at a ` #` comment.
+            value
+                .split_once(" #")
+                .map(|(v, _)| v)
+                .unwrap_or(value)
+                .trim()
+                .to_string()
+        };
+        values.insert(key.trim().to_string(), value);
+    }
+    values
+}
+
+/// What an execution environment needs to know to build its variables.
+pub struct EnvironmentSpec<'a> {
+    pub function: &'a Function,
+    pub user_variables: &'a BTreeMap<String, String>,
+    pub runtime_api: &'a str,
+    pub log_stream_name: &'a str,
+    pub handler: &'a str,
+    pub pass_aws_credentials: bool,
+}
+
+/// Every variable of the function's process, in the order Lambda's documentation lists them.
+pub fn process_environment(spec: &EnvironmentSpec) -> Vec<(String, String)> {
+    let config = &spec.function.config;
+    let region = region(spec.function);
+    let task_root = spec
+        .function
+        .dir
+        .canonicalize()
+        .unwrap_or_else(|_| spec.function.dir.clone());
+    let mut vars: Vec<(String, String)> = Vec::new();
+    for name in HOST_VARIABLES {
+        if let Ok(value) = std::env::var(name) {
+            vars.push((name.to_string(), value));
+        }
+    }
+    if spec.pass_aws_credentials {
+        for name in CREDENTIAL_VARIABLES {
+            if let Ok(value) = std::env::var(name) {
+                vars.push((name.to_string(), value));
+            }
+        }
+    }
+    for (key, value) in spec.user_variables {
+        if !RESERVED.contains(&key.as_str()) {
+            vars.push((key.clone(), value.clone()));
+        }
+    }
+    let name = &config.name.value;
+    let lambda = [
+        ("AWS_LAMBDA_FUNCTION_NAME", name.clone()),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_string()),
+        (
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            config.memory.value.to_string(),
+        ),
+        ("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}")),
+        (
+            "AWS_LAMBDA_LOG_STREAM_NAME",
+            spec.log_stream_name.to_string(),
+        ),
+        ("AWS_REGION", region.clone()),
+        ("AWS_DEFAULT_REGION", region),
+        (
+            "AWS_EXECUTION_ENV",
+            format!("AWS_Lambda_{}", config.runtime.value),
+        ),
+        ("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand".to_string()),
+        ("LAMBDA_TASK_ROOT", task_root.display().to_string()),
+        ("LAMBDA_RUNTIME_DIR", task_root.display().to_string()),
+        ("_HANDLER", spec.handler.to_string()),
+        ("AWS_LAMBDA_RUNTIME_API", spec.runtime_api.to_string()),
+        ("TZ", ":UTC".to_string()),
+        ("LANG", "en_US.UTF-8".to_string()),
+        ("PYTHONIOENCODING", "utf-8".to_string()),
+    ];
+    for (key, value) in lambda {
+        vars.retain(|(k, _)| k != key);
+        vars.push((key.to_string(), value));
+    }
+    vars
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_dotenv_lines() {
+        let values = parse_dotenv(
+            "# secrets\nexport API_KEY=abc123\nQUOTED=\"a b # c\"\nSINGLE='x'\nTRAILING=v # note\n\nNOEQUALS\n",
+        );
+        assert_eq!(values["API_KEY"], "abc123");
+        assert_eq!(values["QUOTED"], "a b # c");
+        assert_eq!(values["SINGLE"], "x");
+        assert_eq!(values["TRAILING"], "v");
+        assert!(!values.contains_key("NOEQUALS"));
+    }
+}
