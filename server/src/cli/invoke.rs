@@ -193,6 +193,6 @@ fn read_event(source: &str, function_dir: &Path) -> anyhow::Result<Vec<u8>> {
 
 /// A built-in event template by name (`s3`, `http-api`, …).
 // The catalog's `crate::catalog::template(name)` is to be wired in here once it lands.
-fn event_template(_name: &str) -> Option<serde_json::Value> {
-    None
+fn event_template(name: &str) -> Option<serde_json::Value> {
+    crate::catalog::template(name)
 }

@@ -3,11 +3,9 @@
 //! shell or the function's `.env` file), and the few host variables an interpreter needs.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use crate::project::{EnvValue, Function};
+use crate::project::Function;
 
-use super::InvokeError;
 
 /// Host variables passed through so that the interpreter (pyenv shims, venvs, CA bundles,
 /// locale) works as in the developer's shell. Everything else is left out, as on Lambda.
@@ -73,74 +71,6 @@ pub fn region(function: &Function) -> String {
         .unwrap_or_else(|| "us-east-1".to_string())
 }
 
-/// The function's `[environment]` with every `from_env` value resolved from the process
-/// environment, then from the function folder's `.env` file.
-///
-/// Stands in for `project::Function::resolve_environment` until that lands.
-pub fn resolve_environment(function: &Function) -> Result<BTreeMap<String, String>, InvokeError> {
-    let mut dotenv: Option<BTreeMap<String, String>> = None;
-    let mut resolved = BTreeMap::new();
-    for (key, value) in &function.config.environment {
-        let value = match value {
-            EnvValue::Literal(text) => text.clone(),
-            EnvValue::FromEnv(variable) => match std::env::var(variable) {
-                Ok(text) => text,
-                Err(_) => {
-                    let file = dotenv.get_or_insert_with(|| read_dotenv(&function.dir));
-                    file.get(variable).cloned().ok_or_else(|| {
-                        InvokeError::MissingEnvironmentVariable {
-                            key: key.clone(),
-                            variable: variable.clone(),
-                            dotenv: function.dir.join(".env"),
-                        }
-                    })?
-                }
-            },
-        };
-        resolved.insert(key.clone(), value);
-    }
-    Ok(resolved)
-}
-
-/// `KEY=VALUE` lines of `dir/.env` (`export ` prefixes, quotes and `#` comments allowed);
-/// empty when there is no such file.
-pub fn read_dotenv(dir: &Path) -> BTreeMap<String, String> {
-    let Ok(text) = std::fs::read_to_string(dir.join(".env")) else {
-        return BTreeMap::new();
-    };
-    parse_dotenv(&text)
-}
-
-fn parse_dotenv(text: &str) -> BTreeMap<String, String> {
-    let mut values = BTreeMap::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let line = line.strip_prefix("export ").unwrap_or(line);
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
-        let value = value.trim();
-        let value = if value.len() >= 2
-            && ((value.starts_with('"') && value.ends_with('"'))
-                || (value.starts_with('\'') && value.ends_with('\'')))
-        {
-            value[1..value.len() - 1].to_string()
-        } else {
-            // An unquoted value ends at a ` #` comment.
-            value
-                .split_once(" #")
-                .map(|(v, _)| v)
-                .unwrap_or(value)
-                .trim()
-                .to_string()
-        };
-        values.insert(key.trim().to_string(), value);
-    }
-    values
-}
 
 /// What an execution environment needs to know to build its variables.
 pub struct EnvironmentSpec<'a> {
@@ -212,21 +142,4 @@ pub fn process_environment(spec: &EnvironmentSpec) -> Vec<(String, String)> {
         vars.push((key.to_string(), value));
     }
     vars
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_dotenv_lines() {
-        let values = parse_dotenv(
-            "# secrets\nexport API_KEY=abc123\nQUOTED=\"a b # c\"\nSINGLE='x'\nTRAILING=v # note\n\nNOEQUALS\n",
-        );
-        assert_eq!(values["API_KEY"], "abc123");
-        assert_eq!(values["QUOTED"], "a b # c");
-        assert_eq!(values["SINGLE"], "x");
-        assert_eq!(values["TRAILING"], "v");
-        assert!(!values.contains_key("NOEQUALS"));
-    }
 }

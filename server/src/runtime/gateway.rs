@@ -33,13 +33,11 @@ impl Gateway {
 
     /// The function's first trigger when it is an HTTP one; an HTTP API otherwise.
     pub fn for_function(function: &Function) -> Gateway {
-        let first = match function.config.triggers.first() {
-            Some(trigger) => Some(trigger.kind.clone()),
-            None => first_trigger_in_file(function),
-        };
-        first
-            .as_deref()
-            .and_then(Gateway::from_trigger)
+        function
+            .config
+            .triggers
+            .first()
+            .and_then(|trigger| Gateway::from_trigger(&trigger.kind))
             .unwrap_or(Gateway::HttpApi)
     }
 
@@ -51,16 +49,6 @@ impl Gateway {
             Gateway::FunctionUrl => "function-url",
         }
     }
-}
-
-/// The first `[[trigger]]`'s `type`, read from `lambda.toml` directly: a fallback for
-/// `project` versions that do not model triggers yet.
-fn first_trigger_in_file(function: &Function) -> Option<String> {
-    let text = std::fs::read_to_string(function.config_path.as_ref()?).ok()?;
-    let doc = text.parse::<toml_edit::DocumentMut>().ok()?;
-    let triggers = doc.get("trigger")?.as_array_of_tables()?;
-    let first = triggers.iter().next()?;
-    first.get("type")?.as_str().map(str::to_string)
 }
 
 /// An HTTP request as the gateway received it.

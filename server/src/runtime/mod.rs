@@ -153,12 +153,9 @@ impl Invocation {
 /// [`InvocationStatus::FunctionError`], not this).
 #[derive(Debug, thiserror::Error)]
 pub enum InvokeError {
-    #[error("`{key}` in lambda.toml takes its value from `{variable}`, which is set neither in the environment nor in {}; export it or add `{variable}=…` to that file", dotenv.display())]
-    MissingEnvironmentVariable {
-        key: String,
-        variable: String,
-        dotenv: PathBuf,
-    },
+    /// A `from_env` value of `[environment]` could not be resolved.
+    #[error(transparent)]
+    Environment(#[from] crate::project::EnvError),
     #[error("the event is {size} bytes; Lambda accepts at most {MAX_REQUEST_BYTES} bytes for a synchronous invoke (RequestEntityTooLargeException)")]
     RequestTooLarge { size: usize },
     #[error("could not start `{}` for the function: {source}; install Python 3, create the function's .venv, or set `python` in lambda.toml", interpreter.display())]
@@ -240,7 +237,7 @@ impl Invoker {
         if event.len() > MAX_REQUEST_BYTES {
             return Err(InvokeError::RequestTooLarge { size: event.len() });
         }
-        let user_variables = environment_variables::resolve_environment(function)?;
+        let user_variables = function.resolve_environment(&std::env::vars().collect())?;
         let interpreter = interpreter(function);
         let key = function
             .dir
