@@ -152,6 +152,14 @@ impl LanguageServer for Backend {
                     },
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                completion_provider: Some(CompletionOptions {
+                    // `.` for context attributes, quotes and `[` for event keys, `=` and
+                    // space for lambda.toml values.
+                    trigger_characters: Some(
+                        [".", "\"", "'", "[", "=", " "].map(String::from).to_vec(),
+                    ),
+                    ..Default::default()
+                }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
@@ -299,6 +307,31 @@ impl LanguageServer for Backend {
             }
             .hover(&hover),
         ))
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let position = params.text_document_position;
+        let uri = position.text_document.uri;
+        let mut session = self.session();
+        let encoding = session.encoding;
+        let Some(document) = session.documents.get(&uri) else {
+            return Ok(None);
+        };
+        let offset = Text {
+            text: document.text(),
+            index: &document.index,
+            encoding,
+        }
+        .offset(position.position);
+        let completions = session.completions(&uri, offset);
+        let document = &session.documents[&uri];
+        let text = Text {
+            text: document.text(),
+            index: &document.index,
+            encoding,
+        };
+        let items: Vec<_> = completions.iter().map(|c| text.completion(c)).collect();
+        Ok(Some(CompletionResponse::Array(items)))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
