@@ -117,7 +117,13 @@ pub fn handler_hover(
     })
 }
 
-/// Lenses above the handler: its effective configuration in one line.
+/// The editor command that invokes the handler (the server carries it out).
+pub const INVOKE_COMMAND: &str = "lambda.invoke";
+/// The editor command that asks for an event, then invokes (the extension asks).
+pub const INVOKE_WITH_EVENT_COMMAND: &str = "lambda.invokeWithEvent";
+
+/// Lenses above the handler: `▶ Invoke`, `Invoke with event…`, and its effective
+/// configuration with the event type in one line.
 pub fn handler_lenses(file: PythonFile<'_>, events: Option<&HandlerEvents>) -> Vec<Lens> {
     let (Some(function), Some(name)) = (file.function, file.handler) else {
         return Vec::new();
@@ -133,11 +139,25 @@ pub fn handler_lenses(file: PythonFile<'_>, events: Option<&HandlerEvents>) -> V
         "λ {} · {} · {} MB · {} s · event: {event}",
         c.name.value, c.runtime.value, c.memory.value, c.timeout.value,
     );
-    vec![Lens {
-        range: def.node.start_byte()..def.name_range.end,
-        title,
-        command: None,
-    }]
+    let range = def.node.start_byte()..def.name_range.end;
+    let argument = serde_json::json!({ "handler": c.handler.value });
+    vec![
+        Lens {
+            range: range.clone(),
+            title: "▶ Invoke".to_string(),
+            command: Some((INVOKE_COMMAND.to_string(), vec![argument.clone()])),
+        },
+        Lens {
+            range: range.clone(),
+            title: "Invoke with event…".to_string(),
+            command: Some((INVOKE_WITH_EVENT_COMMAND.to_string(), vec![argument])),
+        },
+        Lens {
+            range,
+            title,
+            command: None,
+        },
+    ]
 }
 
 #[cfg(test)]
@@ -169,7 +189,8 @@ mod tests {
             .contains("| timeout | `3 s` | Lambda default |"));
         assert!(handler_hover(file, src.find("return").unwrap(), None).is_none());
         let lenses = handler_lenses(file, None);
-        assert_eq!(lenses.len(), 1);
-        assert!(lenses[0].title.contains("512 MB"));
+        assert_eq!(lenses.len(), 3);
+        assert_eq!(lenses[0].title, "▶ Invoke");
+        assert!(lenses[2].title.contains("512 MB"));
     }
 }
