@@ -10,6 +10,7 @@ import {
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
+  State,
   StaticFeature,
   DynamicFeature,
 } from "vscode-languageclient/node";
@@ -46,11 +47,28 @@ function isExecutable(file: string): boolean {
 export class LambdaServer implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private found: FoundServer | undefined;
+  /** The server's state in the status bar; a click shows the output. */
+  private readonly status: vscode.StatusBarItem;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly output: vscode.OutputChannel,
-  ) {}
+  ) {
+    this.status = vscode.window.createStatusBarItem("lambda.server", vscode.StatusBarAlignment.Left, 10);
+    this.status.name = "Lambda server";
+    this.status.command = "lambda.showOutput";
+    this.showState("starting");
+    this.status.show();
+  }
+
+  private showState(state: "starting" | "running" | "stopped", detail?: string): void {
+    const icon = { starting: "$(loading~spin)", running: "$(zap)", stopped: "$(error)" }[state];
+    this.status.text = `${icon} lambda-ls`;
+    this.status.tooltip = `lambda-ls server: ${state}${detail ? ` (${detail})` : ""}. Click for its log.`;
+    this.status.accessibilityInformation = { label: `lambda-ls server ${state}` };
+    this.status.backgroundColor =
+      state === "stopped" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
+  }
 
   /** True while the client runs. */
   get running(): boolean {
@@ -73,6 +91,7 @@ export class LambdaServer implements vscode.Disposable {
       const message =
         error instanceof ServerNotFoundError ? error.message : `Finding the server failed: ${error}`;
       this.output.appendLine(`[lambda] ${message}`);
+      this.showState("stopped", "no server binary");
       void this.reportStartFailure(message);
       return false;
     }
@@ -97,7 +116,15 @@ export class LambdaServer implements vscode.Disposable {
         ),
       },
     };
-    this.client = new LambdaLanguageClient("lambda", "Lambda", serverOptions, clientOptions);
+    const client = new LambdaLanguageClient("lambda", "Lambda", serverOptions, clientOptions);
+    this.client = client;
+    this.showState("starting", this.found.path);
+    client.onDidChangeState((change) => {
+      if (this.client !== client) return;
+      if (change.newState === State.Running) this.showState("running", this.found?.path);
+      else if (change.newState === State.Stopped) this.showState("stopped", "see its log");
+      else this.showState("starting", this.found?.path);
+    });
     try {
       await this.client.start();
       return true;
@@ -107,6 +134,7 @@ export class LambdaServer implements vscode.Disposable {
         `See the "Lambda" output for its log; check that the binary matches this machine, ` +
         `or set lambda.server.path.`;
       this.output.appendLine(`[lambda] ${message}`);
+      this.showState("stopped", "did not start");
       void this.reportStartFailure(message);
       this.client = undefined;
       return false;
@@ -147,6 +175,7 @@ export class LambdaServer implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.status.dispose();
     void this.stop();
   }
 

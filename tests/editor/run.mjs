@@ -168,6 +168,11 @@ async function step(name, body, { needs = [] } = {}) {
     return true;
   } catch (error) {
     const shot = await screenshot(`${name}-FAILED`);
+    // The page's DOM too, to see what a selector missed.
+    await page
+      ?.content()
+      .then((html) => writeFileSync(shot ? shot.replace(/\.png$/, ".html") : join(artifacts, `${name}-FAILED.html`), html))
+      .catch(() => {});
     const detail = error?.message?.split("\n").slice(0, 6).join("\n") ?? String(error);
     results.push({ name, status: "failed", ms: Date.now() - t0, detail, screenshot: shot });
     log(`FAIL ${name} (${Date.now() - t0} ms): ${detail}`);
@@ -189,7 +194,7 @@ async function dismissNotifications() {
 async function runCommand(title) {
   await page.keyboard.press("Escape");
   await page.keyboard.press("F1");
-  const input = page.locator(".quick-input-widget input");
+  const input = page.locator(".quick-input-widget input.input");
   await input.waitFor({ state: "visible", timeout: 10_000 });
   await input.fill(`>${title}`);
   const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
@@ -201,7 +206,7 @@ async function runCommand(title) {
 async function openFile(relativePath) {
   await page.keyboard.press("Escape");
   await page.keyboard.press(`${mod}+P`);
-  const input = page.locator(".quick-input-widget input");
+  const input = page.locator(".quick-input-widget input.input");
   await input.waitFor({ state: "visible", timeout: 10_000 });
   await input.fill(relativePath);
   const fileName = relativePath.split("/").pop();
@@ -229,7 +234,7 @@ async function openFile(relativePath) {
 async function goTo(line, column) {
   await page.keyboard.press("Escape");
   await page.keyboard.press(`${mod}+G`);
-  const input = page.locator(".quick-input-widget input");
+  const input = page.locator(".quick-input-widget input.input");
   await input.waitFor({ state: "visible", timeout: 10_000 });
   await input.fill(`${line}:${column}`);
   await input.press("Enter");
@@ -282,12 +287,27 @@ async function answerTrust(trust) {
   await page.locator(".monaco-dialog-box").waitFor({ state: "hidden", timeout: 10_000 });
 }
 
-/** The Lambda output channel's text (via "Lambda: Show Output"). */
-async function lambdaOutput() {
+/**
+ * The lines of the Lambda output channel that contain `needle`: the output view shows only
+ * the lines in sight, so its Filter box narrows it to those first.
+ */
+async function lambdaOutputLines(needle) {
   await runCommand("Lambda: Show Output");
-  const output = page.locator(".panel .output-view, .panel [id='workbench.panel.output']").first();
+  const output = page.locator(".panel .output-view").first();
   await output.waitFor({ state: "visible", timeout: 10_000 });
-  return output.innerText();
+  const filter = page.locator(".panel .viewpane-filter input").first();
+  await filter.fill(needle);
+  // The filter applies after a debounce; give it a moment to narrow the view.
+  let lines = [];
+  const until = Date.now() + 3_000;
+  while (Date.now() < until) {
+    const text = await output.locator(".view-lines").innerText();
+    lines = text.split("\n").filter((line) => line.includes(needle));
+    if (lines.length > 0) break;
+    await page.waitForTimeout(250);
+  }
+  await filter.fill("");
+  return lines;
 }
 
 /** A notification toast whose text matches `pattern`. */
@@ -458,18 +478,28 @@ await step(
   "extension-starts-server",
   async () => {
     await openFile("hello/lambda_function.py");
-    const text = await waitFor(
+    const found = await waitFor(
       "the Lambda output channel naming the bundled server",
       async () => {
-        const output = await lambdaOutput();
-        return /\[lambda\] server: .*\(bundled\)/.test(output) ? output : undefined;
+        const lines = await lambdaOutputLines("(bundled)");
+        return lines.find((line) => line.includes("(bundled)"));
       },
       30_000,
       1_000,
     );
-    const line = text.split("\n").find((l) => l.includes("[lambda] server:"));
-    if (/did not start/.test(text)) throw new Error(`the server did not start:\n${text.slice(-800)}`);
-    return line?.trim();
+    // The status bar item says whether the server is up (running) or gave up (stopped).
+    const state = await waitFor(
+      "the lambda-ls status bar item to say running or stopped",
+      async () => {
+        const labels = await page.locator(".statusbar-item [aria-label^='lambda-ls server']").evaluateAll((nodes) =>
+          nodes.map((node) => node.getAttribute("aria-label")),
+        );
+        return labels.find((label) => /running|stopped/.test(label ?? ""));
+      },
+      30_000,
+    );
+    if (!state.includes("running")) throw new Error(`the server did not start (status bar: ${state}); see the Lambda output`);
+    return found.trim();
   },
   { needs: ["workspace-trusted"] },
 );

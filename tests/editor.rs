@@ -1,0 +1,42 @@
+//! The extension in a real VS Code in a real browser: runs `tests/editor/run.mjs`, which
+//! builds the VSIX with the server under test inside, installs it into code-server, and
+//! drives Debian's chromium through each feature (diagnostics, completion, the ▶ Invoke
+//! lens and its result view, Restricted Mode), saving screenshots under
+//! tests/artifacts/editor/.
+//!
+//! Needs node, code-server, chromium and playwright-core: `tests/setup/editor.sh`
+//! installs them (this test runs it too; it returns at once when all is installed).
+//! `LAMBDA_LS_SKIP_EDITOR=1` skips this test, saying so.
+
+use std::process::Command;
+
+use lambda_ls_e2e::{binary, repo_root};
+
+#[test]
+fn extension_in_code_server() {
+    if std::env::var("LAMBDA_LS_SKIP_EDITOR").as_deref() == Ok("1") {
+        println!("skipped: LAMBDA_LS_SKIP_EDITOR=1 (the editor test needs code-server and chromium)");
+        return;
+    }
+    let root = repo_root();
+    let server = binary();
+
+    let setup = Command::new("bash")
+        .arg(root.join("tests/setup/editor.sh"))
+        .current_dir(&root)
+        .status()
+        .expect("bash runs tests/setup/editor.sh");
+    assert!(setup.success(), "tests/setup/editor.sh failed ({setup})");
+
+    let status = Command::new("node")
+        .arg(root.join("tests/editor/run.mjs"))
+        .current_dir(&root)
+        .env("LAMBDA_LS_BIN", &server)
+        .status()
+        .expect("node runs tests/editor/run.mjs (is node installed?)");
+    assert!(
+        status.success(),
+        "the editor test failed ({status}); its steps, screenshots and the code-server log \
+         are listed above (tests/artifacts/editor/)"
+    );
+}
