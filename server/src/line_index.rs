@@ -109,7 +109,8 @@ mod tests {
     fn offsets_round_trip_and_clamp() {
         let index = LineIndex::new(TEXT);
         for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
-            for (offset, _) in TEXT.char_indices() {
+            // Every offset except between `\r` and `\n`, which no editor can address.
+            for (offset, _) in TEXT.char_indices().filter(|&(_, c)| c != '\n') {
                 let (line, col) = index.position(TEXT, offset, encoding);
                 assert_eq!(index.offset(TEXT, line, col, encoding), offset);
             }

@@ -1,5 +1,7 @@
 //! Shared helpers of the end-to-end suites: where the binary and the repository are, and
-//! running the CLI.
+//! running the CLI, and an LSP client.
+
+pub mod lsp;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,14 +1,22 @@
 //! `lambda-ls check [PATH…]`: the editor's diagnostics for every function under the paths.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use serde_json::json;
+
+use crate::analysis::workspace::{self, FileReport};
+use crate::ide::Severity;
+use crate::line_index::{Encoding, LineIndex};
+use crate::project;
 
 /// Arguments of `lambda-ls check`.
 #[derive(clap::Args)]
 pub struct Args {
     /// Function folders, workspaces or files to check (default: the current folder).
     paths: Vec<PathBuf>,
-    /// Output format.
+    /// Output format: `text` (path:line:col: severity[CODE] message) or `json`.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
@@ -19,6 +27,106 @@ enum Format {
     Json,
 }
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("check is being built")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths
+    };
+    let mut reports = Vec::new();
+    for path in &paths {
+        reports.extend(check_path(path)?);
+    }
+
+    let mut errors = 0;
+    let mut warnings = 0;
+    let mut json_items = Vec::new();
+    for report in &reports {
+        let index = LineIndex::new(&report.text);
+        for diagnostic in &report.diagnostics {
+            match diagnostic.severity {
+                Severity::Error => errors += 1,
+                Severity::Warning => warnings += 1,
+                _ => {}
+            }
+            let (line, column) =
+                index.position(&report.text, diagnostic.range.start, Encoding::Utf32);
+            let (end_line, end_column) =
+                index.position(&report.text, diagnostic.range.end, Encoding::Utf32);
+            match args.format {
+                Format::Text => println!(
+                    "{}:{}:{}: {}[{}] {}",
+                    report.path.display(),
+                    line + 1,
+                    column + 1,
+                    diagnostic.severity.as_str(),
+                    diagnostic.code,
+                    diagnostic.message
+                ),
+                Format::Json => json_items.push(json!({
+                    "path": report.path,
+                    "line": line + 1,
+                    "column": column + 1,
+                    "end_line": end_line + 1,
+                    "end_column": end_column + 1,
+                    "severity": diagnostic.severity,
+                    "code": diagnostic.code,
+                    "message": diagnostic.message,
+                    "fixes": diagnostic.fixes.iter().map(|f| &f.title).collect::<Vec<_>>(),
+                })),
+            }
+        }
+    }
+    if let Format::Json = args.format {
+        println!("{}", serde_json::to_string_pretty(&json_items)?);
+    }
+    eprintln!(
+        "{} file{} checked: {errors} error{}, {warnings} warning{}",
+        reports.len(),
+        plural(reports.len()),
+        plural(errors),
+        plural(warnings)
+    );
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Reports for one command-line path: a file, or every function under a folder.
+fn check_path(path: &Path) -> anyhow::Result<Vec<FileReport>> {
+    if !path.exists() {
+        bail!("{} does not exist", path.display());
+    }
+    if path.is_file() {
+        let report = workspace::check_file(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        return Ok(vec![report]);
+    }
+    let functions = project::discover(path);
+    if functions.is_empty() {
+        bail!(
+            "no Lambda function found under {}: a function folder holds a lambda.toml, or a \
+             lambda_function.py (the console's default). Pass a function folder or file.",
+            path.display()
+        );
+    }
+    let mut reports = Vec::new();
+    for function in &functions {
+        for file in workspace::function_files(function) {
+            let report = workspace::check_file(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            reports.push(report);
+        }
+    }
+    Ok(reports)
 }

@@ -1,6 +1,380 @@
 //! The language server: LSP types in, editor-neutral answers from `analysis` out.
+//!
+//! Ordering: tower-lsp runs handlers concurrently, so every handler that changes state
+//! does all of its work on the session synchronously, under one lock, before its first
+//! `.await`; diagnostics then leave through one queue, so they reach the client in the
+//! order the edits arrived.
+
+mod convert;
+mod session;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+use convert::Text;
+use session::Session;
 
 /// Serve LSP over stdin/stdout until the client exits.
 pub fn run_stdio() -> anyhow::Result<()> {
-    anyhow::bail!("the language server is being built")
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let (service, socket) = service();
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    // Tokio's stdin reader is a blocking thread that never returns on its own: do not wait
+    // for it once the client has said `exit`.
+    runtime.shutdown_background();
+    Ok(())
+}
+
+/// The LSP service with its custom methods, for stdio and for in-process tests.
+pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
+    LspService::build(Backend::new)
+        .custom_method("lambda/documentText", Backend::document_text)
+        .finish()
+}
+
+/// A diagnostics update to send: the document, its version and its diagnostics.
+type Publish = (Uri, Option<i32>, Vec<Diagnostic>);
+
+/// The protocol side: owns the session and the client handle.
+pub struct Backend {
+    client: Client,
+    session: Arc<Mutex<Session>>,
+    publish: mpsc::UnboundedSender<Publish>,
+}
+
+impl Backend {
+    fn new(client: Client) -> Self {
+        let (publish, mut queue) = mpsc::unbounded_channel::<Publish>();
+        let publisher = client.clone();
+        tokio::spawn(async move {
+            while let Some((uri, version, diagnostics)) = queue.recv().await {
+                publisher
+                    .publish_diagnostics(uri, diagnostics, version)
+                    .await;
+            }
+        });
+        Backend {
+            client,
+            session: Arc::new(Mutex::new(Session::default())),
+            publish,
+        }
+    }
+
+    fn session(&self) -> MutexGuard<'_, Session> {
+        // A panic while holding the lock must not take every later request down with it.
+        self.session.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Compute and queue diagnostics for `uris` (call with the session locked).
+    fn queue_diagnostics(&self, session: &mut Session, uris: &[Uri]) {
+        for uri in uris {
+            let diagnostics = session.diagnostics(uri);
+            let Some(document) = session.documents.get(uri) else {
+                continue;
+            };
+            let text = Text {
+                text: document.text(),
+                index: &document.index,
+                encoding: session.encoding,
+            };
+            let converted = diagnostics.iter().map(|d| text.diagnostic(d)).collect();
+            let _ = self
+                .publish
+                .send((uri.clone(), Some(document.version), converted));
+        }
+    }
+
+    /// The documents to re-check after `uri` changed: itself, and when it is a
+    /// `lambda.toml`, every open file of that function.
+    fn affected(session: &Session, uri: &Uri) -> Vec<Uri> {
+        let mut uris = vec![uri.clone()];
+        if let Some(path) = session.documents.get(uri).and_then(|d| d.path.clone()) {
+            if path
+                .file_name()
+                .is_some_and(|n| n == crate::project::CONFIG_FILE)
+            {
+                if let Some(dir) = path.parent() {
+                    uris.extend(session.documents_in(dir).into_iter().filter(|u| u != uri));
+                }
+            }
+        }
+        uris
+    }
+
+    /// `lambda/documentText`: the server's copy of a document, for tests and bug reports.
+    async fn document_text(&self, params: TextDocumentIdentifier) -> Result<Option<String>> {
+        let session = self.session();
+        Ok(session
+            .documents
+            .get(&params.uri)
+            .map(|d| d.text().to_string()))
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let (encoding, encoding_kind) = convert::negotiate_encoding(
+            params
+                .capabilities
+                .general
+                .as_ref()
+                .and_then(|g| g.position_encodings.as_ref()),
+        );
+        {
+            let mut session = self.session();
+            session.encoding = encoding;
+            let folders = params.workspace_folders.unwrap_or_default();
+            session.workspace_folders = folders
+                .iter()
+                .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+                .collect();
+        }
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(encoding_kind),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        ..Default::default()
+                    },
+                )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        ..Default::default()
+                    },
+                )),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
+                ..Default::default()
+            },
+            offset_encoding: None,
+            server_info: Some(ServerInfo {
+                name: "lambda-ls".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        // Re-check when a lambda.toml or a Python file changes on disk (created, deleted,
+        // edited outside the editor). Clients that cannot register watchers refuse this;
+        // open documents still re-check as they are edited.
+        let watchers = ["**/lambda.toml", "**/*.py", "**/.env"]
+            .iter()
+            .map(|glob| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(glob.to_string()),
+                kind: None,
+            })
+            .collect::<Vec<_>>();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let registration = Registration {
+            id: "lambda-ls-watch".to_string(),
+            method: "workspace/didChangeWatchedFiles".to_string(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        // In a task of its own: a handler still waiting for the client's answer when the
+        // client says `exit` would keep the server from stopping.
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            if let Err(error) = client.register_capability(vec![registration]).await {
+                tracing::info!("the client does not watch files for us: {error}");
+            }
+        });
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let mut session = self.session();
+        let document = params.text_document;
+        session.open(document.uri.clone(), document.version, document.text);
+        let uris = Self::affected(&session, &document.uri);
+        self.queue_diagnostics(&mut session, &uris);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let mut session = self.session();
+        let uri = params.text_document.uri;
+        let encoding = session.encoding;
+        let Some(document) = session.documents.get_mut(&uri) else {
+            tracing::warn!("change for a document that is not open: {}", uri.as_str());
+            return;
+        };
+        for change in params.content_changes {
+            match change.range {
+                Some(range) => {
+                    let offsets = Text {
+                        text: document.text(),
+                        index: &document.index,
+                        encoding,
+                    }
+                    .offsets(range);
+                    document.edit(offsets, &change.text);
+                }
+                None => document.replace(change.text),
+            }
+        }
+        document.version = params.text_document.version;
+        session.changed(&uri);
+        let uris = Self::affected(&session, &uri);
+        self.queue_diagnostics(&mut session, &uris);
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let mut session = self.session();
+        let affected = Self::affected(&session, &uri);
+        session.close(&uri);
+        // Closed files keep no diagnostics; files of its function may change with it.
+        let _ = self.publish.send((uri.clone(), None, Vec::new()));
+        let others: Vec<_> = affected.into_iter().filter(|u| *u != uri).collect();
+        self.queue_diagnostics(&mut session, &others);
+    }
+
+    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
+        let mut session = self.session();
+        session.files_changed();
+        let uris: Vec<_> = session.documents.keys().cloned().collect();
+        self.queue_diagnostics(&mut session, &uris);
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let mut session = self.session();
+        let path = |f: &WorkspaceFolder| f.uri.to_file_path().map(|p| p.into_owned());
+        let removed: Vec<_> = params.event.removed.iter().filter_map(path).collect();
+        session.workspace_folders.retain(|f| !removed.contains(f));
+        session
+            .workspace_folders
+            .extend(params.event.added.iter().filter_map(path));
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let position = params.text_document_position_params;
+        let mut session = self.session();
+        let uri = position.text_document.uri;
+        let encoding = session.encoding;
+        let Some(document) = session.documents.get(&uri) else {
+            return Ok(None);
+        };
+        let offset = Text {
+            text: document.text(),
+            index: &document.index,
+            encoding,
+        }
+        .offset(position.position);
+        let Some(hover) = session.hover(&uri, offset) else {
+            return Ok(None);
+        };
+        let document = &session.documents[&uri];
+        Ok(Some(
+            Text {
+                text: document.text(),
+                index: &document.index,
+                encoding,
+            }
+            .hover(&hover),
+        ))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let mut session = self.session();
+        let uri = params.text_document.uri;
+        let encoding = session.encoding;
+        let diagnostics = session.diagnostics(&uri);
+        let Some(document) = session.documents.get(&uri) else {
+            return Ok(None);
+        };
+        let text = Text {
+            text: document.text(),
+            index: &document.index,
+            encoding,
+        };
+        let wanted = text.offsets(params.range);
+        let mut actions = Vec::new();
+        for diagnostic in &diagnostics {
+            let touches =
+                diagnostic.range.start <= wanted.end && wanted.start <= diagnostic.range.end;
+            if !touches {
+                continue;
+            }
+            for fix in &diagnostic.fixes {
+                let edits = fix.edits.iter().map(|e| text.text_edit(e)).collect();
+                let mut changes = std::collections::HashMap::new();
+                changes.insert(uri.clone(), edits);
+                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: fix.title.clone(),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![text.diagnostic(diagnostic)]),
+                    edit: Some(WorkspaceEdit {
+                        changes: Some(changes),
+                        ..Default::default()
+                    }),
+                    is_preferred: Some(true),
+                    ..Default::default()
+                }));
+            }
+        }
+        Ok(Some(actions))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let mut session = self.session();
+        let uri = params.text_document.uri;
+        let encoding = session.encoding;
+        let lenses = session.lenses(&uri);
+        let Some(document) = session.documents.get(&uri) else {
+            return Ok(None);
+        };
+        let text = Text {
+            text: document.text(),
+            index: &document.index,
+            encoding,
+        };
+        let lenses = lenses
+            .into_iter()
+            .map(|lens| CodeLens {
+                range: text.range(&lens.range),
+                command: Some(match lens.command {
+                    Some((command, arguments)) => Command {
+                        title: lens.title,
+                        command,
+                        arguments: Some(arguments),
+                    },
+                    // Informational lenses still need a command to be shown.
+                    None => Command {
+                        title: lens.title,
+                        command: String::new(),
+                        arguments: None::<Vec<Value>>,
+                    },
+                }),
+                data: None,
+            })
+            .collect();
+        Ok(Some(lenses))
+    }
 }

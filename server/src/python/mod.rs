@@ -1,1 +1,608 @@
-//! Python source: tree-sitter parsing, incremental reparse, handler lookup.
+//! Python source: tree-sitter parsing, incremental reparse, and the facts the checks need
+//! about a module (its functions, their parameters, imports).
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+use tree_sitter::{InputEdit, Node, Parser, Point, Tree};
+
+thread_local! {
+    // A parser is cheap to keep and not `Sync`: one per thread.
+    static PARSER: RefCell<Parser> = RefCell::new({
+        let mut parser = Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .expect("the bundled Python grammar matches the tree-sitter version");
+        parser
+    });
+}
+
+fn parse(text: &str, old: Option<&Tree>) -> Tree {
+    PARSER.with(|parser| {
+        parser
+            .borrow_mut()
+            .parse(text, old)
+            .expect("parsing without a timeout or cancellation always yields a tree")
+    })
+}
+
+/// A Python module's text and its syntax tree, kept in step edit by edit.
+#[derive(Clone)]
+pub struct Module {
+    text: String,
+    tree: Tree,
+}
+
+impl std::fmt::Debug for Module {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Module")
+            .field("len", &self.text.len())
+            .finish()
+    }
+}
+
+impl Module {
+    /// Parse a whole module.
+    pub fn parse(text: impl Into<String>) -> Self {
+        let text = text.into();
+        let tree = parse(&text, None);
+        Module { text, tree }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    pub fn root(&self) -> Node<'_> {
+        self.tree.root_node()
+    }
+
+    /// Replace `range` (byte offsets on character boundaries, clamped to the text) with
+    /// `new_text`, then reparse incrementally from the edited old tree.
+    pub fn edit(&mut self, range: Range<usize>, new_text: &str) {
+        let end = range.end.min(self.text.len());
+        let start = range.start.min(end);
+        let start_position = point_at(&self.text, start);
+        let old_end_position = point_at(&self.text, end);
+        self.text.replace_range(start..end, new_text);
+        let new_end = start + new_text.len();
+        let new_end_position = advance(start_position, new_text);
+        self.tree.edit(&InputEdit {
+            start_byte: start,
+            old_end_byte: end,
+            new_end_byte: new_end,
+            start_position,
+            old_end_position,
+            new_end_position,
+        });
+        self.tree = parse(&self.text, Some(&self.tree));
+    }
+
+    /// The source text of a node.
+    pub fn node_text(&self, node: Node<'_>) -> &str {
+        &self.text[node.byte_range()]
+    }
+
+    /// Functions defined anywhere in the module, outermost first.
+    pub fn functions(&self) -> Vec<FunctionDef<'_>> {
+        let mut found = Vec::new();
+        collect_functions(self, self.root(), Scope::Module, &mut found);
+        found
+    }
+
+    /// The top-level function called `name` (the last definition wins, as in Python).
+    pub fn top_level_function(&self, name: &str) -> Option<FunctionDef<'_>> {
+        self.functions()
+            .into_iter()
+            .rfind(|f| f.scope == Scope::Module && f.name == name)
+    }
+
+    /// Byte offset just after the module's leading docstring, `__future__` and other
+    /// top-level imports: where module-level setup code belongs.
+    pub fn after_imports(&self) -> usize {
+        let mut offset = 0;
+        let mut cursor = self.root().walk();
+        for (index, child) in self.root().named_children(&mut cursor).enumerate() {
+            let is_docstring = index == 0
+                && child.kind() == "expression_statement"
+                && child.named_child(0).is_some_and(|n| n.kind() == "string");
+            let is_import = matches!(
+                child.kind(),
+                "import_statement" | "import_from_statement" | "future_import_statement"
+            );
+            if is_docstring || is_import {
+                offset = child.end_byte();
+            } else if child.kind() != "comment" {
+                break;
+            }
+        }
+        offset
+    }
+
+    /// Whether the module imports `name` at top level (`import os`, `import os.path`).
+    pub fn imports_module(&self, name: &str) -> bool {
+        let mut cursor = self.root().walk();
+        let found = self.root().named_children(&mut cursor).any(|child| {
+            child.kind() == "import_statement" && {
+                let mut c = child.walk();
+                let any = child.named_children(&mut c).any(|n| {
+                    let dotted = match n.kind() {
+                        "aliased_import" => n.child_by_field_name("name"),
+                        _ => Some(n),
+                    };
+                    dotted
+                        .is_some_and(|d| self.node_text(d) == name && n.kind() != "aliased_import")
+                });
+                any
+            }
+        });
+        found
+    }
+
+    /// Ranges of syntax errors and missing tokens, for diagnostics.
+    pub fn syntax_errors(&self) -> Vec<SyntaxError> {
+        let mut errors = Vec::new();
+        if self.root().has_error() {
+            collect_errors(self.root(), &mut errors);
+        }
+        errors
+    }
+}
+
+/// A syntax problem found by the parser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub range: Range<usize>,
+    /// The token the parser expected, when one was missing.
+    pub missing: Option<String>,
+}
+
+fn collect_errors(node: Node<'_>, errors: &mut Vec<SyntaxError>) {
+    if node.is_missing() {
+        errors.push(SyntaxError {
+            range: node.start_byte()..node.end_byte(),
+            missing: Some(node.kind().to_string()),
+        });
+        return;
+    }
+    if node.is_error() {
+        errors.push(SyntaxError {
+            range: node.byte_range(),
+            missing: None,
+        });
+        return;
+    }
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        if child.has_error() || child.is_missing() {
+            collect_errors(child, errors);
+        }
+    }
+}
+
+/// Where a function is defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// At module level (also inside a top-level `if`/`try`: still a module attribute).
+    Module,
+    /// Inside a class body.
+    Class,
+    /// Inside another function.
+    Function,
+}
+
+/// A `def` (or `async def`) with the facts the checks need.
+#[derive(Debug, Clone)]
+pub struct FunctionDef<'m> {
+    pub node: Node<'m>,
+    pub name: &'m str,
+    pub name_range: Range<usize>,
+    pub scope: Scope,
+    pub is_async: bool,
+    /// Range of `async` keyword through the name, for async diagnostics.
+    pub header_range: Range<usize>,
+    /// Range of the parenthesised parameter list.
+    pub parameters_range: Range<usize>,
+    pub parameters: Vec<Parameter<'m>>,
+    pub body: Option<Node<'m>>,
+    /// Decorators, as written (without `@`).
+    pub decorators: Vec<&'m str>,
+}
+
+/// How a parameter can be passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParameterKind {
+    /// Positional (or positional-or-keyword).
+    Positional,
+    /// `*args`.
+    VarPositional,
+    /// After `*` or `*args`: keyword only.
+    KeywordOnly,
+    /// `**kwargs`.
+    VarKeyword,
+}
+
+/// One parameter of a function.
+#[derive(Debug, Clone)]
+pub struct Parameter<'m> {
+    pub name: &'m str,
+    pub range: Range<usize>,
+    pub kind: ParameterKind,
+    pub has_default: bool,
+    /// The annotation's source text, if any (`event: S3Event` → `S3Event`).
+    pub annotation: Option<&'m str>,
+}
+
+impl FunctionDef<'_> {
+    /// Whether Lambda's call `handler(event, context)` binds without a `TypeError`.
+    pub fn accepts_event_and_context(&self) -> bool {
+        let positional = self
+            .parameters
+            .iter()
+            .filter(|p| p.kind == ParameterKind::Positional);
+        let total = positional.clone().count();
+        let required = positional.filter(|p| !p.has_default).count();
+        let var_positional = self
+            .parameters
+            .iter()
+            .any(|p| p.kind == ParameterKind::VarPositional);
+        let required_keyword_only = self
+            .parameters
+            .iter()
+            .any(|p| p.kind == ParameterKind::KeywordOnly && !p.has_default);
+        required <= 2 && (total >= 2 || var_positional) && !required_keyword_only
+    }
+
+    /// The positional parameter at `index` (0 = event, 1 = context).
+    pub fn positional(&self, index: usize) -> Option<&Parameter<'_>> {
+        self.parameters
+            .iter()
+            .filter(|p| p.kind == ParameterKind::Positional)
+            .nth(index)
+    }
+}
+
+fn collect_functions<'m>(
+    module: &'m Module,
+    node: Node<'m>,
+    scope: Scope,
+    found: &mut Vec<FunctionDef<'m>>,
+) {
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "function_definition" => {
+                if let Some(def) = function_def(module, child, scope, Vec::new()) {
+                    let body = def.body;
+                    found.push(def);
+                    if let Some(body) = body {
+                        collect_functions(module, body, Scope::Function, found);
+                    }
+                }
+            }
+            "decorated_definition" => {
+                let decorators = decorators(module, child);
+                if let Some(definition) = child.child_by_field_name("definition") {
+                    if definition.kind() == "function_definition" {
+                        if let Some(def) = function_def(module, definition, scope, decorators) {
+                            let body = def.body;
+                            found.push(def);
+                            if let Some(body) = body {
+                                collect_functions(module, body, Scope::Function, found);
+                            }
+                        }
+                    } else {
+                        collect_functions(module, child, scope, found);
+                    }
+                }
+            }
+            "class_definition" => {
+                if let Some(body) = child.child_by_field_name("body") {
+                    let inner = if scope == Scope::Module {
+                        Scope::Class
+                    } else {
+                        scope
+                    };
+                    collect_functions(module, body, inner, found);
+                }
+            }
+            // Blocks that do not open a scope: definitions inside stay at this scope.
+            _ => collect_functions(module, child, scope, found),
+        }
+    }
+}
+
+fn decorators<'m>(module: &'m Module, decorated: Node<'m>) -> Vec<&'m str> {
+    let mut cursor = decorated.walk();
+    decorated
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() == "decorator")
+        .map(|n| module.node_text(n).trim_start_matches('@').trim())
+        .collect()
+}
+
+fn function_def<'m>(
+    module: &'m Module,
+    node: Node<'m>,
+    scope: Scope,
+    decorators: Vec<&'m str>,
+) -> Option<FunctionDef<'m>> {
+    let name_node = node.child_by_field_name("name")?;
+    let parameters_node = node.child_by_field_name("parameters")?;
+    let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
+    Some(FunctionDef {
+        node,
+        name: module.node_text(name_node),
+        name_range: name_node.byte_range(),
+        scope,
+        is_async,
+        header_range: node.start_byte()..name_node.end_byte(),
+        parameters_range: parameters_node.byte_range(),
+        parameters: parameters(module, parameters_node),
+        body: node.child_by_field_name("body"),
+        decorators,
+    })
+}
+
+fn parameters<'m>(module: &'m Module, list: Node<'m>) -> Vec<Parameter<'m>> {
+    let mut result = Vec::new();
+    let mut keyword_only = false;
+    let mut cursor = list.walk();
+    for node in list.named_children(&mut cursor) {
+        let text = |n: Node<'m>| module.node_text(n);
+        let annotation = node.child_by_field_name("type").map(text);
+        let (name_node, kind, has_default) = match node.kind() {
+            "identifier" => (Some(node), positional_or_keyword(keyword_only), false),
+            "default_parameter" | "typed_default_parameter" => (
+                node.child_by_field_name("name"),
+                positional_or_keyword(keyword_only),
+                true,
+            ),
+            "typed_parameter" => {
+                // `name: T`, `*args: T` or `**kw: T`: the first named child says which.
+                let inner = node.named_child(0);
+                match inner.map(|n| n.kind()) {
+                    Some("list_splat_pattern") => {
+                        keyword_only = true;
+                        (
+                            inner.and_then(|n| n.named_child(0)),
+                            ParameterKind::VarPositional,
+                            false,
+                        )
+                    }
+                    Some("dictionary_splat_pattern") => (
+                        inner.and_then(|n| n.named_child(0)),
+                        ParameterKind::VarKeyword,
+                        false,
+                    ),
+                    _ => (inner, positional_or_keyword(keyword_only), false),
+                }
+            }
+            "list_splat_pattern" => {
+                keyword_only = true;
+                (node.named_child(0), ParameterKind::VarPositional, false)
+            }
+            "dictionary_splat_pattern" => (node.named_child(0), ParameterKind::VarKeyword, false),
+            "keyword_separator" => {
+                keyword_only = true;
+                continue;
+            }
+            // `/` and comments carry no parameter.
+            _ => continue,
+        };
+        let Some(name_node) = name_node else { continue };
+        result.push(Parameter {
+            name: module.node_text(name_node),
+            range: node.byte_range(),
+            kind,
+            has_default,
+            annotation,
+        });
+    }
+    result
+}
+
+fn positional_or_keyword(keyword_only: bool) -> ParameterKind {
+    if keyword_only {
+        ParameterKind::KeywordOnly
+    } else {
+        ParameterKind::Positional
+    }
+}
+
+/// Tree-sitter point (row, byte column) of a byte offset.
+fn point_at(text: &str, offset: usize) -> Point {
+    let before = &text.as_bytes()[..offset];
+    let row = before.iter().filter(|&&b| b == b'\n').count();
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    Point::new(row, offset - line_start)
+}
+
+/// The point reached by inserting `inserted` at `start`.
+fn advance(start: Point, inserted: &str) -> Point {
+    match inserted.rfind('\n') {
+        None => Point::new(start.row, start.column + inserted.len()),
+        Some(last) => Point::new(
+            start.row + inserted.matches('\n').count(),
+            inserted.len() - last - 1,
+        ),
+    }
+}
+
+/// Every node of a subtree, in document order (iterative: deep trees must not overflow).
+pub fn descendants(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    let mut cursor = node.walk();
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let current = cursor.node();
+        if cursor.goto_first_child() {
+            return Some(current);
+        }
+        loop {
+            if cursor.node() == node {
+                done = true;
+                return Some(current);
+            }
+            if cursor.goto_next_sibling() {
+                return Some(current);
+            }
+            if !cursor.goto_parent() {
+                done = true;
+                return Some(current);
+            }
+        }
+    })
+}
+
+/// Every descendant of `node` except those inside nested function, lambda and class
+/// bodies: the code that runs when `node` itself runs.
+pub fn own_descendants(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut result = Vec::new();
+    let mut stack = vec![node];
+    while let Some(current) = stack.pop() {
+        result.push(current);
+        let mut cursor = current.walk();
+        let children: Vec<_> = current.children(&mut cursor).collect();
+        for child in children.into_iter().rev() {
+            let nested = matches!(
+                child.kind(),
+                "function_definition" | "lambda" | "class_definition" | "decorated_definition"
+            );
+            if !nested {
+                stack.push(child);
+            }
+        }
+    }
+    result
+}
+
+/// The text of a string literal's content when it has no interpolation or escapes that
+/// matter (`"x"`, `'x'`, `r"x"`); `None` for f-strings and concatenations.
+pub fn string_value<'m>(module: &'m Module, node: Node<'m>) -> Option<&'m str> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let mut content = None;
+    for child in node.named_children(&mut cursor) {
+        match child.kind() {
+            "string_start" => {
+                let prefix = module.node_text(child).to_ascii_lowercase();
+                if prefix.contains('f') || prefix.contains('b') {
+                    return None;
+                }
+            }
+            "string_content" => content = Some(module.node_text(child)),
+            "string_end" => {}
+            _ => return None,
+        }
+    }
+    Some(content.unwrap_or(""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn handler(src: &str) -> bool {
+        let module = Module::parse(src);
+        let def = module.top_level_function("h").expect("h is defined");
+        def.accepts_event_and_context()
+    }
+
+    #[test]
+    fn arity_rules_follow_pythons_binding() {
+        assert!(handler("def h(event, context): pass"));
+        assert!(handler("def h(event, context=None): pass"));
+        assert!(handler("def h(event, context, extra=1): pass"));
+        assert!(handler("def h(*args): pass"));
+        assert!(handler("def h(event, *args, **kwargs): pass"));
+        assert!(handler("def h(event, context, *, debug=False): pass"));
+        assert!(handler("def h(event: dict, context: object) -> dict: pass"));
+        assert!(handler("def h(event, context, /): pass"));
+        assert!(!handler("def h(event): pass"));
+        assert!(!handler("def h(): pass"));
+        assert!(!handler("def h(event, context, extra): pass"));
+        assert!(!handler("def h(event, context, *, debug): pass"));
+        assert!(!handler("def h(**kwargs): pass"));
+        assert!(!handler("def h(event, *, context=None): pass"));
+    }
+
+    #[test]
+    fn scopes_and_async() {
+        let module = Module::parse(
+            "import os\nif True:\n    def a(e, c): pass\nclass K:\n    def b(self): pass\n\
+             def outer():\n    async def inner(e, c): pass\n@decorator\nasync def d(e, c): pass\n",
+        );
+        let functions = module.functions();
+        let summary: Vec<_> = functions
+            .iter()
+            .map(|f| (f.name, f.scope, f.is_async))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("a", Scope::Module, false),
+                ("b", Scope::Class, false),
+                ("outer", Scope::Module, false),
+                ("inner", Scope::Function, true),
+                ("d", Scope::Module, true),
+            ]
+        );
+        assert_eq!(functions[4].decorators, vec!["decorator"]);
+        assert!(module.imports_module("os"));
+        assert!(!module.imports_module("sys"));
+    }
+
+    #[test]
+    fn incremental_edits_match_a_fresh_parse() {
+        let mut module = Module::parse("def f(a):\n    return 'é'\n");
+        module.edit(4..5, "handler");
+        module.edit(module.text().len()..module.text().len(), "x = ñ = 1\n");
+        module.edit(0..0, "# ü\n");
+        let fresh = Module::parse(module.text().to_string());
+        assert_eq!(
+            module.root().to_sexp(),
+            fresh.root().to_sexp(),
+            "text: {}",
+            module.text()
+        );
+        assert!(module.top_level_function("handler").is_some());
+    }
+
+    #[test]
+    fn after_imports_skips_docstring_and_imports() {
+        let src = "\"\"\"Doc.\"\"\"\nimport json\nfrom os import path\n\nX = 1\n";
+        let module = Module::parse(src);
+        assert_eq!(
+            &src[..module.after_imports()],
+            "\"\"\"Doc.\"\"\"\nimport json\nfrom os import path"
+        );
+    }
+
+    #[test]
+    fn string_values() {
+        let module = Module::parse("a = 'x'\nb = f'{a}'\nc = r\"y\"\n");
+        let strings: Vec<_> = descendants(module.root())
+            .filter(|n| n.kind() == "string")
+            .map(|n| string_value(&module, n))
+            .collect();
+        assert_eq!(strings, vec![Some("x"), None, Some("y")]);
+    }
+
+    #[test]
+    fn syntax_errors_are_found() {
+        assert!(!Module::parse("def f(:\n").syntax_errors().is_empty());
+        assert!(Module::parse("def f(): pass\n").syntax_errors().is_empty());
+    }
+}

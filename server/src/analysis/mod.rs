@@ -1,0 +1,167 @@
+//! Editor answers computed from `python`, `project` (and, for events, `catalog`):
+//! diagnostics, quick fixes, hovers and lenses in byte offsets. No LSP types here; the
+//! CLI and the language server render the same values.
+
+mod clients;
+mod config;
+mod environment;
+mod handler;
+mod returns;
+mod secrets;
+mod summary;
+pub mod workspace;
+
+use std::path::Path;
+
+use crate::ide::{Diagnostic, Hover, Lens, Severity};
+use crate::project::Function;
+use crate::python::Module;
+
+pub use config::check_config;
+pub use summary::{configuration_markdown, handler_hover, handler_lenses};
+
+/// Stable diagnostic codes of the Python checks. `LT…` codes belong to `lambda.toml`.
+pub mod codes {
+    pub const SYNTAX_ERROR: &str = "LH000";
+    pub const HANDLER_MISSING: &str = "LH001";
+    pub const HANDLER_NOT_TOP_LEVEL: &str = "LH002";
+    pub const HANDLER_ARITY: &str = "LH003";
+    pub const ASYNC_HANDLER: &str = "LH004";
+    pub const NOT_SERIALIZABLE: &str = "LH005";
+    pub const CLIENT_IN_HANDLER: &str = "LH006";
+    pub const HARDCODED_SECRET: &str = "LH007";
+    pub const UNDEFINED_ENV_VAR: &str = "LH008";
+}
+
+/// What a Python file is to the function it belongs to.
+#[derive(Debug, Clone, Copy)]
+pub struct PythonFile<'a> {
+    pub module: &'a Module,
+    /// The function folder that holds the file, if any.
+    pub function: Option<&'a Function>,
+    /// The handler function's name when this file is the handler's module.
+    pub handler: Option<&'a str>,
+}
+
+impl<'a> PythonFile<'a> {
+    /// Describe `path` (holding `module`) relative to `function`.
+    pub fn new(module: &'a Module, path: &Path, function: Option<&'a Function>) -> Self {
+        let handler = function.and_then(|f| {
+            let handler_file = f.handler_file()?;
+            let (_, name) = f.config.handler_parts()?;
+            same_file(&handler_file, path).then_some(name)
+        });
+        PythonFile {
+            module,
+            function,
+            handler,
+        }
+    }
+}
+
+/// Whether two paths name the same file (canonical when both exist, else lexical).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Every diagnostic for a Python file, sorted by position.
+pub fn check_python(file: PythonFile<'_>) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for error in file.module.syntax_errors() {
+        let message = match &error.missing {
+            Some(token) => format!(
+                "Syntax error: expected `{token}` here. Lambda cannot import a module with a \
+                 syntax error (Runtime.UserCodeSyntaxError)."
+            ),
+            None => "Syntax error. Lambda cannot import a module with a syntax error \
+                     (Runtime.UserCodeSyntaxError)."
+                .to_string(),
+        };
+        diagnostics.push(Diagnostic::new(
+            codes::SYNTAX_ERROR,
+            Severity::Error,
+            error.range,
+            message,
+        ));
+    }
+    if let Some(handler_name) = file.handler {
+        handler::check(file.module, handler_name, &mut diagnostics);
+        if let Some(def) = file.module.top_level_function(handler_name) {
+            returns::check_handler(file.module, &def, &mut diagnostics);
+            clients::check(file.module, &def, &mut diagnostics);
+        }
+    }
+    secrets::check(file.module, &mut diagnostics);
+    if let Some(function) = file.function {
+        environment::check(file.module, function, &mut diagnostics);
+    }
+    diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+    diagnostics
+}
+
+/// Hover for a Python file at `offset`, if any.
+pub fn hover_python(file: PythonFile<'_>, offset: usize) -> Option<Hover> {
+    handler_hover(file, offset)
+}
+
+/// Code lenses for a Python file.
+pub fn lenses_python(file: PythonFile<'_>) -> Vec<Lens> {
+    handler_lenses(file)
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+    use crate::project::FunctionConfig;
+
+    /// Diagnostics of `src` as the console-default handler module of a function whose
+    /// `lambda.toml` is `config` (empty: no file).
+    pub fn diagnostics(src: &str, config: &str) -> Vec<(String, &'static str, String)> {
+        let module = Module::parse(src);
+        let dir = std::env::temp_dir();
+        let function = function_with(config);
+        let file = PythonFile {
+            module: &module,
+            function: Some(&function),
+            handler: Some("lambda_handler"),
+        };
+        let _ = dir;
+        check_python(file)
+            .into_iter()
+            .map(|d| (src[d.range.clone()].to_string(), d.code, d.message))
+            .collect()
+    }
+
+    pub fn function_with(config: &str) -> Function {
+        let (config, config_diagnostics) = if config.is_empty() {
+            (FunctionConfig::defaults("fn"), Vec::new())
+        } else {
+            crate::project::parse_config("fn", config)
+        };
+        Function {
+            dir: std::env::temp_dir(),
+            config_path: None,
+            config,
+            config_diagnostics,
+        }
+    }
+
+    /// Apply a fix's edits to `src` (edits must not overlap).
+    pub fn apply(src: &str, fix: &crate::ide::Fix) -> String {
+        let mut edits = fix.edits.clone();
+        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+        let mut text = src.to_string();
+        for edit in edits {
+            text.replace_range(edit.range, &edit.new_text);
+        }
+        text
+    }
+
+    /// The codes found in `src`.
+    pub fn codes(src: &str, config: &str) -> Vec<&'static str> {
+        diagnostics(src, config).into_iter().map(|d| d.1).collect()
+    }
+}

@@ -1,0 +1,168 @@
+//! The handler's effective configuration, shown where the handler is defined: in a hover
+//! on its name and in a code lens above it, each value with where it came from.
+
+use super::PythonFile;
+use crate::ide::{Hover, Lens};
+use crate::project::{EnvValue, Function, Source};
+
+fn source_label(source: Source) -> &'static str {
+    match source {
+        Source::Default => "Lambda default",
+        Source::LambdaToml => "lambda.toml",
+    }
+}
+
+fn triggers_label(function: &Function) -> String {
+    if function.config.triggers.is_empty() {
+        "none configured".to_string()
+    } else {
+        function
+            .config
+            .triggers
+            .iter()
+            .map(|t| t.kind.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Markdown table of the effective configuration.
+pub fn configuration_markdown(function: &Function) -> String {
+    let c = &function.config;
+    let mut rows = vec![
+        ("name", c.name.value.clone(), source_label(c.name.source)),
+        (
+            "handler",
+            c.handler.value.clone(),
+            source_label(c.handler.source),
+        ),
+        (
+            "runtime",
+            c.runtime.value.clone(),
+            source_label(c.runtime.source),
+        ),
+        (
+            "architecture",
+            c.architecture.value.as_str().to_string(),
+            source_label(c.architecture.source),
+        ),
+        (
+            "memory",
+            format!("{} MB", c.memory.value),
+            source_label(c.memory.source),
+        ),
+        (
+            "timeout",
+            format!("{} s", c.timeout.value),
+            source_label(c.timeout.source),
+        ),
+    ];
+    let configured = if function.config_path.is_some() {
+        "lambda.toml"
+    } else {
+        "—"
+    };
+    rows.push(("triggers", triggers_label(function), configured));
+    if !c.environment.is_empty() {
+        let names = c
+            .environment
+            .iter()
+            .map(|(k, v)| match v {
+                EnvValue::Literal(_) => k.clone(),
+                EnvValue::FromEnv(from) => format!("{k} (from ${from})"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        rows.push(("environment", names, "lambda.toml"));
+    }
+    let mut markdown = String::from("| setting | value | from |\n|---|---|---|\n");
+    for (key, value, source) in rows {
+        markdown.push_str(&format!(
+            "| {key} | `{}` | {source} |\n",
+            value.replace('|', "\\|")
+        ));
+    }
+    markdown
+}
+
+/// Hover on the handler's name: what Lambda will run and with which settings.
+pub fn handler_hover(file: PythonFile<'_>, offset: usize) -> Option<Hover> {
+    let (function, name) = (file.function?, file.handler?);
+    let def = file.module.top_level_function(name)?;
+    if !(def.name_range.start <= offset && offset <= def.name_range.end) {
+        return None;
+    }
+    let folder = function
+        .dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let markdown = format!(
+        "**Lambda handler** `{}` of function `{}` (folder `{folder}`)\n\n{}",
+        function.config.handler.value,
+        function.config.name.value,
+        configuration_markdown(function)
+    );
+    Some(Hover {
+        range: def.name_range.clone(),
+        markdown,
+    })
+}
+
+/// Lenses above the handler: its effective configuration in one line.
+pub fn handler_lenses(file: PythonFile<'_>) -> Vec<Lens> {
+    let (Some(function), Some(name)) = (file.function, file.handler) else {
+        return Vec::new();
+    };
+    let Some(def) = file.module.top_level_function(name) else {
+        return Vec::new();
+    };
+    let c = &function.config;
+    let title = format!(
+        "λ {} · {} · {} MB · {} s · triggers: {}",
+        c.name.value,
+        c.runtime.value,
+        c.memory.value,
+        c.timeout.value,
+        triggers_label(function)
+    );
+    vec![Lens {
+        range: def.node.start_byte()..def.name_range.end,
+        title,
+        command: None,
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::function_with;
+    use super::*;
+    use crate::python::Module;
+
+    #[test]
+    fn hover_on_handler_name_shows_configuration_with_sources() {
+        let src = "def lambda_handler(event, context):\n    return 1\n";
+        let module = Module::parse(src);
+        let function = function_with("memory = 512\n");
+        let file = PythonFile {
+            module: &module,
+            function: Some(&function),
+            handler: Some("lambda_handler"),
+        };
+        let hover = handler_hover(file, src.find("handler").unwrap()).unwrap();
+        assert!(
+            hover
+                .markdown
+                .contains("| memory | `512 MB` | lambda.toml |"),
+            "{}",
+            hover.markdown
+        );
+        assert!(hover
+            .markdown
+            .contains("| timeout | `3 s` | Lambda default |"));
+        assert!(handler_hover(file, src.find("return").unwrap()).is_none());
+        let lenses = handler_lenses(file);
+        assert_eq!(lenses.len(), 1);
+        assert!(lenses[0].title.contains("512 MB"));
+    }
+}

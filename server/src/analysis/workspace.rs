@@ -1,0 +1,102 @@
+//! Checking files on disk, for `lambda-ls check`: the same answers the editor shows for
+//! the same files, gathered over whole function folders.
+
+use std::path::{Path, PathBuf};
+
+use super::{check_config, check_python, PythonFile};
+use crate::ide::Diagnostic;
+use crate::project::{self, Function, CONFIG_FILE, DEFAULT_MODULE_FILE};
+use crate::python::Module;
+
+/// The diagnostics of one file, with the text they point into.
+pub struct FileReport {
+    pub path: PathBuf,
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Folders never searched for code.
+const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    ".venv",
+    "venv",
+    "node_modules",
+    "__pycache__",
+    "target",
+    ".aws",
+    ".idea",
+    ".vscode",
+];
+
+/// Read a file as the editor would show it: invalid UTF-8 bytes become U+FFFD rather than
+/// hiding the whole file.
+pub fn read_lossy(path: &Path) -> std::io::Result<String> {
+    std::fs::read(path).map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The function folder holding `path` (nearest ancestor with lambda.toml or the console's
+/// lambda_function.py).
+pub fn function_for(path: &Path) -> Option<Function> {
+    let dir = path
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.join(CONFIG_FILE).is_file() || dir.join(DEFAULT_MODULE_FILE).is_file())?;
+    project::load(dir).ok()
+}
+
+/// Check one file (a Python module or a lambda.toml).
+pub fn check_file(path: &Path) -> std::io::Result<FileReport> {
+    let text = read_lossy(path)?;
+    let function = function_for(path);
+    let is_config = path.file_name().is_some_and(|n| n == CONFIG_FILE);
+    let diagnostics = match (&function, is_config) {
+        (Some(function), true) => check_config(function, &text, &|p| read_lossy(p).ok()),
+        (None, true) => Vec::new(),
+        (_, false) => {
+            let module = Module::parse(text.as_str());
+            check_python(PythonFile::new(&module, path, function.as_ref()))
+        }
+    };
+    Ok(FileReport {
+        path: path.to_path_buf(),
+        text,
+        diagnostics,
+    })
+}
+
+/// The files of a function: its lambda.toml and its Python files, not descending into
+/// skipped folders or into other functions' folders.
+pub fn function_files(function: &Function) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    if let Some(config) = &function.config_path {
+        files.push(config.clone());
+    }
+    let mut stack = vec![function.dir.clone()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if kind.is_dir() {
+                let other_function =
+                    path.join(CONFIG_FILE).is_file() || path.join(DEFAULT_MODULE_FILE).is_file();
+                if !SKIPPED_DIRS.contains(&name.as_ref())
+                    && !name.starts_with('.')
+                    && !other_function
+                {
+                    stack.push(path);
+                }
+            } else if kind.is_file() && name.ends_with(".py") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
