@@ -15,7 +15,9 @@ use lambda_ls_e2e::{binary, repo_root};
 #[test]
 fn extension_in_code_server() {
     if std::env::var("LAMBDA_LS_SKIP_EDITOR").as_deref() == Ok("1") {
-        println!("skipped: LAMBDA_LS_SKIP_EDITOR=1 (the editor test needs code-server and chromium)");
+        println!(
+            "skipped: LAMBDA_LS_SKIP_EDITOR=1 (the editor test needs code-server and chromium)"
+        );
         return;
     }
     let root = repo_root();

@@ -378,6 +378,8 @@ writeFileSync(
       "update.mode": "none",
       "editor.codeLens": true,
       "editor.quickSuggestions": { other: false, comments: false, strings: false },
+      // Only the server's completions count: no words picked from the file.
+      "editor.wordBasedSuggestions": "off",
       "editor.acceptSuggestionOnEnter": "off",
       "editor.autoClosingBrackets": "never",
       "editor.autoClosingQuotes": "never",

@@ -1,3 +1,3 @@
 def lambda_handler(event, context):
-    bucket = event["Records"][0]["s3"][""]
-    return {"bucket": bucket}
+    source = event["Records"][0]["s3"][""]
+    return {"source": source}
