@@ -42,3 +42,38 @@ fn extension_in_code_server() {
          are listed above (tests/artifacts/editor/)"
     );
 }
+
+/// The extension's own unit tests (server lookup, result formatting, command targets), run
+/// with node's test runner, so `cargo nextest` covers the TypeScript too.
+#[test]
+fn extension_unit_tests() {
+    let extension = repo_root().join("extension");
+    if !extension.join("node_modules").is_dir() {
+        let install = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&extension)
+            .status()
+            .expect("npm runs (is node installed?)");
+        assert!(install.success(), "npm ci in extension/ failed ({install})");
+    }
+    let output = Command::new("npm")
+        .args(["test", "--silent"])
+        .current_dir(&extension)
+        .output()
+        .expect("npm runs (is node installed?)");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the extension's unit tests failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    // node's test runner ends with "# pass N" / "# fail 0": make sure tests really ran.
+    assert!(
+        stdout.lines().any(|line| line
+            .strip_prefix("# pass ")
+            .and_then(|n| n.trim().parse::<u32>().ok())
+            .is_some_and(|n| n > 0)),
+        "no unit test ran:\n{stdout}"
+    );
+}
