@@ -544,8 +544,8 @@ await step(
   async () => {
     await openFile("context_completion/lambda_function.py");
     await goTo(2, 26); // after "    request_id = context."
+    // The list stays open for the screenshot; the next step's Escape closes it.
     const labels = await completionLabels("aws_request_id", ".");
-    await page.keyboard.press("Escape");
     return `${labels.length} items: ${labels.slice(0, 6).join(", ")}`;
   },
   { needs: ["extension-starts-server"] },
@@ -556,8 +556,8 @@ await step(
   async () => {
     await openFile("s3_completion/lambda_function.py");
     await goTo(2, 41); // between the quotes of event["Records"][0]["s3"][""]
+    // The list stays open for the screenshot; the next step's Escape closes it.
     const labels = await completionLabels("bucket", '"');
-    await page.keyboard.press("Escape");
     return `${labels.length} items: ${labels.slice(0, 6).join(", ")}`;
   },
   { needs: ["extension-starts-server"] },
