@@ -568,7 +568,11 @@ await step(
   async () => {
     await dismissNotifications();
     await openFile("hello/lambda_function.py");
-    const lens = page.locator(".codelens-decoration a", { hasText: "Invoke" }).first();
+    // The "▶ Invoke" lens (not "Invoke with Event…", which opens a picker).
+    const lens = page
+      .locator(".codelens-decoration a")
+      .filter({ hasText: /^\W*Invoke\s*$/ })
+      .first();
     await lens.waitFor({ state: "visible", timeout: 30_000 });
     await lens.click();
     const view = resultView();
