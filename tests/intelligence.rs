@@ -285,7 +285,7 @@ fn hovers_on_keys_and_attributes() {
 #[test]
 fn warns_on_keys_and_attributes_the_shape_lacks() {
     let mut f = start();
-    let body = "    print(context.function_nam)\n    for record in event[\"Records\"]:\n        record[\"s3\"][\"bucket\"][\"nmae\"]\n        record[\"s3\"][\"bucket\"][\"nmae\"][\"deeper\"]\n    body = json.loads(event[\"Records\"][0][\"body\"])\n";
+    let body = "    event[\"Records\"][0][\"\"]\n    print(context.function_nam)\n    for record in event[\"Records\"]:\n        record[\"s3\"][\"bucket\"][\"nmae\"]\n        record[\"s3\"][\"bucket\"][\"nmae\"][\"deeper\"]\n    body = json.loads(event[\"Records\"][0][\"body\"])\n";
     let diagnostics = f.open(S3, &handler(body));
     let found: Vec<_> = diagnostics
         .iter()

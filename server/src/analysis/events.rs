@@ -226,6 +226,10 @@ pub fn check(analysis: &EventAnalysis, out: &mut Vec<Diagnostic>) {
                     let PathSegment::Key(key) = last else {
                         continue;
                     };
+                    // An empty key is the user mid-typing `[""]`: completion's moment.
+                    if key.is_empty() {
+                        continue;
+                    }
                     let hint = suggestions
                         .first()
                         .map(|s| format!(" Did you mean `{s}`?"))
