@@ -2,6 +2,7 @@
 //! functions written in Python. One library behind both the language server and the CLI.
 
 pub mod analysis;
+pub mod aws;
 pub mod catalog;
 pub mod cli;
 pub mod ide;

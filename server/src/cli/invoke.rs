@@ -42,6 +42,9 @@ pub struct Args {
     /// Print only the payload; no log on stderr.
     #[arg(long, short)]
     quiet: bool,
+    /// Invoke the function deployed in AWS (its log tail on stderr) instead of locally.
+    #[arg(long)]
+    remote: bool,
 }
 
 /// Which runtime client runs the handler.
@@ -84,6 +87,17 @@ pub fn load_function(dir: Option<&Path>) -> anyhow::Result<crate::project::Funct
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if args.remote {
+        if args.handler.is_some() || args.cold || args.timeout.is_some() || args.aws_credentials {
+            bail!("--handler, --cold, --timeout and --aws-credentials apply to a local invoke; the deployed function runs with its deployed configuration (drop them, or drop --remote)");
+        }
+        return super::invoke_remote::run(
+            args.dir.as_deref(),
+            &args.event,
+            args.repeat,
+            args.quiet,
+        );
+    }
     let mut function = load_function(args.dir.as_deref())?;
     if let Some(handler) = &args.handler {
         function.config.handler = crate::project::Setting::configured(handler.clone());
@@ -158,7 +172,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// The bytes of an event given on the command line.
-fn read_event(source: &str, function_dir: &Path) -> anyhow::Result<Vec<u8>> {
+pub(super) fn read_event(source: &str, function_dir: &Path) -> anyhow::Result<Vec<u8>> {
     if source == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()

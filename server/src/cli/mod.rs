@@ -7,8 +7,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
+mod deploy;
 mod events;
 mod invoke;
+mod invoke_remote;
 mod serve;
 
 #[derive(Parser)]
@@ -34,6 +36,8 @@ enum Command {
     Invoke(invoke::Args),
     /// Serve a function on a local HTTP endpoint as API Gateway or a function URL would.
     Serve(serve::Args),
+    /// Deploy a function to AWS: create or update it, its configuration and its triggers.
+    Deploy(deploy::Args),
 }
 
 /// Parse arguments, run the subcommand, map its outcome to an exit code.
@@ -46,6 +50,7 @@ pub fn main() -> ExitCode {
         Command::Lsp => crate::lsp::run_stdio().map(|()| ExitCode::SUCCESS),
         Command::Invoke(args) => invoke::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Deploy(args) => deploy::run(args),
     };
     match outcome {
         Ok(code) => code,

@@ -12,13 +12,17 @@ use crate::project::{self, Function};
 use crate::runtime::{event_source, InvocationStatus, InvokeOptions, Invoker};
 
 /// Commands the server carries out (listed in its capabilities).
-pub const COMMANDS: &[&str] = &[INVOKE, NEW_TEST_EVENT, LIST_EVENTS];
+pub const COMMANDS: &[&str] = &[INVOKE, NEW_TEST_EVENT, LIST_EVENTS, DEPLOY, INVOKE_REMOTE];
 /// Invoke a function locally: `{uri, event?, cold?}` → the invocation.
 pub const INVOKE: &str = "lambda.invoke";
 /// Write a test event from a template into the function's `events/`: `{uri, template, name?}`.
 pub const NEW_TEST_EVENT: &str = "lambda.newTestEvent";
 /// The event files and templates a function can be invoked with: `{uri}`.
 pub const LIST_EVENTS: &str = "lambda.listEvents";
+/// Deploy the function to AWS: `{uri, plan?}`; with `plan` only report what would change.
+pub const DEPLOY: &str = "lambda.deploy";
+/// Invoke the deployed function in AWS: `{uri, event?}` → the invocation, as `lambda.invoke`.
+pub const INVOKE_REMOTE: &str = "lambda.invokeRemote";
 
 /// Arguments common to the commands: a file or folder of the function, and what to use.
 #[derive(Debug, Deserialize, Default)]
@@ -33,6 +37,9 @@ pub struct Target {
     pub template: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
+    /// `lambda.deploy`: report the plan, change nothing.
+    #[serde(default)]
+    pub plan: bool,
 }
 
 /// State the commands keep: warm environments and each function's last event.
@@ -215,5 +222,98 @@ impl Commands {
             .map(|t| json!({"name": t.name, "description": t.description, "trigger": t.trigger}))
             .collect();
         Ok(json!({ "files": files, "templates": templates }))
+    }
+
+    /// `lambda.deploy`: with `plan`, `{functionName, account, region, changes}` and nothing
+    /// touched; else deploy and return `{arn, changes, message}`.
+    pub async fn deploy(&self, target: Target) -> Result<Value, CommandError> {
+        use crate::aws::deploy::{deploy, DeployOptions};
+        if !target.plan {
+            self.require_trust("Deploy")?;
+        }
+        let function = function_at(&path_of(&target.uri)?)?;
+        let aws = crate::aws::Aws::connect(function.config.region.as_deref())
+            .await
+            .map_err(|e| e.to_string())?;
+        let options = DeployOptions {
+            dry_run: target.plan,
+            process_env: std::env::vars().collect(),
+            ..Default::default()
+        };
+        let report = deploy(&aws, &function, &options)
+            .await
+            .map_err(|e| e.to_string())?;
+        let changes: Vec<String> = report.changes.iter().map(|c| c.to_string()).collect();
+        if target.plan {
+            return Ok(json!({
+                "functionName": report.function_name,
+                "account": report.account,
+                "region": report.region,
+                "changes": changes,
+                "notes": report.notes,
+            }));
+        }
+        let message = if changes.is_empty() {
+            format!(
+                "{} is up to date: code unchanged, nothing uploaded",
+                report.function_name
+            )
+        } else {
+            format!(
+                "{} {}: {}",
+                if report.created { "Created" } else { "Updated" },
+                report.function_name,
+                changes.join("; ")
+            )
+        };
+        Ok(json!({
+            "arn": report.arn,
+            "changes": changes,
+            "message": message,
+            "functionUrl": report.function_url,
+            "version": report.version,
+            "uploadedBytes": report.uploaded_bytes,
+        }))
+    }
+
+    /// `lambda.invokeRemote`: invoke the deployed function with the chosen event (else its
+    /// trigger's template) and return the invocation in `lambda.invoke`'s shape.
+    pub async fn invoke_remote(&self, target: Target) -> Result<Value, CommandError> {
+        let function = function_at(&path_of(&target.uri)?)?;
+        let (event, event_label) = match &target.event {
+            Some(source) => (
+                event_source::load_event(source, &function.dir)?,
+                source.clone(),
+            ),
+            None => (event_source::default_event(&function), "{}".to_string()),
+        };
+        let aws = crate::aws::Aws::connect(function.config.region.as_deref())
+            .await
+            .map_err(|e| e.to_string())?;
+        let invocation =
+            crate::aws::remote_invoke::invoke(&aws, &function.config.name.value, event)
+                .await
+                .map_err(|e| e.to_string())?;
+        let report = invocation.report.clone().unwrap_or_default();
+        Ok(json!({
+            "function": function.config.name.value,
+            "event": event_label,
+            "remote": true,
+            "status": if invocation.function_error.is_some() { "FunctionError" } else { "Success" },
+            "functionError": invocation.function_error,
+            "errorType": invocation.error_type,
+            "requestId": invocation.request_id,
+            "payload": String::from_utf8_lossy(&invocation.payload),
+            "log": invocation.log,
+            "executedVersion": invocation.executed_version,
+            "report": {
+                "durationMs": report.duration_ms,
+                "billedDurationMs": report.billed_ms,
+                "memorySizeMb": report.memory_mb,
+                "maxMemoryUsedMb": report.max_memory_used_mb,
+                "initDurationMs": report.init_duration_ms,
+                "line": invocation.report.as_ref().map(|r| r.line.clone()),
+            },
+        }))
     }
 }

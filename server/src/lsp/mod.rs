@@ -413,6 +413,8 @@ impl LanguageServer for Backend {
             Some(token) => {
                 let title = match params.command.as_str() {
                     commands::INVOKE => "Invoking the function locally",
+                    commands::DEPLOY => "Deploying the function",
+                    commands::INVOKE_REMOTE => "Invoking the deployed function",
                     _ => "lambda-ls",
                 };
                 Some(self.client.progress(token, title).begin().await)
@@ -423,6 +425,8 @@ impl LanguageServer for Backend {
             commands::INVOKE => self.commands.invoke(target).await,
             commands::NEW_TEST_EVENT => self.commands.new_test_event(target),
             commands::LIST_EVENTS => self.commands.list_events(target),
+            commands::DEPLOY => self.commands.deploy(target).await,
+            commands::INVOKE_REMOTE => self.commands.invoke_remote(target).await,
             other => Err(format!("unknown command {other}")),
         };
         if let Some(progress) = progress {

@@ -1,0 +1,810 @@
+//! Deploy a function folder: package it, create the function or update its code (only when
+//! `CodeSha256` differs), wait for the update to finish, bring the configuration in line
+//! with `lambda.toml`, then its triggers. A dry run reads and reports, and changes nothing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use aws_sdk_lambda::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{
+    Architecture, Environment, FunctionCode, FunctionConfiguration, LastUpdateStatus, Runtime,
+    State,
+};
+use base64::Engine;
+use serde::Serialize;
+
+use super::errors::{describe, AwsError};
+use super::{triggers, Aws};
+use crate::project::{EnvError, Function};
+
+/// Lambda's limit for a .zip sent with the request; larger packages go through S3.
+pub const DIRECT_UPLOAD_LIMIT: u64 = 50 * 1024 * 1024;
+/// How long to wait for Lambda to finish creating or updating a function.
+const UPDATE_DEADLINE: Duration = Duration::from_secs(600);
+/// How long to keep retrying a call that conflicts with an update in progress.
+const CONFLICT_DEADLINE: Duration = Duration::from_secs(300);
+/// How long a role that Lambda cannot assume yet is given to become visible (IAM changes
+/// take a few seconds to reach Lambda).
+const ROLE_PROPAGATION: Duration = Duration::from_secs(15);
+
+/// How to deploy.
+#[derive(Default)]
+pub struct DeployOptions<'a> {
+    /// Publish a version once everything is in place.
+    pub publish: bool,
+    /// Read what is deployed and report what would change; change nothing.
+    pub dry_run: bool,
+    /// The process environment, for `[environment]` values marked `from_env`.
+    pub process_env: HashMap<String, String>,
+    /// Told about each step as it starts.
+    pub progress: Option<&'a (dyn Fn(&str) + Sync)>,
+}
+
+/// One thing a deploy changed (or, on a dry run, would change). Never holds a secret:
+/// environment changes name the variables, not their values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub what: String,
+    pub detail: String,
+}
+
+impl Change {
+    pub(crate) fn new(what: impl Into<String>, detail: impl Into<String>) -> Self {
+        Change {
+            what: what.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.what, self.detail)
+    }
+}
+
+/// What a deploy did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeployReport {
+    pub function_name: String,
+    pub region: String,
+    /// The account, when known (from the function's ARN, else STS on a dry run).
+    pub account: Option<String>,
+    /// The function's ARN (absent only on a dry run for a function that does not exist).
+    pub arn: Option<String>,
+    pub dry_run: bool,
+    pub created: bool,
+    pub changes: Vec<Change>,
+    /// Bytes of code sent to Lambda or S3 (0 when the code was unchanged).
+    pub uploaded_bytes: u64,
+    pub code_sha256: String,
+    pub package_bytes: u64,
+    /// The published version, with `publish`.
+    pub version: Option<String>,
+    /// The function URL, when a `function-url` trigger is configured.
+    pub function_url: Option<String>,
+    /// Things the user should know that are not changes (triggers not deployed, …).
+    pub notes: Vec<String>,
+}
+
+/// Why a deploy stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum DeployError {
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    #[error(
+        "function `{function}` does not exist yet, and creating it needs an execution role: add \
+         `role = \"arn:aws:iam::<account>:role/<name>\"` to lambda.toml (a role that trusts \
+         lambda.amazonaws.com, with AWSLambdaBasicExecutionRole for logs)"
+    )]
+    MissingRole { function: String },
+    #[error(
+        "the package is {size}, over Lambda's 50 MB limit for a direct upload: add \
+         `s3_bucket = \"<bucket>\"` to lambda.toml so it goes through S3, or make it smaller"
+    )]
+    NeedsBucket { size: String },
+    #[error(transparent)]
+    Environment(#[from] EnvError),
+    #[error("could not package the function: {0}")]
+    Package(String),
+    #[error("Lambda could not finish updating `{function}`: {reason}")]
+    UpdateFailed { function: String, reason: String },
+    #[error(
+        "`{function}` was still updating after {minutes} minutes: check its state in the \
+         console, then deploy again"
+    )]
+    StillUpdating { function: String, minutes: u64 },
+    #[error("trigger {index} (`{kind}`) in lambda.toml: {problem}")]
+    Trigger {
+        index: usize,
+        kind: String,
+        problem: String,
+    },
+}
+
+/// A built package, ready to upload.
+pub struct DeployPackage {
+    pub zip_path: PathBuf,
+    /// Base64 SHA-256 of the .zip, as Lambda's `CodeSha256`.
+    pub code_sha256: String,
+    pub size: u64,
+}
+
+/// Package the function for deploy.
+pub fn package_for_deploy(function: &Function) -> Result<DeployPackage, DeployError> {
+    let (zip_path, code_sha256) =
+        super::interim_package::build(function).map_err(|e| DeployError::Package(e.to_string()))?;
+    let size = std::fs::metadata(&zip_path)
+        .map_err(|e| DeployError::Package(format!("{}: {e}", zip_path.display())))?
+        .len();
+    Ok(DeployPackage {
+        zip_path,
+        code_sha256,
+        size,
+    })
+}
+
+/// The configuration `lambda.toml` asks for.
+#[derive(Debug, Clone)]
+struct Desired {
+    handler: String,
+    runtime: String,
+    architecture: String,
+    memory: i32,
+    timeout: i32,
+    role: Option<String>,
+    /// `None` when lambda.toml has no `[environment]`: the deployed variables are left alone.
+    environment: Option<BTreeMap<String, String>>,
+}
+
+impl Desired {
+    fn of(function: &Function, environment: Option<BTreeMap<String, String>>) -> Self {
+        let config = &function.config;
+        Desired {
+            handler: config.handler.value.clone(),
+            runtime: config.runtime.value.clone(),
+            architecture: config.architecture.value.as_str().to_string(),
+            memory: config.memory.value as i32,
+            timeout: config.timeout.value as i32,
+            role: config.role.clone(),
+            environment,
+        }
+    }
+}
+
+fn architecture_of(current: &FunctionConfiguration) -> &str {
+    current
+        .architectures()
+        .first()
+        .map(|a| a.as_str())
+        .unwrap_or("x86_64")
+}
+
+/// The configuration differences between the deployed function and `desired` (the
+/// architecture travels with the code, so it is not one of them).
+fn config_changes(current: &FunctionConfiguration, desired: &Desired) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let mut compare = |what: &str, now: String, wanted: String, unit: &str| {
+        if now != wanted {
+            let now = if now.is_empty() { "(none)".into() } else { now };
+            changes.push(Change::new(what, format!("{now}{unit} → {wanted}{unit}")));
+        }
+    };
+    compare(
+        "handler",
+        current.handler().unwrap_or_default().into(),
+        desired.handler.clone(),
+        "",
+    );
+    compare(
+        "runtime",
+        current
+            .runtime()
+            .map(|r| r.as_str())
+            .unwrap_or_default()
+            .into(),
+        desired.runtime.clone(),
+        "",
+    );
+    compare(
+        "memory",
+        current.memory_size().unwrap_or_default().to_string(),
+        desired.memory.to_string(),
+        " MB",
+    );
+    compare(
+        "timeout",
+        current.timeout().unwrap_or_default().to_string(),
+        desired.timeout.to_string(),
+        " s",
+    );
+    if let Some(role) = &desired.role {
+        compare(
+            "role",
+            current.role().unwrap_or_default().into(),
+            role.clone(),
+            "",
+        );
+    }
+    if let Some(wanted) = &desired.environment {
+        let empty = HashMap::new();
+        let now = current
+            .environment()
+            .and_then(|e| e.variables())
+            .unwrap_or(&empty);
+        if let Some(detail) = environment_change(now, wanted) {
+            changes.push(Change::new("environment", detail));
+        }
+    }
+    changes
+}
+
+/// Which variables were added, changed or removed, by name only: values may be secrets.
+fn environment_change(
+    now: &HashMap<String, String>,
+    wanted: &BTreeMap<String, String>,
+) -> Option<String> {
+    let added: Vec<&str> = wanted
+        .keys()
+        .filter(|k| !now.contains_key(*k))
+        .map(String::as_str)
+        .collect();
+    let changed: Vec<&str> = wanted
+        .iter()
+        .filter(|(k, v)| now.get(*k).is_some_and(|n| n != *v))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    let mut removed: Vec<&str> = now
+        .keys()
+        .filter(|k| !wanted.contains_key(*k))
+        .map(String::as_str)
+        .collect();
+    removed.sort_unstable();
+    let mut parts = Vec::new();
+    for (label, names) in [("added", added), ("changed", changed), ("removed", removed)] {
+        if !names.is_empty() {
+            parts.push(format!("{label} {}", names.join(", ")));
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// Sizes as a person reads them, in MiB as Lambda's limits are.
+pub fn human_bytes(bytes: u64) -> String {
+    const KIB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b < KIB {
+        format!("{bytes} B")
+    } else if b < KIB * KIB {
+        format!("{:.1} KB", b / KIB)
+    } else {
+        format!("{:.1} MB", b / KIB / KIB)
+    }
+}
+
+/// Where the code comes from in a create or update request.
+enum CodeSource {
+    Inline(Vec<u8>),
+    S3 { bucket: String, key: String },
+}
+
+/// Deploy `function` with `aws`. See the module documentation.
+pub async fn deploy(
+    aws: &Aws,
+    function: &Function,
+    options: &DeployOptions<'_>,
+) -> Result<DeployReport, DeployError> {
+    let progress = |step: &str| {
+        if let Some(progress) = options.progress {
+            progress(step);
+        }
+    };
+    let name = function.config.name.value.clone();
+    let dry_run = options.dry_run;
+    progress("packaging");
+    let package = package_for_deploy(function)?;
+    let environment = if function.config.has_environment_table {
+        Some(function.resolve_environment(&options.process_env)?)
+    } else {
+        None
+    };
+    let desired = Desired::of(function, environment);
+    let mut report = DeployReport {
+        function_name: name.clone(),
+        region: aws.region.clone(),
+        account: None,
+        arn: None,
+        dry_run,
+        created: false,
+        changes: Vec::new(),
+        uploaded_bytes: 0,
+        code_sha256: package.code_sha256.clone(),
+        package_bytes: package.size,
+        version: None,
+        function_url: None,
+        notes: Vec::new(),
+    };
+
+    progress("reading the deployed function");
+    let current = get_function(aws, &name).await?;
+    let mut code_changed = false;
+    match &current {
+        None => {
+            let role = desired
+                .role
+                .clone()
+                .ok_or_else(|| DeployError::MissingRole {
+                    function: name.clone(),
+                })?;
+            report.created = true;
+            code_changed = true;
+            report.changes.push(Change::new(
+                "function",
+                format!(
+                    "created ({}, {}, {} MB, {} s)",
+                    desired.runtime, desired.architecture, desired.memory, desired.timeout
+                ),
+            ));
+            let source = code_source(aws, function, &package, dry_run, &progress).await?;
+            report
+                .changes
+                .push(Change::new("code", upload_detail(&package, &source)));
+            if !dry_run {
+                progress("creating the function");
+                report.uploaded_bytes = package.size;
+                report.arn = create_function(aws, &name, &role, &desired, source).await?;
+                wait_until_ready(aws, &name).await?;
+            }
+        }
+        Some(current) => {
+            report.arn = current.function_arn().map(str::to_string);
+            let sha_differs = current.code_sha256() != Some(package.code_sha256.as_str());
+            let architecture_differs = architecture_of(current) != desired.architecture;
+            if architecture_differs {
+                report.changes.push(Change::new(
+                    "architecture",
+                    format!("{} → {}", architecture_of(current), desired.architecture),
+                ));
+            }
+            if sha_differs || architecture_differs {
+                code_changed = true;
+                let source = code_source(aws, function, &package, dry_run, &progress).await?;
+                let detail = if sha_differs {
+                    upload_detail(&package, &source)
+                } else {
+                    format!(
+                        "{} (same code, for the new architecture)",
+                        upload_detail(&package, &source)
+                    )
+                };
+                report.changes.push(Change::new("code", detail));
+                if !dry_run {
+                    progress("updating the code");
+                    report.uploaded_bytes = package.size;
+                    update_code(aws, &name, &desired, source).await?;
+                    wait_until_ready(aws, &name).await?;
+                }
+            }
+            let changes = config_changes(current, &desired);
+            if !changes.is_empty() {
+                report.changes.extend(changes);
+                if !dry_run {
+                    progress("updating the configuration");
+                    update_configuration(aws, &name, &desired).await?;
+                    wait_until_ready(aws, &name).await?;
+                }
+            }
+        }
+    }
+    if !code_changed {
+        report
+            .notes
+            .push("code unchanged (same CodeSha256), nothing uploaded".to_string());
+    }
+    if !function.config.has_environment_table {
+        report.notes.push(
+            "lambda.toml has no [environment]: the deployed environment variables were left as \
+             they are"
+                .to_string(),
+        );
+    }
+
+    report.account = match report.arn.as_deref().and_then(account_of_arn) {
+        Some(account) => Some(account.to_string()),
+        None if dry_run => aws.account().await.ok(),
+        None => None,
+    };
+
+    if !function.config.triggers.is_empty() {
+        progress("bringing the triggers in line");
+        let outcome = triggers::sync(
+            aws,
+            &name,
+            report.arn.as_deref(),
+            report.account.as_deref(),
+            &function.config.triggers,
+            dry_run,
+        )
+        .await?;
+        report.changes.extend(outcome.changes);
+        report.notes.extend(outcome.notes);
+        report.function_url = outcome.function_url;
+    }
+
+    if options.publish {
+        if dry_run {
+            report
+                .changes
+                .push(Change::new("version", "a new version would be published"));
+        } else {
+            progress("publishing a version");
+            let published = retry_on_conflict("PublishVersion", &aws.region, || {
+                aws.lambda
+                    .publish_version()
+                    .function_name(&name)
+                    .code_sha256(&package.code_sha256)
+                    .send()
+            })
+            .await?;
+            let version = published.version().unwrap_or_default().to_string();
+            report
+                .changes
+                .push(Change::new("version", format!("published {version}")));
+            report.version = Some(version);
+        }
+    }
+    Ok(report)
+}
+
+/// The account id inside an ARN (`arn:aws:lambda:eu-west-1:123456789012:function:x`).
+pub fn account_of_arn(arn: &str) -> Option<&str> {
+    arn.split(':').nth(4).filter(|a| !a.is_empty())
+}
+
+fn upload_detail(package: &DeployPackage, source: &CodeSource) -> String {
+    let size = human_bytes(package.size);
+    let sha = &package.code_sha256;
+    match source {
+        CodeSource::Inline(_) => format!("upload {size} (CodeSha256 {sha})"),
+        CodeSource::S3 { bucket, key } => {
+            format!("upload {size} through s3://{bucket}/{key} (CodeSha256 {sha})")
+        }
+    }
+}
+
+async fn get_function(aws: &Aws, name: &str) -> Result<Option<FunctionConfiguration>, AwsError> {
+    match aws.lambda.get_function().function_name(name).send().await {
+        Ok(output) => Ok(output.configuration),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(describe("GetFunction", "lambda", &aws.region, &e)),
+    }
+}
+
+pub(crate) fn is_not_found<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
+    matches!(
+        error.code(),
+        Some("ResourceNotFoundException" | "NoSuchEntity" | "NotFound")
+    )
+}
+
+/// The code for a request: inline when it fits, else uploaded to the `s3_bucket` (once per
+/// content: the key is the package's hash, and an object already there is not sent again).
+async fn code_source(
+    aws: &Aws,
+    function: &Function,
+    package: &DeployPackage,
+    dry_run: bool,
+    progress: &impl Fn(&str),
+) -> Result<CodeSource, DeployError> {
+    if package.size <= DIRECT_UPLOAD_LIMIT {
+        let bytes = if dry_run {
+            Vec::new()
+        } else {
+            std::fs::read(&package.zip_path)
+                .map_err(|e| DeployError::Package(format!("{}: {e}", package.zip_path.display())))?
+        };
+        return Ok(CodeSource::Inline(bytes));
+    }
+    let bucket = function
+        .config
+        .s3_bucket
+        .clone()
+        .ok_or_else(|| DeployError::NeedsBucket {
+            size: human_bytes(package.size),
+        })?;
+    let digest = base64::engine::general_purpose::STANDARD
+        .decode(&package.code_sha256)
+        .unwrap_or_default();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let key = format!("lambda-ls/{}/{hex}.zip", function.config.name.value);
+    if dry_run {
+        return Ok(CodeSource::S3 { bucket, key });
+    }
+    let already_there = aws
+        .s3
+        .head_object()
+        .bucket(&bucket)
+        .key(&key)
+        .send()
+        .await
+        .ok()
+        .and_then(|head| head.content_length())
+        .is_some_and(|length| length as u64 == package.size);
+    if !already_there {
+        progress(&format!(
+            "uploading {} to s3://{bucket}/{key}",
+            human_bytes(package.size)
+        ));
+        let body = aws_sdk_s3::primitives::ByteStream::from_path(&package.zip_path)
+            .await
+            .map_err(|e| DeployError::Package(format!("{}: {e}", package.zip_path.display())))?;
+        aws.s3
+            .put_object()
+            .bucket(&bucket)
+            .key(&key)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| describe("PutObject", "s3", &aws.region, &e))?;
+    }
+    Ok(CodeSource::S3 { bucket, key })
+}
+
+fn environment_of(desired: &Desired) -> Option<Environment> {
+    desired.environment.as_ref().map(|vars| {
+        Environment::builder()
+            .set_variables(Some(vars.clone().into_iter().collect()))
+            .build()
+    })
+}
+
+async fn create_function(
+    aws: &Aws,
+    name: &str,
+    role: &str,
+    desired: &Desired,
+    source: CodeSource,
+) -> Result<Option<String>, AwsError> {
+    let code = match source {
+        CodeSource::Inline(bytes) => FunctionCode::builder().zip_file(Blob::new(bytes)).build(),
+        CodeSource::S3 { bucket, key } => FunctionCode::builder()
+            .s3_bucket(bucket)
+            .s3_key(key)
+            .build(),
+    };
+    // A role created moments ago is not yet assumable by Lambda (IAM is eventually
+    // consistent): AWS says so with InvalidParameterValueException; retry for a while.
+    let started = Instant::now();
+    let mut delay = Duration::from_secs(2);
+    loop {
+        let result = aws
+            .lambda
+            .create_function()
+            .function_name(name)
+            .role(role)
+            .handler(&desired.handler)
+            .runtime(Runtime::from(desired.runtime.as_str()))
+            .architectures(Architecture::from(desired.architecture.as_str()))
+            .memory_size(desired.memory)
+            .timeout(desired.timeout)
+            .set_environment(environment_of(desired))
+            .code(code.clone())
+            .send()
+            .await;
+        match result {
+            Ok(output) => return Ok(output.function_arn),
+            Err(e)
+                if e.code() == Some("InvalidParameterValueException")
+                    && e.message().is_some_and(|m| m.contains("cannot be assumed"))
+                    && started.elapsed() < ROLE_PROPAGATION =>
+            {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(8));
+            }
+            Err(e) => return Err(describe("CreateFunction", "lambda", &aws.region, &e)),
+        }
+    }
+}
+
+async fn update_code(
+    aws: &Aws,
+    name: &str,
+    desired: &Desired,
+    source: CodeSource,
+) -> Result<(), AwsError> {
+    let (zip, bucket, key) = match source {
+        CodeSource::Inline(bytes) => (Some(Blob::new(bytes)), None, None),
+        CodeSource::S3 { bucket, key } => (None, Some(bucket), Some(key)),
+    };
+    retry_on_conflict("UpdateFunctionCode", &aws.region, || {
+        aws.lambda
+            .update_function_code()
+            .function_name(name)
+            .set_zip_file(zip.clone())
+            .set_s3_bucket(bucket.clone())
+            .set_s3_key(key.clone())
+            .architectures(Architecture::from(desired.architecture.as_str()))
+            .send()
+    })
+    .await
+    .map(|_| ())
+}
+
+async fn update_configuration(aws: &Aws, name: &str, desired: &Desired) -> Result<(), AwsError> {
+    retry_on_conflict("UpdateFunctionConfiguration", &aws.region, || {
+        aws.lambda
+            .update_function_configuration()
+            .function_name(name)
+            .handler(&desired.handler)
+            .runtime(Runtime::from(desired.runtime.as_str()))
+            .memory_size(desired.memory)
+            .timeout(desired.timeout)
+            .set_role(desired.role.clone())
+            .set_environment(environment_of(desired))
+            .send()
+    })
+    .await
+    .map(|_| ())
+}
+
+/// Call `call` until it does not fail with `ResourceConflictException` (an update still in
+/// progress), backing off, for at most [`CONFLICT_DEADLINE`].
+pub(crate) async fn retry_on_conflict<T, E, R, F, Fut>(
+    operation: &str,
+    region: &str,
+    mut call: F,
+) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, SdkError<E, R>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(250);
+    loop {
+        match call().await {
+            Ok(value) => return Ok(value),
+            Err(e)
+                if e.code() == Some("ResourceConflictException")
+                    && started.elapsed() < CONFLICT_DEADLINE =>
+            {
+                tracing::debug!("{operation}: update in progress, retrying in {delay:?}");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => return Err(describe(operation, "lambda", region, &e)),
+        }
+    }
+}
+
+/// Wait until the function is no longer `Pending` and its last update is not `InProgress`.
+async fn wait_until_ready(aws: &Aws, name: &str) -> Result<(), DeployError> {
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(100);
+    loop {
+        let config = aws
+            .lambda
+            .get_function_configuration()
+            .function_name(name)
+            .send()
+            .await
+            .map_err(|e| describe("GetFunctionConfiguration", "lambda", &aws.region, &e))?;
+        let pending = config.state() == Some(&State::Pending)
+            || config.last_update_status() == Some(&LastUpdateStatus::InProgress);
+        if config.state() == Some(&State::Failed)
+            || config.last_update_status() == Some(&LastUpdateStatus::Failed)
+        {
+            let reason = config
+                .last_update_status_reason()
+                .or(config.state_reason())
+                .unwrap_or("no reason given")
+                .to_string();
+            return Err(DeployError::UpdateFailed {
+                function: name.to_string(),
+                reason,
+            });
+        }
+        if !pending {
+            return Ok(());
+        }
+        if started.elapsed() > UPDATE_DEADLINE {
+            return Err(DeployError::StillUpdating {
+                function: name.to_string(),
+                minutes: UPDATE_DEADLINE.as_secs() / 60,
+            });
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(2));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_lambda::types::EnvironmentResponse;
+
+    fn desired() -> Desired {
+        Desired {
+            handler: "app.handler".into(),
+            runtime: "python3.13".into(),
+            architecture: "arm64".into(),
+            memory: 256,
+            timeout: 30,
+            role: None,
+            environment: Some(BTreeMap::from([
+                ("KEEP".to_string(), "same".to_string()),
+                ("SECRET".to_string(), "new-secret".to_string()),
+                ("NEW".to_string(), "x".to_string()),
+            ])),
+        }
+    }
+
+    fn deployed() -> FunctionConfiguration {
+        FunctionConfiguration::builder()
+            .handler("app.handler")
+            .runtime(Runtime::from("python3.12"))
+            .memory_size(128)
+            .timeout(30)
+            .environment(
+                EnvironmentResponse::builder()
+                    .variables("KEEP", "same")
+                    .variables("SECRET", "old-secret")
+                    .variables("GONE", "y")
+                    .build(),
+            )
+            .build()
+    }
+
+    #[test]
+    fn only_what_differs_is_a_change_and_no_value_is_shown() {
+        let changes = config_changes(&deployed(), &desired());
+        let text: Vec<String> = changes.iter().map(|c| c.to_string()).collect();
+        assert_eq!(
+            text,
+            [
+                "runtime: python3.12 → python3.13",
+                "memory: 128 MB → 256 MB",
+                "environment: added NEW; changed SECRET; removed GONE",
+            ]
+        );
+        assert!(!text.join("\n").contains("secret"));
+    }
+
+    #[test]
+    fn no_environment_table_leaves_the_deployed_variables_alone() {
+        let mut wanted = desired();
+        wanted.environment = None;
+        let changes = config_changes(&deployed(), &wanted);
+        assert!(
+            changes.iter().all(|c| c.what != "environment"),
+            "{changes:?}"
+        );
+    }
+
+    #[test]
+    fn equal_configuration_is_no_change() {
+        let mut wanted = desired();
+        wanted.runtime = "python3.12".into();
+        wanted.memory = 128;
+        wanted.environment = Some(BTreeMap::from([
+            ("KEEP".to_string(), "same".to_string()),
+            ("SECRET".to_string(), "old-secret".to_string()),
+            ("GONE".to_string(), "y".to_string()),
+        ]));
+        assert_eq!(config_changes(&deployed(), &wanted), []);
+    }
+
+    #[test]
+    fn accounts_come_from_arns() {
+        assert_eq!(
+            account_of_arn("arn:aws:lambda:eu-west-1:123456789012:function:f"),
+            Some("123456789012")
+        );
+        assert_eq!(account_of_arn("nonsense"), None);
+    }
+}

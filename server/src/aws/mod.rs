@@ -1,0 +1,94 @@
+//! AWS: deploying a function, its triggers and remote invoke, through the AWS SDK and
+//! aws-config's default chain (environment, profiles with SSO, the EC2 instance role), with
+//! the standard endpoint overrides (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_LAMBDA`, …) so that
+//! LocalStack or moto can stand in for AWS.
+
+pub mod deploy;
+mod errors;
+mod interim_package;
+pub mod remote_invoke;
+pub mod triggers;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_lambda::config::ProvideCredentials;
+
+pub use errors::AwsError;
+
+/// Clients for the services deploy and invoke talk to, all from one resolved configuration.
+#[derive(Clone)]
+pub struct Aws {
+    pub lambda: aws_sdk_lambda::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub events: aws_sdk_eventbridge::Client,
+    pub sts: aws_sdk_sts::Client,
+    /// The region every client talks to.
+    pub region: String,
+}
+
+impl Aws {
+    /// Resolve credentials and region the way the AWS CLI does; `region` (from `lambda.toml`)
+    /// wins over the environment and the profile. Fails early, in one sentence, when there
+    /// is no region or no credentials.
+    pub async fn connect(region: Option<&str>) -> Result<Aws, AwsError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(region) = region {
+            loader = loader.region(Region::new(region.to_string()));
+        }
+        let config = loader.load().await;
+        let region = config
+            .region()
+            .map(|r| r.as_ref().to_string())
+            .ok_or(AwsError::NoRegion)?;
+        check_credentials(&config).await?;
+        Ok(Aws::from_config(&config, region))
+    }
+
+    fn from_config(config: &SdkConfig, region: String) -> Aws {
+        // Emulators are reached by IP or `localhost`, where bucket-named virtual hosts do not
+        // resolve: address buckets in the path whenever an endpoint is overridden.
+        let s3_overridden =
+            config.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
+        let s3_config = aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(s3_overridden)
+            .build();
+        Aws {
+            lambda: aws_sdk_lambda::Client::new(config),
+            s3: aws_sdk_s3::Client::from_conf(s3_config),
+            events: aws_sdk_eventbridge::Client::new(config),
+            sts: aws_sdk_sts::Client::new(config),
+            region,
+        }
+    }
+
+    /// The account the credentials belong to (STS GetCallerIdentity).
+    pub async fn account(&self) -> Result<String, AwsError> {
+        let identity = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| errors::describe("GetCallerIdentity", "sts", &self.region, &e))?;
+        Ok(identity.account().unwrap_or_default().to_string())
+    }
+}
+
+async fn check_credentials(config: &SdkConfig) -> Result<(), AwsError> {
+    let provider = config
+        .credentials_provider()
+        .ok_or_else(|| AwsError::NoCredentials("no credential provider is configured".into()))?;
+    provider
+        .provide_credentials()
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            AwsError::NoCredentials(aws_sdk_lambda::error::DisplayErrorContext(&e).to_string())
+        })
+}
+
+/// The endpoint a service is reached at, for messages: the override when one is set.
+pub(crate) fn endpoint_for(service_env_suffix: &str, region: &str) -> String {
+    let specific = format!("AWS_ENDPOINT_URL_{}", service_env_suffix.to_uppercase());
+    std::env::var(&specific)
+        .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
+        .unwrap_or_else(|_| format!("https://{service_env_suffix}.{region}.amazonaws.com"))
+}

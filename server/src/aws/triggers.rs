@@ -1,0 +1,809 @@
+//! The `[[trigger]]` tables of `lambda.toml`, brought in line with AWS: `schedule` (an
+//! EventBridge rule, its target and the invoke permission), `s3` (the bucket notification and
+//! the permission) and `function-url`. Each is read first and changed only when it differs,
+//! so a second deploy changes nothing. Resources lambda-ls creates are named after the
+//! function (`<function>-schedule`, notification id `lambda-ls-<function>`, statement ids
+//! `lambda-ls-…`), which is how it finds them again.
+
+use std::collections::{BTreeSet, HashSet};
+
+use aws_sdk_eventbridge::types::{RuleState, Target};
+use aws_sdk_lambda::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_lambda::types::{Cors, FunctionUrlAuthType};
+use aws_sdk_s3::operation::get_bucket_notification_configuration::GetBucketNotificationConfigurationOutput;
+use aws_sdk_s3::types::{
+    Event, FilterRule, FilterRuleName, LambdaFunctionConfiguration, NotificationConfiguration,
+    NotificationConfigurationFilter, S3KeyFilter,
+};
+use serde_json::Value;
+
+use super::deploy::{is_not_found, Change, DeployError};
+use super::errors::describe;
+use super::Aws;
+use crate::project::Trigger;
+
+/// What syncing the triggers did.
+#[derive(Debug, Default)]
+pub struct TriggerOutcome {
+    pub changes: Vec<Change>,
+    pub notes: Vec<String>,
+    pub function_url: Option<String>,
+}
+
+/// The id of the EventBridge target lambda-ls manages on its rules.
+const TARGET_ID: &str = "lambda-ls";
+/// EventBridge's limit on rule names.
+const RULE_NAME_MAX: usize = 64;
+
+/// Bring `triggers` in line for the function `name`. `arn` is `None` only on a dry run for a
+/// function that does not exist yet: then every trigger is reported as to be created.
+pub async fn sync(
+    aws: &Aws,
+    name: &str,
+    arn: Option<&str>,
+    account: Option<&str>,
+    triggers: &[Trigger],
+    dry_run: bool,
+) -> Result<TriggerOutcome, DeployError> {
+    let mut outcome = TriggerOutcome::default();
+    let mut statements = match arn {
+        Some(_) => policy_statement_ids(aws, name).await?,
+        None => HashSet::new(),
+    };
+    let mut schedules = 0;
+    let mut notifications = 0;
+    for (index, trigger) in triggers.iter().enumerate() {
+        let problem = |problem: String| DeployError::Trigger {
+            index: index + 1,
+            kind: trigger.kind.clone(),
+            problem,
+        };
+        let ctx = Context {
+            aws,
+            name,
+            arn,
+            account,
+            dry_run,
+        };
+        match trigger.kind.as_str() {
+            "schedule" => {
+                schedules += 1;
+                let rule = rule_name(name, schedules);
+                let spec = ScheduleSpec::from(trigger).map_err(problem)?;
+                schedule(&ctx, &rule, &spec, &mut statements, &mut outcome).await?;
+            }
+            "s3" => {
+                notifications += 1;
+                let spec = S3Spec::from(trigger).map_err(problem)?;
+                let id = if notifications == 1 {
+                    format!("lambda-ls-{name}")
+                } else {
+                    format!("lambda-ls-{name}-{notifications}")
+                };
+                s3(&ctx, &id, &spec, &mut statements, &mut outcome).await?;
+            }
+            "function-url" => {
+                let spec = UrlSpec::from(trigger).map_err(problem)?;
+                function_url(&ctx, &spec, &mut statements, &mut outcome).await?;
+            }
+            other => outcome.notes.push(format!(
+                "trigger `{other}` is not deployed by lambda-ls yet: connect it in the console \
+                 or with your infrastructure tool (the editor still uses its event shape)"
+            )),
+        }
+    }
+    Ok(outcome)
+}
+
+struct Context<'a> {
+    aws: &'a Aws,
+    name: &'a str,
+    arn: Option<&'a str>,
+    account: Option<&'a str>,
+    dry_run: bool,
+}
+
+/// `<function>-schedule`, `<function>-schedule-2`, … within EventBridge's 64 characters.
+fn rule_name(function: &str, nth: usize) -> String {
+    let suffix = if nth == 1 {
+        "-schedule".to_string()
+    } else {
+        format!("-schedule-{nth}")
+    };
+    let keep = RULE_NAME_MAX
+        .saturating_sub(suffix.len())
+        .min(function.len());
+    let mut cut = keep;
+    while !function.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{suffix}", &function[..cut])
+}
+
+fn string_setting(trigger: &Trigger, key: &str) -> Result<Option<String>, String> {
+    match trigger.settings.get(key) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(format!("`{key}` must be a string, not {other}")),
+    }
+}
+
+fn bool_setting(trigger: &Trigger, key: &str, default: bool) -> Result<bool, String> {
+    match trigger.settings.get(key) {
+        None => Ok(default),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(other) => Err(format!("`{key}` must be true or false, not {other}")),
+    }
+}
+
+#[derive(Debug, PartialEq)]
+struct ScheduleSpec {
+    expression: String,
+    input: Option<String>,
+    description: Option<String>,
+    enabled: bool,
+}
+
+impl ScheduleSpec {
+    fn from(trigger: &Trigger) -> Result<Self, String> {
+        let expression = string_setting(trigger, "schedule")?.ok_or_else(|| {
+            "add `schedule = \"rate(5 minutes)\"` (or a `cron(…)` expression)".to_string()
+        })?;
+        if !(expression.starts_with("rate(") || expression.starts_with("cron("))
+            || !expression.ends_with(')')
+        {
+            return Err(format!(
+                "`schedule = \"{expression}\"` is not `rate(…)` or `cron(…)`"
+            ));
+        }
+        Ok(ScheduleSpec {
+            expression,
+            input: string_setting(trigger, "input")?,
+            description: string_setting(trigger, "description")?,
+            enabled: bool_setting(trigger, "enabled", true)?,
+        })
+    }
+}
+
+async fn schedule(
+    ctx: &Context<'_>,
+    rule: &str,
+    spec: &ScheduleSpec,
+    statements: &mut HashSet<String>,
+    outcome: &mut TriggerOutcome,
+) -> Result<(), DeployError> {
+    let aws = ctx.aws;
+    let region = &aws.region;
+    let state = if spec.enabled {
+        RuleState::Enabled
+    } else {
+        RuleState::Disabled
+    };
+    let existing = match aws.events.describe_rule().name(rule).send().await {
+        Ok(rule) => Some(rule),
+        Err(e) if is_not_found(&e) => None,
+        Err(e) => return Err(describe("DescribeRule", "events", region, &e).into()),
+    };
+    let rule_differs = match &existing {
+        None => {
+            outcome.changes.push(Change::new(
+                format!("schedule rule {rule}"),
+                format!("created ({})", spec.expression),
+            ));
+            true
+        }
+        Some(current) => {
+            let mut differences = Vec::new();
+            if current.schedule_expression() != Some(spec.expression.as_str()) {
+                differences.push(format!(
+                    "{} → {}",
+                    current.schedule_expression().unwrap_or("(none)"),
+                    spec.expression
+                ));
+            }
+            if current.state() != Some(&state) {
+                differences.push(format!(
+                    "{} → {}",
+                    state_name(current.state()),
+                    state.as_str()
+                ));
+            }
+            if spec.description.is_some() && current.description() != spec.description.as_deref() {
+                differences.push("description changed".into());
+            }
+            if !differences.is_empty() {
+                outcome.changes.push(Change::new(
+                    format!("schedule rule {rule}"),
+                    differences.join(", "),
+                ));
+            }
+            !differences.is_empty()
+        }
+    };
+    let mut rule_arn = existing.as_ref().and_then(|r| r.arn().map(str::to_string));
+    if rule_differs && !ctx.dry_run {
+        let put = aws
+            .events
+            .put_rule()
+            .name(rule)
+            .schedule_expression(&spec.expression)
+            .state(state)
+            .set_description(
+                spec.description
+                    .clone()
+                    .or_else(|| Some(format!("Runs the Lambda function {} (lambda-ls)", ctx.name))),
+            )
+            .send()
+            .await
+            .map_err(|e| describe("PutRule", "events", region, &e))?;
+        rule_arn = put.rule_arn().map(str::to_string);
+    }
+    let Some(function_arn) = ctx.arn else {
+        outcome.changes.push(Change::new(
+            format!("schedule rule {rule}"),
+            "target and invoke permission added",
+        ));
+        return Ok(());
+    };
+
+    // The target: the function, with the constant input when one is configured.
+    let targets = if existing.is_some() {
+        aws.events
+            .list_targets_by_rule()
+            .rule(rule)
+            .send()
+            .await
+            .map_err(|e| describe("ListTargetsByRule", "events", region, &e))?
+            .targets
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let target_ok = targets.iter().any(|t| {
+        t.id() == TARGET_ID && t.arn() == function_arn && t.input() == spec.input.as_deref()
+    });
+    if !target_ok {
+        outcome.changes.push(Change::new(
+            format!("schedule rule {rule}"),
+            "target set to the function",
+        ));
+        if !ctx.dry_run {
+            let target = Target::builder()
+                .id(TARGET_ID)
+                .arn(function_arn)
+                .set_input(spec.input.clone())
+                .build()
+                .map_err(|e| {
+                    DeployError::Aws(super::AwsError::Other {
+                        operation: "PutTargets".into(),
+                        detail: e.to_string(),
+                    })
+                })?;
+            let put = aws
+                .events
+                .put_targets()
+                .rule(rule)
+                .targets(target)
+                .send()
+                .await
+                .map_err(|e| describe("PutTargets", "events", region, &e))?;
+            if put.failed_entry_count() > 0 {
+                let reason = put
+                    .failed_entries()
+                    .first()
+                    .and_then(|f| f.error_message())
+                    .unwrap_or("no reason given")
+                    .to_string();
+                return Err(super::AwsError::Other {
+                    operation: "PutTargets".into(),
+                    detail: format!("EventBridge did not add the target: {reason}"),
+                }
+                .into());
+            }
+        }
+    }
+
+    let statement = format!("lambda-ls-{rule}");
+    if !statements.contains(&statement) {
+        outcome.changes.push(Change::new(
+            format!("schedule rule {rule}"),
+            "EventBridge allowed to invoke the function",
+        ));
+        if !ctx.dry_run {
+            let source = rule_arn.unwrap_or_else(|| {
+                format!(
+                    "arn:aws:events:{}:{}:rule/{rule}",
+                    region,
+                    ctx.account.unwrap_or_default()
+                )
+            });
+            add_permission(ctx, &statement, "events.amazonaws.com", Some(&source)).await?;
+            statements.insert(statement);
+        }
+    }
+    Ok(())
+}
+
+fn state_name(state: Option<&RuleState>) -> &str {
+    state.map(|s| s.as_str()).unwrap_or("(none)")
+}
+
+#[derive(Debug, PartialEq)]
+struct S3Spec {
+    bucket: String,
+    events: BTreeSet<String>,
+    prefix: Option<String>,
+    suffix: Option<String>,
+}
+
+impl S3Spec {
+    fn from(trigger: &Trigger) -> Result<Self, String> {
+        let bucket = string_setting(trigger, "bucket")?
+            .ok_or_else(|| "add `bucket = \"<bucket name>\"`".to_string())?;
+        let events = match trigger.settings.get("events") {
+            None => BTreeSet::from(["s3:ObjectCreated:*".to_string()]),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| format!("`events` must hold strings, not {v}"))
+                })
+                .collect::<Result<_, _>>()?,
+            Some(other) => return Err(format!("`events` must be a list of strings, not {other}")),
+        };
+        Ok(S3Spec {
+            bucket,
+            events,
+            prefix: string_setting(trigger, "prefix")?.filter(|p| !p.is_empty()),
+            suffix: string_setting(trigger, "suffix")?.filter(|s| !s.is_empty()),
+        })
+    }
+
+    /// Whether a deployed notification is exactly this one for `function_arn`.
+    fn matches(&self, current: &LambdaFunctionConfiguration, function_arn: &str) -> bool {
+        let events: BTreeSet<String> = current
+            .events()
+            .iter()
+            .map(|e| e.as_str().to_string())
+            .collect();
+        let rule = |wanted: &str| {
+            current
+                .filter()
+                .and_then(|f| f.key())
+                .map(|k| k.filter_rules())
+                .unwrap_or_default()
+                .iter()
+                .find(|r| {
+                    r.name()
+                        .is_some_and(|n| n.as_str().eq_ignore_ascii_case(wanted))
+                })
+                .and_then(|r| r.value().map(str::to_string))
+        };
+        current.lambda_function_arn() == function_arn
+            && events == self.events
+            && rule("prefix") == self.prefix
+            && rule("suffix") == self.suffix
+    }
+
+    fn configuration(&self, id: &str, function_arn: &str) -> LambdaFunctionConfiguration {
+        let mut rules = Vec::new();
+        if let Some(prefix) = &self.prefix {
+            rules.push(
+                FilterRule::builder()
+                    .name(FilterRuleName::Prefix)
+                    .value(prefix)
+                    .build(),
+            );
+        }
+        if let Some(suffix) = &self.suffix {
+            rules.push(
+                FilterRule::builder()
+                    .name(FilterRuleName::Suffix)
+                    .value(suffix)
+                    .build(),
+            );
+        }
+        let filter = (!rules.is_empty()).then(|| {
+            NotificationConfigurationFilter::builder()
+                .key(S3KeyFilter::builder().set_filter_rules(Some(rules)).build())
+                .build()
+        });
+        LambdaFunctionConfiguration::builder()
+            .id(id)
+            .lambda_function_arn(function_arn)
+            .set_events(Some(
+                self.events
+                    .iter()
+                    .map(|e| Event::from(e.as_str()))
+                    .collect(),
+            ))
+            .set_filter(filter)
+            .build()
+            .expect("the function ARN and the events are set")
+    }
+}
+
+async fn s3(
+    ctx: &Context<'_>,
+    id: &str,
+    spec: &S3Spec,
+    statements: &mut HashSet<String>,
+    outcome: &mut TriggerOutcome,
+) -> Result<(), DeployError> {
+    let aws = ctx.aws;
+    let region = &aws.region;
+    let what = format!("s3 notification {}", spec.bucket);
+    let events = spec.events.iter().cloned().collect::<Vec<_>>().join(", ");
+    let Some(function_arn) = ctx.arn else {
+        outcome
+            .changes
+            .push(Change::new(what, format!("created ({events})")));
+        return Ok(());
+    };
+    // S3 must be allowed to invoke the function before it accepts the notification.
+    let statement = format!("lambda-ls-s3-{}", spec.bucket);
+    if !statements.contains(&statement) {
+        outcome.changes.push(Change::new(
+            what.clone(),
+            format!("S3 bucket {} allowed to invoke the function", spec.bucket),
+        ));
+        if !ctx.dry_run {
+            let source = format!("arn:aws:s3:::{}", spec.bucket);
+            add_permission(ctx, &statement, "s3.amazonaws.com", Some(&source)).await?;
+            statements.insert(statement);
+        }
+    }
+    let current = match aws
+        .s3
+        .get_bucket_notification_configuration()
+        .bucket(&spec.bucket)
+        .send()
+        .await
+    {
+        Ok(current) => current,
+        // A bucket with no notifications, as some emulators answer it (an empty element
+        // under another name): nothing to keep.
+        Err(SdkError::ServiceError(e))
+            if e.raw().status().is_success()
+                && e.raw().body().bytes().is_some_and(is_empty_xml_document) =>
+        {
+            GetBucketNotificationConfigurationOutput::builder().build()
+        }
+        Err(e) => {
+            return Err(describe("GetBucketNotificationConfiguration", "s3", region, &e).into())
+        }
+    };
+    let ours = current
+        .lambda_function_configurations()
+        .iter()
+        .find(|c| c.id() == Some(id));
+    if ours.is_some_and(|c| spec.matches(c, function_arn)) {
+        return Ok(());
+    }
+    outcome.changes.push(Change::new(
+        what,
+        if ours.is_some() {
+            format!("updated ({events})")
+        } else {
+            format!("created ({events})")
+        },
+    ));
+    if ctx.dry_run {
+        return Ok(());
+    }
+    // The call replaces the bucket's whole configuration: keep everything that is not ours.
+    let mut lambdas: Vec<LambdaFunctionConfiguration> = current
+        .lambda_function_configurations()
+        .iter()
+        .filter(|c| c.id() != Some(id))
+        .cloned()
+        .collect();
+    lambdas.push(spec.configuration(id, function_arn));
+    let configuration = NotificationConfiguration::builder()
+        .set_lambda_function_configurations(Some(lambdas))
+        .set_topic_configurations(current.topic_configurations.clone())
+        .set_queue_configurations(current.queue_configurations.clone())
+        .set_event_bridge_configuration(current.event_bridge_configuration.clone())
+        .build();
+    aws.s3
+        .put_bucket_notification_configuration()
+        .bucket(&spec.bucket)
+        .notification_configuration(configuration)
+        .send()
+        .await
+        .map_err(|e| describe("PutBucketNotificationConfiguration", "s3", region, &e))?;
+    Ok(())
+}
+
+#[derive(Debug, PartialEq)]
+struct UrlSpec {
+    auth: FunctionUrlAuthType,
+    cors: bool,
+}
+
+impl UrlSpec {
+    fn from(trigger: &Trigger) -> Result<Self, String> {
+        let auth = match string_setting(trigger, "auth")?.as_deref() {
+            None | Some("AWS_IAM") => FunctionUrlAuthType::AwsIam,
+            Some("NONE") => FunctionUrlAuthType::None,
+            Some(other) => {
+                return Err(format!(
+                    "`auth = \"{other}\"` is not one of \"AWS_IAM\" or \"NONE\""
+                ))
+            }
+        };
+        Ok(UrlSpec {
+            auth,
+            cors: bool_setting(trigger, "cors", false)?,
+        })
+    }
+
+    fn cors(&self) -> Option<Cors> {
+        self.cors.then(|| {
+            Cors::builder()
+                .allow_origins("*")
+                .allow_methods("*")
+                .allow_headers("*")
+                .build()
+        })
+    }
+}
+
+async fn function_url(
+    ctx: &Context<'_>,
+    spec: &UrlSpec,
+    statements: &mut HashSet<String>,
+    outcome: &mut TriggerOutcome,
+) -> Result<(), DeployError> {
+    let aws = ctx.aws;
+    let region = &aws.region;
+    let what = "function URL";
+    if ctx.arn.is_none() {
+        outcome.changes.push(Change::new(
+            what,
+            format!("created (auth {})", spec.auth.as_str()),
+        ));
+        return Ok(());
+    }
+    let current = match aws
+        .lambda
+        .get_function_url_config()
+        .function_name(ctx.name)
+        .send()
+        .await
+    {
+        Ok(config) => Some(config),
+        Err(e) if is_not_found(&e) => None,
+        Err(e) => return Err(describe("GetFunctionUrlConfig", "lambda", region, &e).into()),
+    };
+    match current {
+        None => {
+            outcome.changes.push(Change::new(
+                what,
+                format!("created (auth {})", spec.auth.as_str()),
+            ));
+            if !ctx.dry_run {
+                let created = aws
+                    .lambda
+                    .create_function_url_config()
+                    .function_name(ctx.name)
+                    .auth_type(spec.auth.clone())
+                    .set_cors(spec.cors())
+                    .send()
+                    .await
+                    .map_err(|e| describe("CreateFunctionUrlConfig", "lambda", region, &e))?;
+                outcome.function_url = Some(created.function_url().to_string());
+            }
+        }
+        Some(current) => {
+            outcome.function_url = Some(current.function_url().to_string());
+            let cors_now = current
+                .cors()
+                .is_some_and(|c| c.allow_origins().iter().any(|o| o == "*"));
+            let mut differences = Vec::new();
+            if current.auth_type() != &spec.auth {
+                differences.push(format!(
+                    "auth {} → {}",
+                    current.auth_type().as_str(),
+                    spec.auth.as_str()
+                ));
+            }
+            if cors_now != spec.cors {
+                differences.push(format!("cors {cors_now} → {}", spec.cors));
+            }
+            if !differences.is_empty() {
+                outcome
+                    .changes
+                    .push(Change::new(what, differences.join(", ")));
+                if !ctx.dry_run {
+                    aws.lambda
+                        .update_function_url_config()
+                        .function_name(ctx.name)
+                        .auth_type(spec.auth.clone())
+                        .cors(spec.cors().unwrap_or_else(|| Cors::builder().build()))
+                        .send()
+                        .await
+                        .map_err(|e| describe("UpdateFunctionUrlConfig", "lambda", region, &e))?;
+                }
+            }
+        }
+    }
+    // A public URL also needs the function's policy to let anyone call it through the URL.
+    if spec.auth == FunctionUrlAuthType::None {
+        let statement = "lambda-ls-url-public".to_string();
+        if !statements.contains(&statement) {
+            outcome
+                .changes
+                .push(Change::new(what, "public access allowed (auth NONE)"));
+            if !ctx.dry_run {
+                let region = &aws.region;
+                aws.lambda
+                    .add_permission()
+                    .function_name(ctx.name)
+                    .statement_id(&statement)
+                    .action("lambda:InvokeFunctionUrl")
+                    .principal("*")
+                    .function_url_auth_type(FunctionUrlAuthType::None)
+                    .send()
+                    .await
+                    .map_err(|e| describe("AddPermission", "lambda", region, &e))?;
+                statements.insert(statement);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether an XML document is one element with nothing inside (`<X/>` or `<X></X>`).
+fn is_empty_xml_document(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(body);
+    let mut text = text.trim();
+    if let Some(rest) = text.strip_prefix("<?xml") {
+        match rest.split_once("?>") {
+            Some((_, after)) => text = after.trim(),
+            None => return false,
+        }
+    }
+    let tags = text.matches('<').count();
+    (tags == 1 && text.ends_with("/>")) || (tags == 2 && text.contains("></"))
+}
+
+/// The statement ids in the function's resource policy (none when it has no policy).
+async fn policy_statement_ids(aws: &Aws, name: &str) -> Result<HashSet<String>, DeployError> {
+    let policy = match aws.lambda.get_policy().function_name(name).send().await {
+        Ok(output) => output.policy.unwrap_or_default(),
+        Err(e) if is_not_found(&e) => return Ok(HashSet::new()),
+        Err(e) => return Err(describe("GetPolicy", "lambda", &aws.region, &e).into()),
+    };
+    Ok(statement_ids(&policy))
+}
+
+fn statement_ids(policy: &str) -> HashSet<String> {
+    let parsed: Value = serde_json::from_str(policy).unwrap_or(Value::Null);
+    let statements = match parsed.get("Statement") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(single @ Value::Object(_)) => vec![single.clone()],
+        _ => Vec::new(),
+    };
+    statements
+        .iter()
+        .filter_map(|s| s.get("Sid").and_then(Value::as_str).map(str::to_string))
+        .collect()
+}
+
+async fn add_permission(
+    ctx: &Context<'_>,
+    statement: &str,
+    principal: &str,
+    source_arn: Option<&str>,
+) -> Result<(), DeployError> {
+    let aws = ctx.aws;
+    let result = aws
+        .lambda
+        .add_permission()
+        .function_name(ctx.name)
+        .statement_id(statement)
+        .action("lambda:InvokeFunction")
+        .principal(principal)
+        .set_source_arn(source_arn.map(str::to_string))
+        .set_source_account(
+            (principal == "s3.amazonaws.com")
+                .then(|| ctx.account.map(str::to_string))
+                .flatten(),
+        )
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        // Added by an earlier deploy that stopped before reading the policy again.
+        Err(e) if e.code() == Some("ResourceConflictException") => Ok(()),
+        Err(e) => Err(describe("AddPermission", "lambda", &aws.region, &e).into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn trigger(kind: &str, settings: Value) -> Trigger {
+        Trigger {
+            kind: kind.into(),
+            settings: serde_json::from_value::<BTreeMap<String, Value>>(settings).unwrap(),
+        }
+    }
+
+    #[test]
+    fn rule_names_fit_eventbridge() {
+        assert_eq!(rule_name("prices", 1), "prices-schedule");
+        assert_eq!(rule_name("prices", 2), "prices-schedule-2");
+        let long = "f".repeat(80);
+        assert_eq!(rule_name(&long, 3).len(), RULE_NAME_MAX);
+    }
+
+    #[test]
+    fn schedules_need_an_expression() {
+        let spec = ScheduleSpec::from(&trigger(
+            "schedule",
+            serde_json::json!({"schedule": "rate(1 minute)", "enabled": false}),
+        ))
+        .unwrap();
+        assert_eq!(spec.expression, "rate(1 minute)");
+        assert!(!spec.enabled);
+        let missing = ScheduleSpec::from(&trigger("schedule", serde_json::json!({}))).unwrap_err();
+        assert!(missing.contains("rate(5 minutes)"), "{missing}");
+        let bad = ScheduleSpec::from(&trigger(
+            "schedule",
+            serde_json::json!({"schedule": "hourly"}),
+        ))
+        .unwrap_err();
+        assert!(bad.contains("not `rate(…)`"), "{bad}");
+    }
+
+    #[test]
+    fn s3_notifications_compare_events_and_filters() {
+        let spec = S3Spec::from(&trigger(
+            "s3",
+            serde_json::json!({"bucket": "in", "prefix": "uploads/", "suffix": ".csv"}),
+        ))
+        .unwrap();
+        let arn = "arn:aws:lambda:eu-west-1:123456789012:function:f";
+        let deployed = spec.configuration("lambda-ls-f", arn);
+        assert!(spec.matches(&deployed, arn));
+        assert!(!spec.matches(
+            &deployed,
+            "arn:aws:lambda:eu-west-1:123456789012:function:g"
+        ));
+        let other = S3Spec::from(&trigger(
+            "s3",
+            serde_json::json!({"bucket": "in", "prefix": "uploads/"}),
+        ))
+        .unwrap();
+        assert!(!other.matches(&deployed, arn));
+    }
+
+    #[test]
+    fn empty_documents_are_recognised() {
+        assert!(is_empty_xml_document(
+            br#"<?xml version="1.0" encoding="utf-8"?>
+<GetBucketNotificationResponse xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>"#
+        ));
+        assert!(is_empty_xml_document(
+            b"<NotificationConfiguration></NotificationConfiguration>"
+        ));
+        assert!(!is_empty_xml_document(
+            b"<NotificationConfiguration><TopicConfiguration/></NotificationConfiguration>"
+        ));
+    }
+
+    #[test]
+    fn statement_ids_are_read_from_the_policy() {
+        let policy = r#"{"Version":"2012-10-17","Statement":[{"Sid":"a"},{"Sid":"b"}]}"#;
+        assert_eq!(
+            statement_ids(policy),
+            HashSet::from(["a".to_string(), "b".to_string()])
+        );
+        assert!(statement_ids("not json").is_empty());
+    }
+}

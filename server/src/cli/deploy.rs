@@ -1,0 +1,121 @@
+//! `lambda-ls deploy [DIR] [--publish] [--dry-run]`: package the function and bring AWS in
+//! line with it: create it or update its code (nothing is uploaded when `CodeSha256` already
+//! matches), its configuration and its triggers. Prints the ARN and what changed on stdout,
+//! the steps on stderr. Credentials and `from_env` values are never printed.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+
+use crate::aws::deploy::{deploy, human_bytes, DeployOptions, DeployReport};
+use crate::aws::Aws;
+use crate::ide::Severity;
+
+/// Arguments of `lambda-ls deploy`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The function folder (default: the current folder).
+    dir: Option<PathBuf>,
+    /// Publish a new version once the code and configuration are in place.
+    #[arg(long)]
+    publish: bool,
+    /// Show what would change, and change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// No progress on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let function = super::invoke::load_function(args.dir.as_deref())?;
+    let config_errors: Vec<_> = function
+        .config_diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    if let Some(first) = config_errors.first() {
+        bail!(
+            "lambda.toml has {} error(s), so it is not deployed; the first: {} (run `lambda-ls \
+             check` to see them all)",
+            config_errors.len(),
+            first.message
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?;
+    let quiet = args.quiet;
+    let progress = move |step: &str| {
+        if !quiet {
+            eprintln!("… {step}");
+        }
+    };
+    let options = DeployOptions {
+        publish: args.publish,
+        dry_run: args.dry_run,
+        process_env: std::env::vars().collect(),
+        progress: Some(&progress),
+    };
+    let report = runtime.block_on(async {
+        let aws = Aws::connect(function.config.region.as_deref()).await?;
+        anyhow::Ok(deploy(&aws, &function, &options).await?)
+    })?;
+    print_report(&report);
+    if !quiet {
+        eprintln!("done in {:.2} s", started.elapsed().as_secs_f64());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_report(report: &DeployReport) {
+    let name = &report.function_name;
+    let account = report
+        .account
+        .as_deref()
+        .map(|a| format!(", account {a}"))
+        .unwrap_or_default();
+    let place = format!("{} in {}{account}", name, report.region);
+    if report.dry_run {
+        if report.changes.is_empty() {
+            println!("Plan for {place}: nothing to change");
+        } else {
+            println!("Plan for {place}: {} change(s)", report.changes.len());
+        }
+    } else if report.changes.is_empty() {
+        println!("{place} is up to date: nothing changed");
+    } else if report.created {
+        println!("Created {place}: {} change(s)", report.changes.len());
+    } else {
+        println!("Updated {place}: {} change(s)", report.changes.len());
+    }
+    for change in &report.changes {
+        println!("  {change}");
+    }
+    for note in &report.notes {
+        println!("  note: {note}");
+    }
+    if let Some(arn) = &report.arn {
+        println!("arn: {arn}");
+    }
+    if let Some(url) = &report.function_url {
+        println!("url: {url}");
+    }
+    if let Some(version) = &report.version {
+        println!("version: {version}");
+    }
+    println!(
+        "package: {} (CodeSha256 {})",
+        human_bytes(report.package_bytes),
+        report.code_sha256
+    );
+    if report.dry_run {
+        println!("dry run: nothing was changed");
+    } else {
+        println!("uploaded: {} bytes", report.uploaded_bytes);
+    }
+}

@@ -1,0 +1,760 @@
+//! Deploy, triggers and remote invoke through the real `lambda-ls` binary and the real AWS
+//! SDK over HTTP, against moto's server (a local AWS emulator; `tests/setup/aws.sh` installs
+//! it). Each test starts its own moto on 127.0.0.1 and kills it by pid when done; an
+//! independent client (boto3, `fixtures/deploy/aws_call.py`) sets up and checks the results,
+//! and moto's request recording proves what was (not) sent.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use lambda_ls_e2e::{binary, copy_tree, repo_root};
+use serde_json::{json, Value};
+
+const REGION: &str = "eu-west-1";
+const ROLE: &str = "arn:aws:iam::123456789012:role/lambda-basic";
+const SECRET: &str = "s3cr3t-never-printed";
+
+fn fixture(name: &str) -> PathBuf {
+    repo_root().join("tests/fixtures/deploy").join(name)
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A moto server of this test's own, killed by pid when dropped.
+struct Moto {
+    child: Child,
+    port: u16,
+    /// Scratch space: the request recording, empty AWS config files, a HOME.
+    dir: tempfile::TempDir,
+}
+
+impl Moto {
+    fn start() -> Moto {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .env("MOTO_ENABLE_RECORDING", "true")
+            .env("MOTO_RECORDER_FILEPATH", dir.path().join("recording.jsonl"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto server starts (tests/setup/aws.sh installs moto[server])");
+        let moto = Moto { child, port, dir };
+        let started = Instant::now();
+        while http(port, "GET", "/moto-api/", "").is_none() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "moto did not answer on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // Invoke answers without Docker.
+        let (status, _) = http(
+            port,
+            "POST",
+            "/moto-api/config",
+            r#"{"lambda": {"use_docker": false}}"#,
+        )
+        .unwrap();
+        assert!(status == 200 || status == 201, "moto config: {status}");
+        std::fs::write(moto.dir.path().join("empty"), "").unwrap();
+        moto.call("iam", "create_role", json!({
+            "RoleName": "lambda-basic",
+            "AssumeRolePolicyDocument": r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+        }));
+        moto
+    }
+
+    fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// One AWS API call with boto3, its result as JSON (`{"Error": …}` on an AWS error).
+    fn call(&self, service: &str, operation: &str, params: Value) -> Value {
+        let output = Command::new("python3")
+            .arg(fixture("aws_call.py"))
+            .args([&self.endpoint(), REGION, service, operation])
+            .arg(params.to_string())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{service}.{operation}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    }
+
+    /// `lambda-ls ARGS` in `dir` with emulator credentials and nothing from this machine's
+    /// own AWS setup.
+    fn cli(&self, dir: &Path, args: &[&str]) -> Output {
+        let mut command = self.isolated_command(dir, args);
+        command
+            .env("AWS_ENDPOINT_URL", self.endpoint())
+            .env("AWS_ACCESS_KEY_ID", "AKIAEMULATOR")
+            .env("AWS_SECRET_ACCESS_KEY", "emulator-secret");
+        command.output().unwrap()
+    }
+
+    /// The binary with every AWS setting of this machine removed.
+    fn isolated_command(&self, dir: &Path, args: &[&str]) -> Command {
+        let mut command = Command::new(binary());
+        command.args(args).current_dir(dir).stdin(Stdio::null());
+        for (name, _) in std::env::vars() {
+            if name.starts_with("AWS_") {
+                command.env_remove(name);
+            }
+        }
+        command
+            .env("HOME", self.dir.path())
+            .env("AWS_CONFIG_FILE", self.dir.path().join("empty"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", self.dir.path().join("empty"))
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("HELLO_API_KEY", SECRET);
+        command
+    }
+
+    /// Requests moto received so far (method, path, headers, body), in order.
+    fn recorded(&self) -> Vec<Value> {
+        let path = self.dir.path().join("recording.jsonl");
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        text.lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A plain HTTP/1.1 request to 127.0.0.1:port: (status, body), or None when nothing listens.
+fn http(port: u16, method: &str, path: &str, body: &str) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split_whitespace().nth(1)?.parse().ok()?;
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Some((status, body))
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn assert_ok(output: &Output) -> String {
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout:\n{stdout}\nstderr:\n{}",
+        output.status.code(),
+        text(&output.stderr)
+    );
+    assert_no_secret(output);
+    stdout
+}
+
+/// Neither the credentials nor a `from_env` value ever reach the output.
+fn assert_no_secret(output: &Output) {
+    let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    for secret in [SECRET, "emulator-secret", "imds-secret"] {
+        assert!(!all.contains(secret), "{secret} was printed:\n{all}");
+    }
+}
+
+fn assert_fails_with(output: &Output, needles: &[&str]) -> String {
+    let stderr = text(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "expected exit 2\nstdout:\n{}\nstderr:\n{stderr}",
+        text(&output.stdout)
+    );
+    for needle in needles {
+        assert!(stderr.contains(needle), "missing {needle:?} in:\n{stderr}");
+    }
+    assert_no_secret(output);
+    stderr
+}
+
+/// Requests that could change something: anything but reads. EventBridge and STS send
+/// reads as POST too, so those are told apart by their operation.
+fn changing_requests(requests: &[Value]) -> Vec<String> {
+    requests
+        .iter()
+        .filter_map(|r| {
+            let method = r["method"].as_str().unwrap_or("");
+            let url = r["url"].as_str().unwrap_or("");
+            let target = r["headers"]
+                .as_object()
+                .and_then(|h| {
+                    h.iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-target"))
+                        .and_then(|(_, v)| v.as_str())
+                })
+                .unwrap_or("");
+            let body = body_bytes(r);
+            let read = method == "GET"
+                || method == "HEAD"
+                || target.starts_with("AWSEvents.Describe")
+                || target.starts_with("AWSEvents.List")
+                || String::from_utf8_lossy(&body).contains("Action=GetCallerIdentity");
+            (!read).then(|| format!("{method} {url} {target}"))
+        })
+        .collect()
+}
+
+fn body_bytes(request: &Value) -> Vec<u8> {
+    use base64::Engine;
+    let body = request["body"].as_str().unwrap_or("");
+    if request["body_encoded"].as_bool() == Some(true) {
+        base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap_or_default()
+    } else {
+        body.as_bytes().to_vec()
+    }
+}
+
+fn function(moto: &Moto, name: &str) -> Value {
+    moto.call("lambda", "get_function", json!({"FunctionName": name}))
+}
+
+fn work_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join(name);
+    copy_tree(&fixture(name), &dir);
+    (temp, dir)
+}
+
+#[test]
+fn create_then_nothing_then_code_then_configuration() {
+    let moto = Moto::start();
+    let (_temp, dir) = work_copy("hello");
+
+    // Create.
+    let out = assert_ok(&moto.cli(&dir, &["deploy"]));
+    assert!(
+        out.starts_with("Created hello in eu-west-1, account 123456789012"),
+        "{out}"
+    );
+    assert!(
+        out.contains("function: created (python3.12, x86_64, 128 MB, 10 s)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("arn: arn:aws:lambda:eu-west-1:123456789012:function:hello"),
+        "{out}"
+    );
+    let created = function(&moto, "hello");
+    let config = &created["Configuration"];
+    assert_eq!(config["Runtime"], "python3.12");
+    assert_eq!(config["Handler"], "lambda_function.lambda_handler");
+    assert_eq!(config["Role"], ROLE);
+    assert_eq!(config["Environment"]["Variables"]["API_KEY"], SECRET);
+    assert_eq!(config["Environment"]["Variables"]["GREETING"], "hello");
+    let sha = config["CodeSha256"].as_str().unwrap().to_string();
+    assert!(out.contains(&format!("CodeSha256 {sha}")), "{out}");
+
+    // The same function again: nothing is sent but reads, not one byte of code.
+    let before = moto.recorded().len();
+    let started = Instant::now();
+    let output = moto.cli(&dir, &["deploy"]);
+    let elapsed = started.elapsed();
+    let out = assert_ok(&output);
+    assert!(
+        out.starts_with("hello in eu-west-1, account 123456789012 is up to date: nothing changed"),
+        "{out}"
+    );
+    assert!(
+        out.contains("note: code unchanged (same CodeSha256), nothing uploaded"),
+        "{out}"
+    );
+    assert!(out.contains("uploaded: 0 bytes"), "{out}");
+    let requests = moto.recorded()[before..].to_vec();
+    assert_eq!(changing_requests(&requests), Vec::<String>::new());
+    let sent: usize = requests.iter().map(|r| body_bytes(r).len()).sum();
+    assert_eq!(sent, 0, "request bodies of the no-op deploy");
+    eprintln!(
+        "no-op redeploy: {:.3} s wall (process start to exit), {} requests, {sent} body bytes",
+        elapsed.as_secs_f64(),
+        requests.len()
+    );
+    assert_eq!(
+        function(&moto, "hello")["Configuration"]["LastModified"],
+        config["LastModified"]
+    );
+
+    // New code: uploaded, and the deployed CodeSha256 is the package's.
+    std::fs::write(
+        dir.join("lambda_function.py"),
+        "def lambda_handler(event, context):\n    return 'v2'\n",
+    )
+    .unwrap();
+    let out = assert_ok(&moto.cli(&dir, &["deploy"]));
+    assert!(out.starts_with("Updated hello"), "{out}");
+    assert!(out.contains("code: upload"), "{out}");
+    let updated = function(&moto, "hello");
+    let new_sha = updated["Configuration"]["CodeSha256"].as_str().unwrap();
+    assert_ne!(new_sha, sha);
+    assert!(out.contains(&format!("CodeSha256 {new_sha}")), "{out}");
+    assert!(!out.contains("memory"), "{out}");
+
+    // Configuration: a dry run reports and changes nothing; the deploy brings it in line.
+    let toml = std::fs::read_to_string(dir.join("lambda.toml")).unwrap();
+    let toml = toml
+        .replace("memory = 128", "memory = 256")
+        .replace("timeout = 10", "timeout = 20")
+        .replace("runtime = \"python3.12\"", "runtime = \"python3.13\"")
+        .replace(
+            "GREETING = \"hello\"",
+            "GREETING = \"bonjour\"\nLEVEL = \"debug\"",
+        );
+    std::fs::write(dir.join("lambda.toml"), toml).unwrap();
+    let before = moto.recorded().len();
+    let out = assert_ok(&moto.cli(&dir, &["deploy", "--dry-run"]));
+    assert!(out.starts_with("Plan for hello"), "{out}");
+    assert!(out.contains("memory: 128 MB → 256 MB"), "{out}");
+    assert!(out.contains("dry run: nothing was changed"), "{out}");
+    assert_eq!(
+        changing_requests(&moto.recorded()[before..]),
+        Vec::<String>::new()
+    );
+    assert_eq!(function(&moto, "hello")["Configuration"]["MemorySize"], 128);
+
+    let out = assert_ok(&moto.cli(&dir, &["deploy"]));
+    for change in [
+        "runtime: python3.12 → python3.13",
+        "memory: 128 MB → 256 MB",
+        "timeout: 10 s → 20 s",
+        "environment: added LEVEL; changed GREETING",
+    ] {
+        assert!(out.contains(change), "missing {change:?} in:\n{out}");
+    }
+    assert!(!out.contains("code:"), "{out}");
+    assert!(!out.contains("bonjour"), "values are not printed:\n{out}");
+    let synced = &function(&moto, "hello")["Configuration"];
+    assert_eq!(synced["MemorySize"], 256);
+    assert_eq!(synced["Timeout"], 20);
+    assert_eq!(synced["Runtime"], "python3.13");
+    assert_eq!(synced["Environment"]["Variables"]["GREETING"], "bonjour");
+    assert_eq!(synced["Environment"]["Variables"]["LEVEL"], "debug");
+    assert_eq!(synced["LastUpdateStatus"], "Successful");
+
+    // And now nothing again.
+    let out = assert_ok(&moto.cli(&dir, &["deploy", "--publish"]));
+    assert!(out.contains("version: published"), "{out}");
+
+    // Remote invoke: the payload exactly as Invoke returns it (moto without Docker echoes
+    // the event), exit 0.
+    let output = moto.cli(&dir, &["invoke", "--remote", "--event", r#"{"n": 1}"#]);
+    assert_eq!(text(&output.stdout), r#"{"n": 1}"#);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let invokes: Vec<_> = moto
+        .recorded()
+        .into_iter()
+        .filter(|r| {
+            r["url"]
+                .as_str()
+                .unwrap_or("")
+                .contains("/functions/hello/invocations")
+        })
+        .collect();
+    assert_eq!(invokes.len(), 1);
+    let log_type = invokes[0]["headers"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-log-type"))
+        .map(|(_, v)| v.clone());
+    assert_eq!(log_type, Some(json!("Tail")));
+}
+
+#[test]
+fn a_package_over_50_mb_goes_through_s3() {
+    let moto = Moto::start();
+    let (_temp, dir) = work_copy("big");
+    // Random bytes do not compress: the .zip stays over 50 MB.
+    let mut data = vec![0u8; 51 * 1024 * 1024];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    for chunk in data.chunks_mut(8) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        chunk.copy_from_slice(&state.to_le_bytes()[..chunk.len()]);
+    }
+    std::fs::write(dir.join("model.bin"), &data).unwrap();
+
+    // No bucket yet: S3 says so, in one sentence with its code.
+    assert_fails_with(&moto.cli(&dir, &["deploy"]), &["NoSuchBucket"]);
+
+    // Without `s3_bucket` the limit is explained.
+    let toml = std::fs::read_to_string(dir.join("lambda.toml")).unwrap();
+    std::fs::write(
+        dir.join("lambda.toml"),
+        toml.replace("s3_bucket = \"deploy-packages\"", ""),
+    )
+    .unwrap();
+    assert_fails_with(
+        &moto.cli(&dir, &["deploy"]),
+        &["over Lambda's 50 MB limit", "s3_bucket"],
+    );
+    std::fs::write(dir.join("lambda.toml"), toml).unwrap();
+
+    moto.call(
+        "s3",
+        "create_bucket",
+        json!({"Bucket": "deploy-packages", "CreateBucketConfiguration": {"LocationConstraint": REGION}}),
+    );
+    let out = assert_ok(&moto.cli(&dir, &["deploy"]));
+    assert!(
+        out.contains("through s3://deploy-packages/lambda-ls/big/"),
+        "{out}"
+    );
+    let objects = moto.call(
+        "s3",
+        "list_objects_v2",
+        json!({"Bucket": "deploy-packages"}),
+    );
+    let size = objects["Contents"][0]["Size"].as_u64().unwrap();
+    assert!(size > 50 * 1024 * 1024, "{objects}");
+    let deployed = function(&moto, "big");
+    assert_eq!(deployed["Configuration"]["CodeSize"].as_u64(), Some(size));
+    let sha = deployed["Configuration"]["CodeSha256"].as_str().unwrap();
+    assert!(out.contains(&format!("CodeSha256 {sha}")), "{out}");
+    let uploaded: u64 = out
+        .lines()
+        .find_map(|l| l.strip_prefix("uploaded: "))
+        .and_then(|l| l.trim_end_matches(" bytes").parse().ok())
+        .unwrap();
+    assert_eq!(uploaded, size);
+
+    // Unchanged: no upload to S3 or Lambda.
+    let before = moto.recorded().len();
+    let out = assert_ok(&moto.cli(&dir, &["deploy"]));
+    assert!(out.contains("uploaded: 0 bytes"), "{out}");
+    assert_eq!(
+        changing_requests(&moto.recorded()[before..]),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn triggers_are_created_once() {
+    let moto = Moto::start();
+    let (_temp, dir) = work_copy("triggers");
+    moto.call(
+        "s3",
+        "create_bucket",
+        json!({"Bucket": "deploy-uploads", "CreateBucketConfiguration": {"LocationConstraint": REGION}}),
+    );
+
+    let out = assert_ok(&moto.cli(&dir, &["deploy"]));
+    for change in [
+        "schedule rule on-upload-schedule: created (rate(5 minutes))",
+        "schedule rule on-upload-schedule: target set to the function",
+        "schedule rule on-upload-schedule: EventBridge allowed to invoke the function",
+        "s3 notification deploy-uploads: S3 bucket deploy-uploads allowed to invoke the function",
+        "s3 notification deploy-uploads: created (s3:ObjectCreated:*)",
+        "function URL: created (auth NONE)",
+        "function URL: public access allowed (auth NONE)",
+    ] {
+        assert!(out.contains(change), "missing {change:?} in:\n{out}");
+    }
+    let arn = "arn:aws:lambda:eu-west-1:123456789012:function:on-upload";
+
+    let rule = moto.call(
+        "events",
+        "describe_rule",
+        json!({"Name": "on-upload-schedule"}),
+    );
+    assert_eq!(rule["ScheduleExpression"], "rate(5 minutes)");
+    assert_eq!(rule["State"], "ENABLED");
+    let targets = moto.call(
+        "events",
+        "list_targets_by_rule",
+        json!({"Rule": "on-upload-schedule"}),
+    );
+    assert_eq!(targets["Targets"][0]["Arn"], arn);
+
+    let notifications = moto.call(
+        "s3",
+        "get_bucket_notification_configuration",
+        json!({"Bucket": "deploy-uploads"}),
+    );
+    let ours = &notifications["LambdaFunctionConfigurations"][0];
+    assert_eq!(ours["LambdaFunctionArn"], arn);
+    assert_eq!(ours["Events"], json!(["s3:ObjectCreated:*"]));
+    let rules = ours["Filter"]["Key"]["FilterRules"].to_string();
+    assert!(
+        rules.contains("incoming/") && rules.contains(".csv"),
+        "{rules}"
+    );
+
+    let policy = moto.call("lambda", "get_policy", json!({"FunctionName": "on-upload"}));
+    let policy: Value = serde_json::from_str(policy["Policy"].as_str().unwrap()).unwrap();
+    let sids: Vec<&str> = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["Sid"].as_str().unwrap())
+        .collect();
+    for sid in [
+        "lambda-ls-on-upload-schedule",
+        "lambda-ls-s3-deploy-uploads",
+        "lambda-ls-url-public",
+    ] {
+        assert!(sids.contains(&sid), "{sid} missing from {sids:?}");
+    }
+
+    let url = moto.call(
+        "lambda",
+        "get_function_url_config",
+        json!({"FunctionName": "on-upload"}),
+    );
+    assert_eq!(url["AuthType"], "NONE");
+    let url = url["FunctionUrl"].as_str().unwrap();
+    assert!(out.contains(&format!("url: {url}")), "{out}");
+
+    // Idempotent: the second deploy only reads, and still prints the URL.
+    let before = moto.recorded().len();
+    let out = assert_ok(&moto.cli(&dir, &["deploy"]));
+    assert!(out.contains("is up to date: nothing changed"), "{out}");
+    assert!(out.contains(&format!("url: {url}")), "{out}");
+    assert_eq!(
+        changing_requests(&moto.recorded()[before..]),
+        Vec::<String>::new()
+    );
+
+    // A changed schedule is updated in place.
+    let toml = std::fs::read_to_string(dir.join("lambda.toml")).unwrap();
+    std::fs::write(
+        dir.join("lambda.toml"),
+        toml.replace("rate(5 minutes)", "cron(0 12 * * ? *)"),
+    )
+    .unwrap();
+    let out = assert_ok(&moto.cli(&dir, &["deploy"]));
+    assert!(
+        out.contains("schedule rule on-upload-schedule: rate(5 minutes) → cron(0 12 * * ? *)"),
+        "{out}"
+    );
+    let rule = moto.call(
+        "events",
+        "describe_rule",
+        json!({"Name": "on-upload-schedule"}),
+    );
+    assert_eq!(rule["ScheduleExpression"], "cron(0 12 * * ? *)");
+}
+
+#[test]
+fn errors_are_one_clear_sentence() {
+    let moto = Moto::start();
+
+    // No role for a new function: said before anything is created.
+    let (_temp, dir) = work_copy("norole");
+    assert_fails_with(
+        &moto.cli(&dir, &["deploy"]),
+        &["`norole` does not exist yet", "add `role = "],
+    );
+
+    // A dry run of a new function plans and creates nothing.
+    let (_temp2, hello) = work_copy("hello");
+    let out = assert_ok(&moto.cli(&hello, &["deploy", "--dry-run"]));
+    assert!(
+        out.starts_with("Plan for hello in eu-west-1, account 123456789012"),
+        "{out}"
+    );
+    assert!(out.contains("function: created"), "{out}");
+    let functions = moto.call("lambda", "list_functions", json!({}));
+    assert_eq!(functions["Functions"], json!([]));
+
+    // A `from_env` variable that is not set: named, never a value.
+    let mut command = moto.isolated_command(&hello, &["deploy"]);
+    command
+        .env("AWS_ENDPOINT_URL", moto.endpoint())
+        .env("AWS_ACCESS_KEY_ID", "AKIAEMULATOR")
+        .env("AWS_SECRET_ACCESS_KEY", "emulator-secret")
+        .env_remove("HELLO_API_KEY");
+    assert_fails_with(&command.output().unwrap(), &["HELLO_API_KEY"]);
+
+    // (Remote invoke of a function that is not deployed cannot be shown here: moto's
+    // Docker-less Lambda answers every invoke. The sentence is a unit test.)
+
+    // An endpoint where nothing listens.
+    let closed = free_port();
+    let mut command = moto.isolated_command(&hello, &["deploy"]);
+    command
+        .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{closed}"))
+        .env("AWS_ACCESS_KEY_ID", "AKIAEMULATOR")
+        .env("AWS_SECRET_ACCESS_KEY", "emulator-secret");
+    assert_fails_with(
+        &command.output().unwrap(),
+        &[&format!(
+            "could not reach AWS at http://127.0.0.1:{closed} (connection refused)"
+        )],
+    );
+
+    // No region anywhere.
+    let (_temp3, noregion) = work_copy("noregion");
+    assert_fails_with(&moto.cli(&noregion, &["deploy"]), &["no AWS region is set"]);
+
+    // No credentials anywhere (no keys, empty profiles, no instance metadata).
+    let mut command = moto.isolated_command(&hello, &["deploy"]);
+    command.env("AWS_ENDPOINT_URL", moto.endpoint());
+    assert_fails_with(
+        &command.output().unwrap(),
+        &["no AWS credentials were found"],
+    );
+}
+
+/// A stand-in for EC2's instance metadata service (IMDSv2) on 127.0.0.1: a session token,
+/// the role name, and the role's temporary credentials. Records the paths it served.
+struct Imds {
+    port: u16,
+    served: Arc<Mutex<Vec<String>>>,
+}
+
+impl Imds {
+    fn start() -> Imds {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let served = Arc::new(Mutex::new(Vec::new()));
+        let log = served.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let log = log.clone();
+                std::thread::spawn(move || serve_imds(stream, &log));
+            }
+        });
+        Imds { port, served }
+    }
+}
+
+fn serve_imds(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    let mut token = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("x-aws-ec2-metadata-token") {
+                token = Some(value.trim().to_string());
+            }
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let path = parts.next().unwrap_or("").to_string();
+    log.lock().unwrap().push(format!("{method} {path}"));
+    let authorized = token.as_deref() == Some("imds-token");
+    let (status, body) = match (method.as_str(), path.as_str()) {
+        ("PUT", "/latest/api/token") => (200, "imds-token".to_string()),
+        (_, _) if !authorized => (401, String::new()),
+        ("GET", "/latest/meta-data/iam/security-credentials/") => (200, "ec2-deploy-role".into()),
+        ("GET", "/latest/meta-data/iam/security-credentials/ec2-deploy-role") => (
+            200,
+            json!({
+                "Code": "Success",
+                "LastUpdated": "2026-01-01T00:00:00Z",
+                "Type": "AWS-HMAC",
+                "AccessKeyId": "ASIAIMDSROLEKEY",
+                "SecretAccessKey": "imds-secret",
+                "Token": "imds-session-token",
+                "Expiration": "2099-01-01T00:00:00Z",
+            })
+            .to_string(),
+        ),
+        _ => (404, String::new()),
+    };
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nx-aws-ec2-metadata-token-ttl-seconds: 21600\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+#[test]
+fn credentials_from_the_instance_role_only() {
+    let moto = Moto::start();
+    let imds = Imds::start();
+    let (_temp, dir) = work_copy("hello");
+    // No keys, no profiles, HOME empty: only the instance metadata endpoint has credentials.
+    let mut command = moto.isolated_command(&dir, &["deploy"]);
+    command
+        .env_remove("AWS_EC2_METADATA_DISABLED")
+        .env(
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+            format!("http://127.0.0.1:{}", imds.port),
+        )
+        .env("AWS_ENDPOINT_URL", moto.endpoint());
+    let out = assert_ok(&command.output().unwrap());
+    assert!(out.starts_with("Created hello"), "{out}");
+
+    let served = imds.served.lock().unwrap().clone();
+    assert!(
+        served.contains(&"PUT /latest/api/token".to_string()),
+        "{served:?}"
+    );
+    assert!(
+        served.contains(
+            &"GET /latest/meta-data/iam/security-credentials/ec2-deploy-role".to_string()
+        ),
+        "{served:?}"
+    );
+    // Every request moto saw was signed with the instance role's key and session token.
+    let requests = moto.recorded();
+    let ours: Vec<_> = requests
+        .iter()
+        .filter(|r| {
+            r["headers"]["User-Agent"]
+                .as_str()
+                .is_some_and(|ua| !ua.contains("Boto3"))
+        })
+        .collect();
+    assert!(!ours.is_empty());
+    for request in ours {
+        let headers = request["headers"].to_string();
+        assert!(headers.contains("Credential=ASIAIMDSROLEKEY/"), "{headers}");
+        assert!(headers.contains("imds-session-token"), "{headers}");
+    }
+}
