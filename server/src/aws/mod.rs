@@ -85,10 +85,15 @@ async fn check_credentials(config: &SdkConfig) -> Result<(), AwsError> {
         })
 }
 
-/// The endpoint a service is reached at, for messages: the override when one is set.
-pub(crate) fn endpoint_for(service_env_suffix: &str, region: &str) -> String {
-    let specific = format!("AWS_ENDPOINT_URL_{}", service_env_suffix.to_uppercase());
-    std::env::var(&specific)
+/// The endpoint a service (`lambda`, `s3`, `events`, `sts`) is reached at, for messages:
+/// the override when one is set (`AWS_ENDPOINT_URL_<SERVICE ID>`, else `AWS_ENDPOINT_URL`).
+pub(crate) fn endpoint_for(service: &str, region: &str) -> String {
+    // The variables are named after the SDK's service id, not the host name.
+    let service_id = match service {
+        "events" => "EVENTBRIDGE".to_string(),
+        other => other.to_uppercase(),
+    };
+    std::env::var(format!("AWS_ENDPOINT_URL_{service_id}"))
         .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
-        .unwrap_or_else(|_| format!("https://{service_env_suffix}.{region}.amazonaws.com"))
+        .unwrap_or_else(|_| format!("https://{service}.{region}.amazonaws.com"))
 }
