@@ -5,5 +5,6 @@ pub mod cli;
 pub mod ide;
 pub mod line_index;
 pub mod lsp;
+pub mod package;
 pub mod project;
 pub mod python;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod check;
+mod package;
 
 #[derive(Parser)]
 #[command(
@@ -25,6 +26,8 @@ enum Command {
     Check(check::Args),
     /// Run the language server over stdio (what the editor starts).
     Lsp,
+    /// Build the function's deployment .zip (code + dependencies for Lambda's platform).
+    Package(package::Args),
 }
 
 /// Parse arguments, run the subcommand, map its outcome to an exit code.
@@ -34,6 +37,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Lsp => crate::lsp::run_stdio().map(|()| ExitCode::SUCCESS),
+        Command::Package(args) => package::run(args),
     };
     match outcome {
         Ok(code) => code,
