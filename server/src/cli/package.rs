@@ -22,6 +22,9 @@ pub struct Args {
     /// Reinstall dependencies instead of using the cache.
     #[arg(long)]
     refresh: bool,
+    /// Compression threads (default: one per CPU).
+    #[arg(long)]
+    threads: Option<usize>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -64,7 +67,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             InstallerArg::Pip => Installer::Pip,
         }),
         refresh_dependencies: args.refresh,
-        threads: None,
+        threads: args.threads,
         progress: Some(&progress),
     };
     let report = package::build(&function, &options)
