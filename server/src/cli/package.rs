@@ -98,11 +98,10 @@ fn render(report: &PackageReport) -> String {
     if let Some(deps) = &report.dependencies {
         let _ = writeln!(
             out,
-            "  dependencies  {} packages from {} ({}{})",
+            "  dependencies  {} packages from {} ({})",
             deps.count,
             deps.requirements.display(),
-            deps.installer.as_str(),
-            if deps.from_cache { ", cached" } else { "" }
+            deps.installer.map_or("cached", Installer::as_str)
         );
     }
     let _ = writeln!(

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -74,55 +74,141 @@ struct Compressed {
     data: Vec<u8>,
 }
 
-/// Read and compress one entry: deflate at `level`, or stored when deflate does not help
-/// (as Info-ZIP does for already compressed data).
-fn compress(entry: &Entry, level: u32) -> Result<Compressed, ArchiveError> {
+/// Files are compressed in pieces of this size (each a separate job for the pool), so one
+/// large shared library does not keep a single thread busy while the others idle. Fixed,
+/// so that the bytes never depend on the number of threads.
+const CHUNK: u64 = 1 << 20;
+/// Deflate's window: each piece is primed with the 32 KiB before it, as pigz does, so
+/// splitting costs almost nothing in size.
+const WINDOW: u64 = 32 << 10;
+
+/// One piece of one entry, compressed.
+struct Piece {
+    crc: crc32fast::Hasher,
+    uncompressed: u64,
+    deflated: Vec<u8>,
+    /// The raw bytes, kept only when deflate did not shrink them.
+    raw: Option<Vec<u8>>,
+}
+
+/// Read and deflate piece `index` of `entry` (of `size` bytes): the piece's bytes primed
+/// with the window before them, ended with a sync flush (byte-aligned, so the pieces
+/// concatenate into one deflate stream) or, for the last piece, the final block.
+fn compress_piece(entry: &Entry, size: u64, index: u64, level: u32) -> Result<Piece, ArchiveError> {
     let Some(path) = &entry.source else {
-        return Ok(Compressed {
-            crc32: 0,
+        return Ok(Piece {
+            crc: crc32fast::Hasher::new(),
             uncompressed: 0,
-            method: METHOD_STORED,
-            data: Vec::new(),
+            deflated: Vec::new(),
+            raw: Some(Vec::new()),
         });
     };
     let read_error = |source| ArchiveError::Read {
         path: path.clone(),
         source,
     };
-    let mut raw = Vec::new();
-    File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut raw))
-        .map_err(read_error)?;
-    let crc32 = crc32fast::hash(&raw);
-    let uncompressed = raw.len() as u64;
-    if raw.is_empty() {
-        return Ok(Compressed {
-            crc32,
-            uncompressed,
-            method: METHOD_STORED,
-            data: raw,
-        });
+    let start = index * CHUNK;
+    let end = (start + CHUNK).min(size);
+    let window_start = start.saturating_sub(WINDOW);
+    let mut bytes = vec![0; (end - window_start) as usize];
+    let file = File::open(path).map_err(read_error)?;
+    use std::os::unix::fs::FileExt;
+    {
+        file.read_exact_at(&mut bytes, window_start)
+            .map_err(|e| read_error(changed(e)))?;
     }
-    let mut encoder = flate2::write::DeflateEncoder::new(
-        Vec::with_capacity(raw.len() / 2 + 64),
-        flate2::Compression::new(level),
-    );
-    encoder.write_all(&raw).map_err(read_error)?;
-    let deflated = encoder.finish().map_err(read_error)?;
-    if deflated.len() < raw.len() {
-        Ok(Compressed {
-            crc32,
-            uncompressed,
-            method: METHOD_DEFLATED,
-            data: deflated,
-        })
+    if end == size && size > 0 {
+        // The file must not have grown since it was measured.
+        let mut probe = [0u8; 1];
+        if file.read_at(&mut probe, size).map_err(read_error)? != 0 {
+            return Err(read_error(changed(io::ErrorKind::InvalidData.into())));
+        }
+    }
+    let (dictionary, input) = bytes.split_at((start - window_start) as usize);
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(input);
+    let last = end == size;
+    let deflated = if input.is_empty() && !last {
+        Vec::new()
     } else {
-        Ok(Compressed {
-            crc32,
-            uncompressed,
-            method: METHOD_STORED,
-            data: raw,
-        })
+        deflate(input, dictionary, last, level).map_err(read_error)?
+    };
+    let raw = (deflated.len() >= input.len()).then(|| input.to_vec());
+    Ok(Piece {
+        crc,
+        uncompressed: input.len() as u64,
+        deflated,
+        raw,
+    })
+}
+
+fn changed(error: io::Error) -> io::Error {
+    if error.kind() == io::ErrorKind::UnexpectedEof || error.kind() == io::ErrorKind::InvalidData {
+        io::Error::other("the file changed while it was being packaged; build again")
+    } else {
+        error
+    }
+}
+
+/// Raw deflate of `input` with `dictionary` as the preceding window.
+fn deflate(input: &[u8], dictionary: &[u8], last: bool, level: u32) -> io::Result<Vec<u8>> {
+    use flate2::{Compress, Compression, FlushCompress, Status};
+    let mut compress = Compress::new(Compression::new(level), false);
+    if !dictionary.is_empty() {
+        compress
+            .set_dictionary(dictionary)
+            .map_err(io::Error::other)?;
+    }
+    let flush = if last {
+        FlushCompress::Finish
+    } else {
+        FlushCompress::Sync
+    };
+    let mut out = Vec::with_capacity(input.len() / 2 + 1024);
+    loop {
+        if out.len() == out.capacity() {
+            out.reserve(out.capacity().max(64 << 10));
+        }
+        let consumed = compress.total_in() as usize;
+        let status = compress
+            .compress_vec(&input[consumed..], &mut out, flush)
+            .map_err(io::Error::other)?;
+        let all_in = compress.total_in() as usize == input.len();
+        match status {
+            Status::StreamEnd => break,
+            // A sync flush is complete once all input is in and output space was left over.
+            _ if !last && all_in && out.len() < out.capacity() => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Put an entry's pieces together: deflated, or stored when no piece shrank (as Info-ZIP
+/// stores already compressed data).
+fn assemble(pieces: Vec<Piece>) -> Compressed {
+    let mut crc = crc32fast::Hasher::new();
+    let mut uncompressed = 0;
+    let stored = pieces.iter().all(|p| p.raw.is_some());
+    let mut data = Vec::new();
+    for piece in pieces {
+        crc.combine(&piece.crc);
+        uncompressed += piece.uncompressed;
+        if stored {
+            data.extend_from_slice(piece.raw.as_deref().unwrap_or_default());
+        } else {
+            data.extend_from_slice(&piece.deflated);
+        }
+    }
+    Compressed {
+        crc32: crc.finalize(),
+        uncompressed,
+        method: if stored {
+            METHOD_STORED
+        } else {
+            METHOD_DEFLATED
+        },
+        data,
     }
 }
 
@@ -199,35 +285,61 @@ pub fn write(
     let mut central = Vec::with_capacity(entries.len());
     let mut sizes = Vec::with_capacity(entries.len());
 
+    // Every entry is split into pieces: the jobs of the thread pool.
+    let mut jobs: Vec<(usize, u64, u64)> = Vec::new(); // (entry, piece, entry size)
+    let mut pieces_of = Vec::with_capacity(entries.len());
+    for (index, entry) in entries.iter().enumerate() {
+        let size = match &entry.source {
+            Some(path) => std::fs::metadata(path)
+                .map_err(|source| ArchiveError::Read {
+                    path: path.clone(),
+                    source,
+                })?
+                .len(),
+            None => 0,
+        };
+        let pieces = size.div_ceil(CHUNK).max(1);
+        pieces_of.push(pieces as usize);
+        jobs.extend((0..pieces).map(|piece| (index, piece, size)));
+    }
+
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    let threads = threads.clamp(1, entries.len().max(1));
+    let threads = threads.clamp(1, jobs.len().max(1));
     let result: Result<(), ArchiveError> = std::thread::scope(|scope| {
-        let (sender, receiver) = mpsc::channel::<(usize, Result<Compressed, ArchiveError>)>();
+        type Done = (usize, Result<Piece, ArchiveError>);
+        let (sender, receiver) = mpsc::channel::<Done>();
         for _ in 0..threads {
             let sender = sender.clone();
-            let (next, failed) = (&next, &failed);
+            let (next, failed, jobs) = (&next, &failed, &jobs);
             scope.spawn(move || loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                if index >= entries.len() || failed.load(Ordering::Relaxed) {
+                let job = next.fetch_add(1, Ordering::Relaxed);
+                if job >= jobs.len() || failed.load(Ordering::Relaxed) {
                     break;
                 }
-                if sender
-                    .send((index, compress(&entries[index], level)))
-                    .is_err()
-                {
+                let (entry, piece, size) = jobs[job];
+                let done = compress_piece(&entries[entry], size, piece, level);
+                if sender.send((job, done)).is_err() {
                     break;
                 }
             });
         }
         drop(sender);
-        // Results arrive in any order; write them in entry order.
-        let mut waiting: BTreeMap<usize, Compressed> = BTreeMap::new();
+        // Pieces arrive in any order; entries are written in order once all their
+        // pieces are in.
+        let mut waiting: BTreeMap<usize, Piece> = BTreeMap::new();
+        let mut next_job = 0;
         let mut to_write = 0;
         let outcome = (|| {
-            for (index, compressed) in receiver.iter() {
-                waiting.insert(index, compressed?);
-                while let Some(compressed) = waiting.remove(&to_write) {
+            for (job, piece) in receiver.iter() {
+                waiting.insert(job, piece?);
+                while to_write < entries.len()
+                    && (next_job..next_job + pieces_of[to_write]).all(|j| waiting.contains_key(&j))
+                {
+                    let pieces = (next_job..next_job + pieces_of[to_write])
+                        .filter_map(|j| waiting.remove(&j))
+                        .collect();
+                    let compressed = assemble(pieces);
                     let entry = &entries[to_write];
                     let record = write_local(&mut out, entry, &compressed).map_err(write_error)?;
                     sizes.push(EntrySize {
@@ -235,6 +347,7 @@ pub fn write(
                         compressed: compressed.data.len() as u64,
                     });
                     central.push(record);
+                    next_job += pieces_of[to_write];
                     to_write += 1;
                 }
             }
@@ -514,6 +627,61 @@ mod tests {
         // Rewriting over an existing file replaces it.
         let again = write(&entries, &dir.path().join("one.zip"), 6, 2).unwrap();
         assert_eq!(again.sha256, one.sha256);
+    }
+
+    /// The single entry's data, read back from a one-entry zip.
+    fn only_entry(zip: &[u8]) -> (u16, u32, Vec<u8>) {
+        let method = u16::from_le_bytes([zip[8], zip[9]]);
+        let crc = u32::from_le_bytes(zip[14..18].try_into().unwrap());
+        let size = u32::from_le_bytes(zip[18..22].try_into().unwrap()) as usize;
+        let name_len = u16::from_le_bytes([zip[26], zip[27]]) as usize;
+        let data = zip[30 + name_len..30 + name_len + size].to_vec();
+        (method, crc, data)
+    }
+
+    #[test]
+    fn large_files_are_deflated_in_pieces_that_form_one_valid_stream() {
+        use std::io::Read as _;
+        let dir = tempfile::tempdir().unwrap();
+        // 3.5 pieces of text that repeats across piece boundaries.
+        let text: Vec<u8> = (0..(CHUNK * 7 / 2))
+            .map(|i| b"lambda handler event context "[(i % 29) as usize] ^ ((i / 4096 % 3) as u8))
+            .collect();
+        let entries = entries_in(dir.path(), &[("big.txt", &text)]);
+        let zip_path = dir.path().join("big.zip");
+        let written = write(&entries, &zip_path, 6, 3).unwrap();
+        let (method, crc, data) = only_entry(&std::fs::read(&zip_path).unwrap());
+        assert_eq!(method, METHOD_DEFLATED);
+        assert_eq!(crc, crc32fast::hash(&text));
+        let mut inflated = Vec::new();
+        flate2::read::DeflateDecoder::new(&data[..])
+            .read_to_end(&mut inflated)
+            .unwrap();
+        assert!(inflated == text, "round trip");
+        assert!(written.entries[0].compressed < text.len() as u64 / 20);
+        let one_thread = write(&entries, &dir.path().join("one.zip"), 6, 1).unwrap();
+        assert_eq!(one_thread.sha256, written.sha256);
+    }
+
+    #[test]
+    fn large_incompressible_files_are_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let noise: Vec<u8> = (0..CHUNK * 2 + 17)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 24) as u8
+            })
+            .collect();
+        let entries = entries_in(dir.path(), &[("noise.bin", &noise)]);
+        let zip_path = dir.path().join("noise.zip");
+        write(&entries, &zip_path, 6, 2).unwrap();
+        let (method, crc, data) = only_entry(&std::fs::read(&zip_path).unwrap());
+        assert_eq!(method, METHOD_STORED);
+        assert_eq!(crc, crc32fast::hash(&noise));
+        assert!(data == noise);
     }
 
     #[test]

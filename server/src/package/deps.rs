@@ -244,17 +244,16 @@ pub fn cache_root() -> PathBuf {
     home.join(".cache").join("lambda-ls")
 }
 
-/// The cache key: a hash of the requirement lines, the runtime and architecture, and the
-/// installer.
-pub fn cache_key(lines: &[String], target: &Target, installer: Installer) -> String {
+/// The cache key: a hash of the requirement lines and the runtime's platform. (Not the
+/// installer: uv and pip install the same wheels, and a cache hit then needs no process.)
+pub fn cache_key(lines: &[String], target: &Target) -> String {
     let mut hasher = Sha256::new();
     hasher.update(b"lambda-ls dependencies v1\n");
     hasher.update(format!(
-        "python {} {} glibc 2.{} {}\n",
+        "python {} {} glibc 2.{}\n",
         target.python_version,
         target.architecture.as_str(),
         target.glibc_minor,
-        installer.as_str()
     ));
     for line in lines {
         hasher.update(line.as_bytes());
@@ -268,26 +267,37 @@ pub fn cache_key(lines: &[String], target: &Target, installer: Installer) -> Str
 #[derive(Debug, Clone)]
 pub struct Installed {
     pub site: PathBuf,
-    pub from_cache: bool,
+    /// The installer that ran; `None` when the cache had the install.
+    pub installer: Option<Installer>,
 }
 
-/// Install `requirements` for `target` into the cache (or reuse the cached install).
+/// Where the cached install of `lines` for `target` is (or would be).
+pub fn cached_site(lines: &[String], target: &Target) -> PathBuf {
+    cache_root()
+        .join("deps")
+        .join(cache_key(lines, target))
+        .join("site")
+}
+
+/// Install `requirements` for `target` into the cache (or reuse the cached install);
+/// `installer` picks the tool when one has to run (default: `Installer::detect`).
 pub fn install(
     requirements: &Requirements,
     lines: &[String],
     target: &Target,
-    installer: Installer,
+    installer: Option<Installer>,
     refresh: bool,
 ) -> Result<Installed, PackageError> {
     let root = cache_root().join("deps");
-    let key = cache_key(lines, target, installer);
+    let key = cache_key(lines, target);
     let done = root.join(&key);
     if done.join("site").is_dir() && !refresh {
         return Ok(Installed {
             site: done.join("site"),
-            from_cache: true,
+            installer: None,
         });
     }
+    let installer = installer.unwrap_or_else(Installer::detect);
     let io = |action: String| move |source| PackageError::Io { action, source };
     std::fs::create_dir_all(&root).map_err(io(format!("create {}", root.display())))?;
     // Installed into a private folder, then renamed into place: a cache entry is complete
@@ -333,7 +343,7 @@ pub fn install(
     }
     Ok(Installed {
         site: done.join("site"),
-        from_cache: false,
+        installer: Some(installer),
     })
 }
 

@@ -175,10 +175,10 @@ impl Walk<'_> {
             if is_dir {
                 self.dir(&path, &format!("{archive_path}/"))?;
             } else if metadata.is_file() {
-                if let Ok(canonical) = path.canonicalize() {
-                    if self.skip.contains(&canonical) {
-                        continue;
-                    }
+                let skipped = !self.skip.is_empty()
+                    && path.canonicalize().is_ok_and(|c| self.skip.contains(&c));
+                if skipped {
+                    continue;
                 }
                 use std::os::unix::fs::PermissionsExt;
                 self.files.push(SourceFile {

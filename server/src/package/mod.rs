@@ -76,7 +76,8 @@ pub struct Contributor {
 /// The dependencies that went in.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DependencyReport {
-    pub installer: Installer,
+    /// The installer that ran (`None`: the install came from the cache).
+    pub installer: Option<Installer>,
     /// The requirements source (a file, or `pyproject.toml`).
     pub requirements: PathBuf,
     pub from_cache: bool,
@@ -262,17 +263,16 @@ pub fn build(function: &Function, options: &Options) -> Result<PackageReport, Pa
     let mut dependency_report = None;
     if let Some(requirements) = deps::find_requirements(function)? {
         let lines = deps::requirement_lines(&requirements)?;
-        let installer = options.installer.unwrap_or_else(Installer::detect);
-        let key_exists = deps::cache_root()
-            .join("deps")
-            .join(deps::cache_key(&lines, &target, installer))
-            .join("site")
-            .is_dir();
-        progress(if key_exists && !options.refresh_dependencies {
-            Progress::CachedDependencies
+        let cached = deps::cached_site(&lines, &target).is_dir() && !options.refresh_dependencies;
+        // Only a cache miss needs an installer (finding uv runs a process).
+        let installer = if cached {
+            progress(Progress::CachedDependencies);
+            options.installer
         } else {
-            Progress::InstallingDependencies { installer }
-        });
+            let installer = options.installer.unwrap_or_else(Installer::detect);
+            progress(Progress::InstallingDependencies { installer });
+            Some(installer)
+        };
         let installed = deps::install(
             &requirements,
             &lines,
@@ -337,9 +337,9 @@ pub fn build(function: &Function, options: &Options) -> Result<PackageReport, Pa
             deps::Requirements::Pyproject(_) => function.dir.join("pyproject.toml"),
         };
         dependency_report = Some(DependencyReport {
-            installer,
+            installer: installed.installer,
             requirements: requirements_path,
-            from_cache: installed.from_cache,
+            from_cache: installed.installer.is_none(),
             count: dists.len() - left_out.len(),
             left_out: left_out.into_iter().collect(),
         });
