@@ -68,6 +68,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }),
         refresh_dependencies: args.refresh,
         threads: args.threads,
+        recompress_dependencies: false,
         progress: Some(&progress),
     };
     let report = package::build(&function, &options)

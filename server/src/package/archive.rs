@@ -35,14 +35,30 @@ pub struct Entry {
     pub source: Option<PathBuf>,
     /// Mode 0755 rather than 0644 (folders are always 0755).
     pub executable: bool,
+    /// Already compressed data to copy instead of compressing `source` again.
+    pub reuse: Option<Reuse>,
+}
+
+/// An entry's compressed data, kept from an earlier archive (installed dependencies do not
+/// change, so their compressed bytes are kept in the cache next to them).
+#[derive(Debug, Clone)]
+pub struct Reuse {
+    /// The file holding the data (an earlier archive).
+    pub store: PathBuf,
+    pub record: EntrySize,
 }
 
 /// What was written for one entry.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EntrySize {
     pub uncompressed: u64,
     /// Bytes of (compressed) data, headers not included.
     pub compressed: u64,
+    pub crc32: u32,
+    /// 0 stored, 8 deflated.
+    pub method: u16,
+    /// Where the data starts in the archive.
+    pub data_offset: u64,
 }
 
 /// The finished archive.
@@ -89,18 +105,24 @@ struct Piece {
     deflated: Vec<u8>,
     /// The raw bytes, kept only when deflate did not shrink them.
     raw: Option<Vec<u8>>,
+    /// The whole entry, copied from a store.
+    reused: Option<Compressed>,
 }
 
 /// Read and deflate piece `index` of `entry` (of `size` bytes): the piece's bytes primed
 /// with the window before them, ended with a sync flush (byte-aligned, so the pieces
 /// concatenate into one deflate stream) or, for the last piece, the final block.
 fn compress_piece(entry: &Entry, size: u64, index: u64, level: u32) -> Result<Piece, ArchiveError> {
+    if let Some(reuse) = &entry.reuse {
+        return read_reused(reuse);
+    }
     let Some(path) = &entry.source else {
         return Ok(Piece {
             crc: crc32fast::Hasher::new(),
             uncompressed: 0,
             deflated: Vec::new(),
             raw: Some(Vec::new()),
+            reused: None,
         });
     };
     let read_error = |source| ArchiveError::Read {
@@ -139,6 +161,31 @@ fn compress_piece(entry: &Entry, size: u64, index: u64, level: u32) -> Result<Pi
         uncompressed: input.len() as u64,
         deflated,
         raw,
+        reused: None,
+    })
+}
+
+fn read_reused(reuse: &Reuse) -> Result<Piece, ArchiveError> {
+    use std::os::unix::fs::FileExt;
+    let record = reuse.record;
+    let mut data = vec![0; record.compressed as usize];
+    File::open(&reuse.store)
+        .and_then(|f| f.read_exact_at(&mut data, record.data_offset))
+        .map_err(|source| ArchiveError::Read {
+            path: reuse.store.clone(),
+            source,
+        })?;
+    Ok(Piece {
+        crc: crc32fast::Hasher::new(),
+        uncompressed: record.uncompressed,
+        deflated: Vec::new(),
+        raw: None,
+        reused: Some(Compressed {
+            crc32: record.crc32,
+            uncompressed: record.uncompressed,
+            method: record.method,
+            data,
+        }),
     })
 }
 
@@ -186,7 +233,10 @@ fn deflate(input: &[u8], dictionary: &[u8], last: bool, level: u32) -> io::Resul
 
 /// Put an entry's pieces together: deflated, or stored when no piece shrank (as Info-ZIP
 /// stores already compressed data).
-fn assemble(pieces: Vec<Piece>) -> Compressed {
+fn assemble(mut pieces: Vec<Piece>) -> Compressed {
+    if let Some(reused) = pieces.first_mut().and_then(|p| p.reused.take()) {
+        return reused;
+    }
     let mut crc = crc32fast::Hasher::new();
     let mut uncompressed = 0;
     let stored = pieces.iter().all(|p| p.raw.is_some());
@@ -290,6 +340,7 @@ pub fn write(
     let mut pieces_of = Vec::with_capacity(entries.len());
     for (index, entry) in entries.iter().enumerate() {
         let size = match &entry.source {
+            _ if entry.reuse.is_some() => 0,
             Some(path) => std::fs::metadata(path)
                 .map_err(|source| ArchiveError::Read {
                     path: path.clone(),
@@ -345,6 +396,9 @@ pub fn write(
                     sizes.push(EntrySize {
                         uncompressed: compressed.uncompressed,
                         compressed: compressed.data.len() as u64,
+                        crc32: compressed.crc32,
+                        method: compressed.method,
+                        data_offset: record.offset as u64 + 30 + entry.name.len() as u64,
                     });
                     central.push(record);
                     next_job += pieces_of[to_write];
@@ -591,6 +645,7 @@ mod tests {
                     name: name.to_string(),
                     source: Some(path),
                     executable: false,
+                    reuse: None,
                 }
             })
             .collect()
@@ -614,6 +669,7 @@ mod tests {
                 name: "b/".into(),
                 source: None,
                 executable: false,
+                reuse: None,
             },
         );
         let one = write(&entries, &dir.path().join("one.zip"), 6, 1).unwrap();
@@ -664,6 +720,27 @@ mod tests {
     }
 
     #[test]
+    fn reused_data_gives_the_same_bytes_as_compressing_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = "pandas numpy ".repeat(200_000);
+        let entries = entries_in(
+            dir.path(),
+            &[("a.py", b"a = 1\n"), ("big.txt", big.as_bytes())],
+        );
+        let first_path = dir.path().join("first.zip");
+        let first = write(&entries, &first_path, 6, 2).unwrap();
+        let mut reusing = entries.clone();
+        reusing[1].reuse = Some(Reuse {
+            store: first_path.clone(),
+            record: first.entries[1],
+        });
+        // The source is gone: the bytes can only come from the store.
+        std::fs::remove_file(reusing[1].source.as_ref().unwrap()).unwrap();
+        let second = write(&reusing, &dir.path().join("second.zip"), 6, 2).unwrap();
+        assert_eq!(second.sha256, first.sha256);
+    }
+
+    #[test]
     fn large_incompressible_files_are_stored() {
         let dir = tempfile::tempdir().unwrap();
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
@@ -694,6 +771,7 @@ mod tests {
             name: "gone.py".into(),
             source: Some(dir.path().join("deleted-before-write.py")),
             executable: false,
+            reuse: None,
         });
         let error = write(&entries, &out_dir.join("f.zip"), 6, 2).unwrap_err();
         assert!(matches!(error, ArchiveError::Read { .. }), "{error}");

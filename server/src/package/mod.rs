@@ -37,6 +37,9 @@ pub struct Options<'a> {
     pub refresh_dependencies: bool,
     /// Compression threads (default: the machine's parallelism).
     pub threads: Option<usize>,
+    /// Compress the dependencies again instead of reusing their compressed bytes kept in
+    /// the cache (the result is the same; this is for measuring and for doubt).
+    pub recompress_dependencies: bool,
     /// Told about each stage as it starts.
     pub progress: Option<&'a (dyn Fn(Progress) + Sync)>,
 }
@@ -261,6 +264,7 @@ pub fn build(function: &Function, options: &Options) -> Result<PackageReport, Pa
     // Dependencies first: the code's own files win over them on a clash.
     let mut planned: BTreeMap<String, Planned> = BTreeMap::new();
     let mut dependency_report = None;
+    let mut dependency_site = None;
     if let Some(requirements) = deps::find_requirements(function)? {
         let lines = deps::requirement_lines(&requirements)?;
         let cached = deps::cached_site(&lines, &target).is_dir() && !options.refresh_dependencies;
@@ -280,6 +284,7 @@ pub fn build(function: &Function, options: &Options) -> Result<PackageReport, Pa
             installer,
             options.refresh_dependencies,
         )?;
+        dependency_site = Some(installed.site.clone());
         let dists = deps::distributions(&installed.site);
         let left_out = deps::runtime_provided(&dists, &lines);
         let mut owner_of: HashMap<&str, String> = HashMap::new();
@@ -396,13 +401,22 @@ pub fn build(function: &Function, options: &Options) -> Result<PackageReport, Pa
             folders.insert(path[..end].to_string());
         }
     }
+    let store = dependency_site
+        .as_deref()
+        .filter(|_| !options.recompress_dependencies)
+        .map(CompressedStore::open);
     let mut entries: Vec<(archive::Entry, Option<&Planned>)> = planned
         .iter()
         .map(|(name, p)| {
+            let reuse = match (&store, p.kind) {
+                (Some(store), ContributorKind::Dependency) => store.reuse(name, p.file.size),
+                _ => None,
+            };
             let entry = archive::Entry {
                 name: name.clone(),
                 source: Some(p.file.path.clone()),
                 executable: p.file.executable,
+                reuse,
             };
             (entry, Some(p))
         })
@@ -411,6 +425,7 @@ pub fn build(function: &Function, options: &Options) -> Result<PackageReport, Pa
                 name,
                 source: None,
                 executable: true,
+                reuse: None,
             };
             (entry, None)
         }))
@@ -428,7 +443,17 @@ pub fn build(function: &Function, options: &Options) -> Result<PackageReport, Pa
     });
     let archive_entries: Vec<archive::Entry> = entries.iter().map(|(e, _)| e.clone()).collect();
     let written = archive::write(&archive_entries, &output, COMPRESSION_LEVEL, threads)?;
-
+    if let Some(store) = store.as_ref().filter(|s| s.index.is_empty()) {
+        let dependency_records = entries
+            .iter()
+            .zip(&written.entries)
+            .filter(|((_, p), _)| p.is_some_and(|p| p.kind == ContributorKind::Dependency))
+            .map(|((e, _), record)| (e.name.clone(), *record));
+        // A store that cannot be written only costs speed next time.
+        if let Err(error) = store.save(&output, dependency_records) {
+            tracing::warn!("could not keep the compressed dependencies: {error}");
+        }
+    }
     let largest = largest_contributors(
         entries
             .iter()
@@ -457,6 +482,60 @@ pub fn build(function: &Function, options: &Options) -> Result<PackageReport, Pa
         notes,
         warnings,
     })
+}
+
+/// The compressed bytes of a cached install's files, kept from the first package built with
+/// it (a copy of that .zip plus an index), so that rebuilding only compresses the code.
+/// Installed dependencies never change, so the data stays valid; a size check guards it.
+struct CompressedStore {
+    dir: PathBuf,
+    index: HashMap<String, archive::EntrySize>,
+}
+
+impl CompressedStore {
+    fn open(site: &Path) -> CompressedStore {
+        let dir = site
+            .parent()
+            .unwrap_or(site)
+            .join(format!("compressed-v1-level{COMPRESSION_LEVEL}"));
+        let index = std::fs::read(dir.join("index.json"))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        CompressedStore { dir, index }
+    }
+
+    fn reuse(&self, name: &str, size: u64) -> Option<archive::Reuse> {
+        let record = self.index.get(name)?;
+        (record.uncompressed == size).then(|| archive::Reuse {
+            store: self.dir.join("archive.zip"),
+            record: *record,
+        })
+    }
+
+    /// Keep `archive` (just written) and the records of its dependency entries; atomic:
+    /// written in a private folder, then renamed into place. A store is never replaced
+    /// (a build running at the same time may be reading it); the first one wins.
+    fn save(
+        &self,
+        archive: &Path,
+        records: impl Iterator<Item = (String, archive::EntrySize)>,
+    ) -> std::io::Result<()> {
+        let index: BTreeMap<String, archive::EntrySize> = records.collect();
+        let parent = self.dir.parent().unwrap_or(Path::new("."));
+        let staging = parent.join(format!(".compressed.{}.partial", std::process::id()));
+        let _ = std::fs::remove_dir_all(&staging);
+        std::fs::create_dir_all(&staging)?;
+        let result = (|| {
+            std::fs::copy(archive, staging.join("archive.zip"))?;
+            std::fs::write(staging.join("index.json"), serde_json::to_vec(&index)?)?;
+            std::fs::rename(&staging, &self.dir)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(&staging);
+        }
+        result
+    }
 }
 
 /// Install-folder files that never ship: bytecode and uv's lock file.
