@@ -616,3 +616,83 @@ fn largest_contributors<'a>(files: impl Iterator<Item = (&'a Planned, u64)>) -> 
     all.truncate(10);
     all
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn function_in(dir: &Path, files: &[(&str, &str)]) -> Function {
+        for (path, contents) in files {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, contents).unwrap();
+        }
+        crate::project::load(dir).unwrap()
+    }
+
+    #[test]
+    fn config_excludes_apply_and_the_report_adds_up() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("fn");
+        let mut function = function_in(
+            &dir,
+            &[
+                (
+                    "lambda_function.py",
+                    "def lambda_handler(e, c):\n    return 1\n",
+                ),
+                ("data/big.parquet", &"x".repeat(5000)),
+                ("lib/util.py", "X = 1\n"),
+            ],
+        );
+        function.config.exclude = vec!["*.parquet".into()];
+        let report = build(&function, &Options::default()).unwrap();
+        assert_eq!(report.files, 2);
+        assert_eq!(
+            report.zip_path,
+            default_output(&function).canonicalize().unwrap()
+        );
+        assert_eq!(
+            report.zipped_bytes,
+            std::fs::metadata(&report.zip_path).unwrap().len()
+        );
+        let names: Vec<_> = report.largest.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["lambda_function.py", "lib/"]);
+        assert!(report.dependencies.is_none());
+        assert!(report.warnings.is_empty());
+    }
+
+    #[test]
+    fn a_handler_missing_from_the_package_is_an_error() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("fn");
+        let mut function = function_in(&dir, &[("app/main.py", "def handler(e, c): pass\n")]);
+        function.config.handler.value = "app.main.handler".into();
+        build(&function, &Options::default()).unwrap();
+        function.config.exclude = vec!["app/".into()];
+        let error = build(&function, &Options::default()).unwrap_err();
+        assert!(
+            matches!(&error, PackageError::HandlerMissing { expected, .. } if expected == "app/main.py"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn pyproject_dependencies_are_found() {
+        let temp = tempfile::tempdir().unwrap();
+        let function = function_in(
+            temp.path(),
+            &[(
+                "pyproject.toml",
+                "[project]\nname = \"x\"\ndependencies = [\"requests==2.32.3\", \"pandas>=2\"]\n",
+            )],
+        );
+        assert_eq!(
+            deps::find_requirements(&function).unwrap(),
+            Some(deps::Requirements::Pyproject(vec![
+                "requests==2.32.3".into(),
+                "pandas>=2".into()
+            ]))
+        );
+    }
+}
