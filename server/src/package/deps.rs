@@ -244,8 +244,10 @@ pub fn cache_root() -> PathBuf {
     home.join(".cache").join("lambda-ls")
 }
 
-/// The cache key: a hash of the requirement lines and the runtime's platform. (Not the
-/// installer: uv and pip install the same wheels, and a cache hit then needs no process.)
+/// The cache key: a hash of the requirement lines and the runtime's platform. Not the
+/// installer: either one's install satisfies the requirements (they may pick different
+/// versions of unpinned transitive dependencies; the first install is kept, which is what
+/// makes rebuilds reproducible), and a cache hit then needs no process at all.
 pub fn cache_key(lines: &[String], target: &Target) -> String {
     let mut hasher = Sha256::new();
     hasher.update(b"lambda-ls dependencies v1\n");
