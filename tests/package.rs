@@ -410,3 +410,48 @@ fn a_build_killed_mid_write_leaves_no_zip_and_no_temporary_file() {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[test]
+fn the_size_report_warns_over_50_mb_zipped_and_refuses_over_250_mb_unzipped() {
+    let temp = tempfile::tempdir().unwrap();
+    let function = temp.path().join("junk");
+    copy_tree(&repo_root().join("tests/fixtures/package/junk"), &function);
+    std::fs::create_dir(function.join("models")).unwrap();
+    std::fs::write(function.join("models/weights.bin"), noise(51 << 20, 7)).unwrap();
+    let cache = temp.path().join("cache");
+    let output = package(&function, &cache, &[]);
+    assert_success(&output);
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("of the 50.0 MB direct-upload limit"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("of the 250.0 MB limit"), "{stdout}");
+    assert!(
+        stdout.contains("models/"),
+        "the largest part is named: {stdout}"
+    );
+    assert!(
+        stdout.contains("warning:") && stdout.contains("through S3"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("CodeSha256 "), "{stdout}");
+
+    // Over 250 MB unzipped (a sparse file: no disk needed), refused before writing.
+    let huge = std::fs::File::create(function.join("models/huge.bin")).unwrap();
+    huge.set_len(260 << 20).unwrap();
+    std::fs::remove_file(function.join(".lambda-ls/junk.zip")).unwrap();
+    let output = package(&function, &cache, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("over Lambda's 250.0 MB limit"), "{stderr}");
+    assert!(
+        stderr.contains("layer") && stderr.contains("container image"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("models/"),
+        "names what takes the room: {stderr}"
+    );
+    assert!(!function.join(".lambda-ls/junk.zip").exists());
+}
