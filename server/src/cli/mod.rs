@@ -10,6 +10,7 @@ mod check;
 mod events;
 mod invoke;
 mod serve;
+mod package;
 
 #[derive(Parser)]
 #[command(
@@ -34,6 +35,8 @@ enum Command {
     Invoke(invoke::Args),
     /// Serve a function on a local HTTP endpoint as API Gateway or a function URL would.
     Serve(serve::Args),
+    /// Build the function's deployment .zip (code + dependencies for Lambda's platform).
+    Package(package::Args),
 }
 
 /// Parse arguments, run the subcommand, map its outcome to an exit code.
@@ -46,6 +49,7 @@ pub fn main() -> ExitCode {
         Command::Lsp => crate::lsp::run_stdio().map(|()| ExitCode::SUCCESS),
         Command::Invoke(args) => invoke::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Package(args) => package::run(args),
     };
     match outcome {
         Ok(code) => code,
