@@ -9,8 +9,8 @@ use clap::{Parser, Subcommand};
 mod check;
 mod events;
 mod invoke;
-mod serve;
 mod package;
+mod serve;
 
 #[derive(Parser)]
 #[command(

@@ -378,6 +378,7 @@ impl LanguageServer for Backend {
             Some(token) => {
                 let title = match params.command.as_str() {
                     commands::INVOKE => "Invoking the function locally",
+                    commands::PACKAGE => "Packaging the function",
                     _ => "lambda-ls",
                 };
                 Some(self.client.progress(token, title).begin().await)
@@ -388,6 +389,7 @@ impl LanguageServer for Backend {
             commands::INVOKE => self.commands.invoke(target).await,
             commands::NEW_TEST_EVENT => self.commands.new_test_event(target),
             commands::LIST_EVENTS => self.commands.list_events(target),
+            commands::PACKAGE => self.commands.package(target).await,
             other => Err(format!("unknown command {other}")),
         };
         if let Some(progress) = progress {
