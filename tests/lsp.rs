@@ -505,3 +505,84 @@ fn check_exit_status_and_formats() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("no Lambda function found"));
     let _ = Path::new("");
 }
+
+#[test]
+fn lambda_toml_completion_hover_and_diagnostics() {
+    let dir = workspace();
+    let config = dir.path().join("problems/lambda.toml");
+    let (mut client, _) = LspClient::start(dir.path(), &["utf-16"]);
+    let u = uri(&config);
+    let text = "name = \"problems\"\nhandler = \"app.handler\"\nmemroy = 256\nruntime = \"python3.8\"\ntimeout = 901\n";
+    client.open(&u, text, 1);
+    let diagnostics = client.diagnostics(&u, 1);
+    let messages: Vec<_> = diagnostics
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("memory")),
+        "did you mean memory: {messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("python3.8")),
+        "{messages:?}"
+    );
+    assert!(messages.iter().any(|m| m.contains("900")), "{messages:?}");
+    // A quick fix renames the misspelt key.
+    let memroy = diagnostics
+        .iter()
+        .find(|d| d["range"]["start"]["line"] == 2)
+        .unwrap()
+        .clone();
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": memroy["range"], "context": {"diagnostics": [memroy]}}),
+    );
+    let edits = actions[0]["edit"]["changes"][&u]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        apply_edits(text, &edits).contains("memory = 256"),
+        "{actions}"
+    );
+
+    // Completion of keys on an empty line, and of runtime values.
+    let with_line = format!("{text}\n");
+    client.change(&u, 2, json!([{"text": with_line}]));
+    let keys = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": u}, "position": {"line": 5, "character": 0}}),
+    );
+    let labels: Vec<_> = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap().to_string())
+        .collect();
+    assert!(labels.contains(&"architecture".to_string()), "{labels:?}");
+    assert!(
+        !labels.contains(&"name".to_string()),
+        "present keys are not offered: {labels:?}"
+    );
+    let (line, character) = utf16_position(text, text.find("python3.8").unwrap());
+    let values = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": u}, "position": {"line": line, "character": character}}),
+    );
+    assert!(values.to_string().contains("python3.13"), "{values}");
+    // Hover on a key.
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": 4, "character": 2}}),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("timeout"),
+        "{hover}"
+    );
+    client.shutdown();
+}

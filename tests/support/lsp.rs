@@ -110,9 +110,16 @@ fn merge(base: &mut Value, overlay: &Value) {
 impl LspClient {
     /// Start the server and initialize it for `root`, offering `encodings`.
     pub fn start(root: &Path, encodings: &[&str]) -> (Self, Value) {
+        Self::start_with_options(root, encodings, Value::Null)
+    }
+
+    /// `start`, with `initializationOptions` as the extension sends them.
+    pub fn start_with_options(root: &Path, encodings: &[&str], options: Value) -> (Self, Value) {
         let mut command = Command::new(super::binary());
         command.arg("lsp");
-        Self::start_command(Launch::new(command), root, encodings)
+        let mut launch = Launch::new(command);
+        launch.initialization_options = options;
+        Self::start_command(launch, root, encodings)
     }
 
     /// Start any language server over stdio (pyright, for comparisons) and initialize it
@@ -201,8 +208,8 @@ impl LspClient {
         .expect("the server reads its stdin");
     }
 
-    /// Send a request and wait for its response; returns the whole response message.
-    pub fn request_raw(&mut self, method: &str, params: Value) -> Value {
+    /// Send a request without waiting; returns its id (see `response`).
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
         write_message(
@@ -210,6 +217,24 @@ impl LspClient {
             &json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
         )
         .expect("the server reads its stdin");
+        id
+    }
+
+    /// Wait for the response to request `id`.
+    pub fn response(&mut self, id: i64, method: &str) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let message = self.receive(deadline, method);
+            if message.get("id") == Some(&json!(id)) {
+                return message;
+            }
+            self.notifications.push(message);
+        }
+    }
+
+    /// Send a request and wait for its response; returns the whole response message.
+    pub fn request_raw(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params);
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let message = self.receive(deadline, method);

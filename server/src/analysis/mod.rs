@@ -5,6 +5,7 @@
 mod clients;
 mod config;
 mod environment;
+pub mod events;
 mod handler;
 mod returns;
 mod secrets;
@@ -17,7 +18,7 @@ use std::path::Path;
 
 use rustc_hash::FxHasher;
 
-use crate::ide::{Diagnostic, Hover, Lens, Severity};
+use crate::ide::{Completion, Diagnostic, Hover, Lens, Severity};
 use crate::project::Function;
 use crate::python::Module;
 
@@ -35,6 +36,8 @@ pub mod codes {
     pub const CLIENT_IN_HANDLER: &str = "LH006";
     pub const HARDCODED_SECRET: &str = "LH007";
     pub const UNDEFINED_ENV_VAR: &str = "LH008";
+    pub const UNKNOWN_EVENT_KEY: &str = "LH009";
+    pub const UNKNOWN_CONTEXT_ATTRIBUTE: &str = "LH010";
 }
 
 /// What a Python file is to the function it belongs to.
@@ -113,6 +116,9 @@ pub fn check_python_cached(file: PythonFile<'_>, cache: &mut CheckCache) -> Vec<
             returns::check_handler(file.module, &def, &mut diagnostics);
             clients::check(file.module, &def, &mut diagnostics);
         }
+        if let Some(analysis) = events::analyze(file) {
+            events::check(&analysis, &mut diagnostics);
+        }
     }
     statement_checks(file, cache, &mut diagnostics);
     secrets::add_os_import(file.module, &mut diagnostics);
@@ -186,14 +192,39 @@ fn shift(diagnostics: &mut [Diagnostic], offset: usize, add: bool) {
     }
 }
 
-/// Hover for a Python file at `offset`, if any.
+/// Hover for a Python file at `offset`, if any: an event key or context attribute, else
+/// the handler's name.
 pub fn hover_python(file: PythonFile<'_>, offset: usize) -> Option<Hover> {
-    handler_hover(file, offset)
+    let analysis = events::analyze(file);
+    if let Some(hover) = analysis.as_ref().and_then(|a| events::hover(a, offset)) {
+        return Some(hover);
+    }
+    handler_hover(file, offset, analysis.as_ref().map(|a| &a.events))
 }
 
 /// Code lenses for a Python file.
 pub fn lenses_python(file: PythonFile<'_>) -> Vec<Lens> {
-    handler_lenses(file)
+    let analysis = events::analyze(file);
+    handler_lenses(file, analysis.as_ref().map(|a| &a.events))
+}
+
+/// Completions at `offset` of a Python file: event keys and context attributes.
+pub fn complete_python(file: PythonFile<'_>, offset: usize) -> Vec<Completion> {
+    if file.handler.is_none() {
+        return Vec::new();
+    }
+    let patched = events::patched_module(file.module, offset);
+    let analysed = PythonFile {
+        module: patched.as_ref().unwrap_or(file.module),
+        ..file
+    };
+    match events::analyze(analysed) {
+        Some(mut analysis) => {
+            analysis.patched = patched.is_some();
+            events::complete(&analysis, file.module.text(), offset)
+        }
+        None => Vec::new(),
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The handler's effective configuration, shown where the handler is defined: in a hover
 //! on its name and in a code lens above it, each value with where it came from.
 
+use super::events::HandlerEvents;
 use super::PythonFile;
 use crate::ide::{Hover, Lens};
 use crate::project::{EnvValue, Function, Source};
@@ -86,7 +87,11 @@ pub fn configuration_markdown(function: &Function) -> String {
 }
 
 /// Hover on the handler's name: what Lambda will run and with which settings.
-pub fn handler_hover(file: PythonFile<'_>, offset: usize) -> Option<Hover> {
+pub fn handler_hover(
+    file: PythonFile<'_>,
+    offset: usize,
+    events: Option<&HandlerEvents>,
+) -> Option<Hover> {
     let (function, name) = (file.function?, file.handler?);
     let def = file.module.top_level_function(name)?;
     if !(def.name_range.start <= offset && offset <= def.name_range.end) {
@@ -97,8 +102,11 @@ pub fn handler_hover(file: PythonFile<'_>, offset: usize) -> Option<Hover> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let event_line = events
+        .map(|e| format!("\n\n`event`: {}", e.label()))
+        .unwrap_or_default();
     let markdown = format!(
-        "**Lambda handler** `{}` of function `{}` (folder `{folder}`)\n\n{}",
+        "**Lambda handler** `{}` of function `{}` (folder `{folder}`){event_line}\n\n{}",
         function.config.handler.value,
         function.config.name.value,
         configuration_markdown(function)
@@ -109,8 +117,14 @@ pub fn handler_hover(file: PythonFile<'_>, offset: usize) -> Option<Hover> {
     })
 }
 
-/// Lenses above the handler: its effective configuration in one line.
-pub fn handler_lenses(file: PythonFile<'_>) -> Vec<Lens> {
+/// The editor command that invokes the handler (the server carries it out).
+pub const INVOKE_COMMAND: &str = "lambda.invoke";
+/// The editor command that asks for an event, then invokes (the extension asks).
+pub const INVOKE_WITH_EVENT_COMMAND: &str = "lambda.invokeWithEvent";
+
+/// Lenses above the handler: `▶ Invoke`, `Invoke with event…`, and its effective
+/// configuration with the event type in one line.
+pub fn handler_lenses(file: PythonFile<'_>, events: Option<&HandlerEvents>) -> Vec<Lens> {
     let (Some(function), Some(name)) = (file.function, file.handler) else {
         return Vec::new();
     };
@@ -118,19 +132,32 @@ pub fn handler_lenses(file: PythonFile<'_>) -> Vec<Lens> {
         return Vec::new();
     };
     let c = &function.config;
+    let event = events
+        .map(|e| e.label())
+        .unwrap_or_else(|| triggers_label(function));
     let title = format!(
-        "λ {} · {} · {} MB · {} s · triggers: {}",
-        c.name.value,
-        c.runtime.value,
-        c.memory.value,
-        c.timeout.value,
-        triggers_label(function)
+        "λ {} · {} · {} MB · {} s · event: {event}",
+        c.name.value, c.runtime.value, c.memory.value, c.timeout.value,
     );
-    vec![Lens {
-        range: def.node.start_byte()..def.name_range.end,
-        title,
-        command: None,
-    }]
+    let range = def.node.start_byte()..def.name_range.end;
+    let argument = serde_json::json!({ "handler": c.handler.value });
+    vec![
+        Lens {
+            range: range.clone(),
+            title: "▶ Invoke".to_string(),
+            command: Some((INVOKE_COMMAND.to_string(), vec![argument.clone()])),
+        },
+        Lens {
+            range: range.clone(),
+            title: "Invoke with event…".to_string(),
+            command: Some((INVOKE_WITH_EVENT_COMMAND.to_string(), vec![argument])),
+        },
+        Lens {
+            range,
+            title,
+            command: None,
+        },
+    ]
 }
 
 #[cfg(test)]
@@ -149,7 +176,7 @@ mod tests {
             function: Some(&function),
             handler: Some("lambda_handler"),
         };
-        let hover = handler_hover(file, src.find("handler").unwrap()).unwrap();
+        let hover = handler_hover(file, src.find("handler").unwrap(), None).unwrap();
         assert!(
             hover
                 .markdown
@@ -160,9 +187,10 @@ mod tests {
         assert!(hover
             .markdown
             .contains("| timeout | `3 s` | Lambda default |"));
-        assert!(handler_hover(file, src.find("return").unwrap()).is_none());
-        let lenses = handler_lenses(file);
-        assert_eq!(lenses.len(), 1);
-        assert!(lenses[0].title.contains("512 MB"));
+        assert!(handler_hover(file, src.find("return").unwrap(), None).is_none());
+        let lenses = handler_lenses(file, None);
+        assert_eq!(lenses.len(), 3);
+        assert_eq!(lenses[0].title, "▶ Invoke");
+        assert!(lenses[2].title.contains("512 MB"));
     }
 }

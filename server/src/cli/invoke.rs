@@ -166,33 +166,5 @@ fn read_event(source: &str, function_dir: &Path) -> anyhow::Result<Vec<u8>> {
             .context("could not read the event from stdin")?;
         return Ok(bytes);
     }
-    let trimmed = source.trim_start();
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        return Ok(source.as_bytes().to_vec());
-    }
-    let events_dir = function_dir.join("events");
-    let candidates = [
-        PathBuf::from(source),
-        events_dir.join(source),
-        events_dir.join(format!("{source}.json")),
-    ];
-    for path in &candidates {
-        if path.is_file() {
-            return std::fs::read(path)
-                .with_context(|| format!("could not read the event file {}", path.display()));
-        }
-    }
-    match event_template(source) {
-        Some(value) => Ok(serde_json::to_vec_pretty(&value)?),
-        None => bail!(
-            "unknown event template {source:?}: it is not a file, not in {}, and not a built-in template; pass a JSON file, `-` for stdin, or inline JSON",
-            events_dir.display()
-        ),
-    }
-}
-
-/// A built-in event template by name (`s3`, `http-api`, …).
-// The catalog's `crate::catalog::template(name)` is to be wired in here once it lands.
-fn event_template(name: &str) -> Option<serde_json::Value> {
-    crate::catalog::template(name)
+    crate::runtime::event_source::load_event(source, function_dir).map_err(anyhow::Error::msg)
 }

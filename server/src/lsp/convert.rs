@@ -65,7 +65,6 @@ impl Text<'_> {
         }
     }
 
-    #[allow(dead_code)] // wired with completion below
     pub fn completion(&self, completion: &ide::Completion) -> lsp::CompletionItem {
         lsp::CompletionItem {
             label: completion.label.clone(),

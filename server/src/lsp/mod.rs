@@ -5,12 +5,13 @@
 //! `.await`; diagnostics then leave through one queue, so they reach the client in the
 //! order the edits arrived.
 
+mod commands;
 mod convert;
 mod session;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
@@ -52,6 +53,7 @@ pub struct Backend {
     client: Client,
     session: Arc<Mutex<Session>>,
     publish: mpsc::UnboundedSender<Publish>,
+    commands: Arc<commands::Commands>,
 }
 
 impl Backend {
@@ -69,6 +71,7 @@ impl Backend {
             client,
             session: Arc::new(Mutex::new(Session::default())),
             publish,
+            commands: Arc::new(commands::Commands::new(true, None)),
         }
     }
 
@@ -132,6 +135,25 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .and_then(|g| g.position_encodings.as_ref()),
         );
+        // The extension says whether the workspace is trusted and which Python to use.
+        if let Some(options) = &params.initialization_options {
+            if let Some(trusted) = options.get("trusted").and_then(Value::as_bool) {
+                *self
+                    .commands
+                    .trusted
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()) = trusted;
+            }
+            if let Some(python) = options.get("pythonPath").and_then(Value::as_str) {
+                if !python.is_empty() {
+                    *self
+                        .commands
+                        .python_path
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner()) = Some(python.to_string());
+                }
+            }
+        }
         {
             let mut session = self.session();
             session.encoding = encoding;
@@ -152,6 +174,14 @@ impl LanguageServer for Backend {
                     },
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                completion_provider: Some(CompletionOptions {
+                    // `.` for context attributes, quotes and `[` for event keys, `=` and
+                    // space for lambda.toml values.
+                    trigger_characters: Some(
+                        [".", "\"", "'", "[", "=", " "].map(String::from).to_vec(),
+                    ),
+                    ..Default::default()
+                }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
@@ -160,6 +190,10 @@ impl LanguageServer for Backend {
                 )),
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
+                }),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: commands::COMMANDS.iter().map(|c| c.to_string()).collect(),
+                    ..Default::default()
                 }),
                 workspace: Some(WorkspaceServerCapabilities {
                     workspace_folders: Some(WorkspaceFoldersServerCapabilities {
@@ -301,6 +335,31 @@ impl LanguageServer for Backend {
         ))
     }
 
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let position = params.text_document_position;
+        let uri = position.text_document.uri;
+        let mut session = self.session();
+        let encoding = session.encoding;
+        let Some(document) = session.documents.get(&uri) else {
+            return Ok(None);
+        };
+        let offset = Text {
+            text: document.text(),
+            index: &document.index,
+            encoding,
+        }
+        .offset(position.position);
+        let completions = session.completions(&uri, offset);
+        let document = &session.documents[&uri];
+        let text = Text {
+            text: document.text(),
+            index: &document.index,
+            encoding,
+        };
+        let items: Vec<_> = completions.iter().map(|c| text.completion(c)).collect();
+        Ok(Some(CompletionResponse::Array(items)))
+    }
+
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let mut session = self.session();
         let uri = params.text_document.uri;
@@ -342,6 +401,71 @@ impl LanguageServer for Backend {
         Ok(Some(actions))
     }
 
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        let argument = params.arguments.into_iter().next().unwrap_or(Value::Null);
+        let target: commands::Target = serde_json::from_value(argument).map_err(|e| {
+            tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "{} takes one argument {{\"uri\": …}}: {e}",
+                params.command
+            ))
+        })?;
+        let progress = match params.work_done_progress_params.work_done_token {
+            Some(token) => {
+                let title = match params.command.as_str() {
+                    commands::INVOKE => "Invoking the function locally",
+                    _ => "lambda-ls",
+                };
+                Some(self.client.progress(token, title).begin().await)
+            }
+            None => None,
+        };
+        let result = match params.command.as_str() {
+            commands::INVOKE => self.commands.invoke(target).await,
+            commands::NEW_TEST_EVENT => self.commands.new_test_event(target),
+            commands::LIST_EVENTS => self.commands.list_events(target),
+            other => Err(format!("unknown command {other}")),
+        };
+        if let Some(progress) = progress {
+            progress.finish().await;
+        }
+        match result {
+            Ok(value) => Ok(Some(value)),
+            Err(message) => Err(tower_lsp_server::jsonrpc::Error {
+                code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32803),
+                message: message.into(),
+                data: None,
+            }),
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        // `{"lambda": {"python": {"path": …}}}` from the extension's settings.
+        let python = params
+            .settings
+            .pointer("/lambda/python/path")
+            .or_else(|| params.settings.pointer("/python/path"))
+            .and_then(Value::as_str);
+        if let Some(python) = python {
+            *self
+                .commands
+                .python_path
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) =
+                (!python.is_empty()).then(|| python.to_string());
+        }
+        if let Some(trusted) = params
+            .settings
+            .pointer("/lambda/trusted")
+            .and_then(Value::as_bool)
+        {
+            *self
+                .commands
+                .trusted
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = trusted;
+        }
+    }
+
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         let mut session = self.session();
         let uri = params.text_document.uri;
@@ -355,7 +479,21 @@ impl LanguageServer for Backend {
             index: &document.index,
             encoding,
         };
-        let lenses = lenses
+        // Lens arguments are objects; the server adds the document they belong to.
+        let with_invoke: Vec<_> = lenses
+            .into_iter()
+            .map(|mut lens| {
+                if let Some((_, arguments)) = &mut lens.command {
+                    for argument in arguments.iter_mut() {
+                        if let Some(object) = argument.as_object_mut() {
+                            object.insert("uri".to_string(), json!(uri.as_str()));
+                        }
+                    }
+                }
+                lens
+            })
+            .collect();
+        let lenses = with_invoke
             .into_iter()
             .map(|lens| CodeLens {
                 range: text.range(&lens.range),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use tower_lsp_server::ls_types::Uri;
 
 use crate::analysis::{self, CheckCache, PythonFile};
-use crate::ide::{Diagnostic, Hover, Lens};
+use crate::ide::{Completion, Diagnostic, Hover, Lens};
 use crate::line_index::{Encoding, LineIndex};
 use crate::project::{self, Function, CONFIG_FILE, DEFAULT_MODULE_FILE};
 use crate::python::Module;
@@ -177,7 +177,7 @@ impl Session {
             .unwrap_or_else(|| "function".to_string());
         match self.read(&config_path) {
             Some(text) => {
-                let (config, config_diagnostics) = project::parse_config(&folder_name, &text);
+                let (config, config_diagnostics) = project::analyze(dir, &text);
                 Function {
                     dir: dir.to_path_buf(),
                     config_path: Some(config_path),
@@ -218,7 +218,17 @@ impl Session {
     }
 
     pub fn hover(&mut self, uri: &Uri, offset: usize) -> Option<Hover> {
+        if let Content::Config(text) = &self.documents.get(uri)?.content {
+            return project::hover(text, offset);
+        }
         self.python_answers(uri, |file| analysis::hover_python(file, offset))
+    }
+
+    pub fn completions(&mut self, uri: &Uri, offset: usize) -> Vec<Completion> {
+        if let Some(Content::Config(text)) = self.documents.get(uri).map(|d| &d.content) {
+            return project::complete(text, offset);
+        }
+        self.python_answers(uri, |file| analysis::complete_python(file, offset))
     }
 
     pub fn lenses(&mut self, uri: &Uri) -> Vec<Lens> {

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use crate::project::Function;
 
-
 /// Host variables passed through so that the interpreter (pyenv shims, venvs, CA bundles,
 /// locale) works as in the developer's shell. Everything else is left out, as on Lambda.
 const HOST_VARIABLES: &[&str] = &[
@@ -70,7 +69,6 @@ pub fn region(function: &Function) -> String {
         .filter(|r| !r.is_empty())
         .unwrap_or_else(|| "us-east-1".to_string())
 }
-
 
 /// What an execution environment needs to know to build its variables.
 pub struct EnvironmentSpec<'a> {

@@ -19,6 +19,7 @@
 mod api;
 mod environment;
 pub mod environment_variables;
+pub mod event_source;
 mod fingerprint;
 pub mod gateway;
 pub mod http;

@@ -1,0 +1,35 @@
+// Entry point: an output channel for the server's log, the language client, the commands,
+// and a restart when the workspace becomes trusted (restricted settings then apply).
+
+import * as vscode from "vscode";
+import { Commands } from "./commands";
+import { ResultPanel } from "./resultPanel";
+import { LambdaServer } from "./server";
+
+let server: LambdaServer | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel("Lambda");
+  const results = new ResultPanel();
+  server = new LambdaServer(context, output);
+  context.subscriptions.push(output, results, server);
+
+  new Commands(context, server, output, results).register();
+
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      output.appendLine("[lambda] workspace trusted: restarting the server with the workspace's settings");
+      void server?.restart();
+    }),
+    vscode.workspace.onDidChangeConfiguration((change) => {
+      if (change.affectsConfiguration("lambda.server.path")) void server?.restart();
+    }),
+  );
+
+  await server.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await server?.stop();
+  server = undefined;
+}

@@ -1,0 +1,76 @@
+// The invoke result view: one webview panel, reused like the console's Test tab, showing
+// the last invoke and an "Invoke again" button that repeats it.
+
+import * as crypto from "crypto";
+import * as vscode from "vscode";
+import {
+  InvokeResult,
+  InvokeTarget,
+  renderMessagePage,
+  renderResultPage,
+} from "./invokeResult";
+
+export class ResultPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private invokeAgain: (() => void) | undefined;
+
+  /** Show "Invoking…" for `target`; `again` runs when the button is pressed. */
+  showRunning(target: InvokeTarget, again: () => void): void {
+    this.invokeAgain = again;
+    const panel = this.reveal(target);
+    panel.webview.html = renderMessagePage(
+      `${target.functionName}: invoking…`,
+      `Invoking ${target.functionName} ${target.where === "remote" ? "on AWS" : "locally"}` +
+        (target.event ? ` with ${target.event}` : "") +
+        "…",
+      this.pageContext(panel),
+    );
+  }
+
+  /** Show a finished invoke. */
+  showResult(target: InvokeTarget, result: InvokeResult): void {
+    const panel = this.reveal(target);
+    panel.title = `λ ${target.functionName}: ${result.status}`;
+    panel.webview.html = renderResultPage(target, result, this.pageContext(panel));
+  }
+
+  /** Show an invoke that could not run (server error, bad answer). */
+  showFailure(target: InvokeTarget, message: string): void {
+    const panel = this.reveal(target);
+    panel.title = `λ ${target.functionName}: failed`;
+    panel.webview.html = renderMessagePage(
+      `${target.functionName}: the invoke did not run`,
+      message,
+      this.pageContext(panel),
+    );
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+  }
+
+  private reveal(target: InvokeTarget): vscode.WebviewPanel {
+    if (!this.panel) {
+      this.panel = vscode.window.createWebviewPanel(
+        "lambda.invokeResult",
+        `λ ${target.functionName}`,
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        { enableScripts: true, localResourceRoots: [], retainContextWhenHidden: true },
+      );
+      this.panel.onDidDispose(() => {
+        this.panel = undefined;
+      });
+      this.panel.webview.onDidReceiveMessage((message: { type?: string }) => {
+        if (message?.type === "invokeAgain") this.invokeAgain?.();
+      });
+    } else {
+      this.panel.reveal(vscode.ViewColumn.Beside, true);
+    }
+    this.panel.title = `λ ${target.functionName}`;
+    return this.panel;
+  }
+
+  private pageContext(panel: vscode.WebviewPanel) {
+    return { cspSource: panel.webview.cspSource, nonce: crypto.randomBytes(16).toString("base64") };
+  }
+}

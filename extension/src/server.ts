@@ -1,0 +1,212 @@
+// The language client: finds the server binary, starts `lambda-ls lsp` over stdio, and
+// sends the server's workspace/executeCommand requests for the extension's commands.
+
+import * as fs from "fs";
+import * as os from "os";
+import * as vscode from "vscode";
+import {
+  CancellationToken,
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  State,
+  StaticFeature,
+  DynamicFeature,
+} from "vscode-languageclient/node";
+import { findServer, FoundServer, ServerNotFoundError } from "./serverPath";
+
+/**
+ * The server names its code-lens commands `lambda.invoke` / `lambda.invokeWithEvent`, the
+ * same ids as the extension's own commands, which forward them and show the result. The
+ * stock client would register a forwarding command for every id the server lists in
+ * `executeCommandProvider` and fail on the duplicate, so that one feature is left out:
+ * the extension sends workspace/executeCommand itself (see `LambdaServer.execute`).
+ */
+class LambdaLanguageClient extends LanguageClient {
+  public override registerFeature(feature: StaticFeature | DynamicFeature<unknown>): void {
+    const method = (feature as Partial<DynamicFeature<unknown>>).registrationType?.method;
+    if (method === ExecuteCommandRequest.method) return;
+    super.registerFeature(feature);
+  }
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) return false;
+    if (process.platform === "win32") return true;
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The server process and its client; restartable. */
+export class LambdaServer implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private found: FoundServer | undefined;
+  /** The server's state in the status bar; a click shows the output. */
+  private readonly status: vscode.StatusBarItem;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.OutputChannel,
+  ) {
+    this.status = vscode.window.createStatusBarItem("lambda.server", vscode.StatusBarAlignment.Left, 10);
+    this.status.name = "Lambda server";
+    this.status.command = "lambda.showOutput";
+    this.showState("starting");
+    this.status.show();
+  }
+
+  private showState(state: "starting" | "running" | "stopped", detail?: string): void {
+    const icon = { starting: "$(loading~spin)", running: "$(zap)", stopped: "$(error)" }[state];
+    this.status.text = `${icon} lambda-ls`;
+    this.status.tooltip = `lambda-ls server: ${state}${detail ? ` (${detail})` : ""}. Click for its log.`;
+    this.status.accessibilityInformation = { label: `lambda-ls server ${state}` };
+    this.status.backgroundColor =
+      state === "stopped" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
+  }
+
+  /** True while the client runs. */
+  get running(): boolean {
+    return this.client?.isRunning() ?? false;
+  }
+
+  /** Start the server; on failure, say why and how to fix it (never throws). */
+  async start(): Promise<boolean> {
+    const config = vscode.workspace.getConfiguration("lambda");
+    try {
+      this.found = findServer({
+        setting: config.get<string | null>("server.path"),
+        extensionPath: this.context.extensionPath,
+        pathEnv: process.env.PATH,
+        platform: process.platform,
+        home: os.homedir(),
+        isExecutable,
+      });
+    } catch (error) {
+      const message =
+        error instanceof ServerNotFoundError ? error.message : `Finding the server failed: ${error}`;
+      this.output.appendLine(`[lambda] ${message}`);
+      this.showState("stopped", "no server binary");
+      void this.reportStartFailure(message);
+      return false;
+    }
+    this.output.appendLine(`[lambda] server: ${this.found.path} (${this.found.source})`);
+
+    const serverOptions: ServerOptions = {
+      command: this.found.path,
+      args: ["lsp"],
+      options: { env: { ...process.env, LAMBDA_LS_LOG: process.env.LAMBDA_LS_LOG ?? "info" } },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [
+        { scheme: "file", language: "python" },
+        { scheme: "file", pattern: "**/lambda.toml" },
+      ],
+      outputChannel: this.output,
+      initializationOptions: () => this.initializationOptions(),
+      synchronize: {
+        configurationSection: "lambda",
+        fileEvents: vscode.workspace.createFileSystemWatcher(
+          "**/{lambda.toml,requirements.txt,pyproject.toml,events/*.json}",
+        ),
+      },
+    };
+    const client = new LambdaLanguageClient("lambda", "Lambda", serverOptions, clientOptions);
+    this.client = client;
+    this.showState("starting", this.found.path);
+    client.onDidChangeState((change) => {
+      if (this.client !== client) return;
+      if (change.newState === State.Running) this.showState("running", this.found?.path);
+      else if (change.newState === State.Stopped) this.showState("stopped", "see its log");
+      else this.showState("starting", this.found?.path);
+    });
+    try {
+      await this.client.start();
+      return true;
+    } catch (error) {
+      const message =
+        `The lambda-ls server (${this.found.path}) did not start: ${errorMessage(error)}. ` +
+        `See the "Lambda" output for its log; check that the binary matches this machine, ` +
+        `or set lambda.server.path.`;
+      this.output.appendLine(`[lambda] ${message}`);
+      this.showState("stopped", "did not start");
+      void this.reportStartFailure(message);
+      this.client = undefined;
+      return false;
+    }
+  }
+
+  /** Stop and start again (settings and the binary are looked up anew). */
+  async restart(): Promise<boolean> {
+    await this.stop();
+    return this.start();
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      try {
+        await client.stop(5000);
+      } catch (error) {
+        this.output.appendLine(`[lambda] stopping the server: ${errorMessage(error)}`);
+      }
+    }
+  }
+
+  /**
+   * Run one of the server's commands (`lambda.invoke`, `lambda.package`, …) with one
+   * argument object, and return its answer. Throws when the server is not running.
+   */
+  async execute(command: string, argument: object, token?: CancellationToken): Promise<unknown> {
+    const client = this.client;
+    if (!client || !client.isRunning()) {
+      throw new Error(
+        'The lambda-ls server is not running. Run "Lambda: Restart Server"; if it still ' +
+          'fails, "Lambda: Show Output" shows why.',
+      );
+    }
+    return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [argument] }, token);
+  }
+
+  dispose(): void {
+    this.status.dispose();
+    void this.stop();
+  }
+
+  private initializationOptions(): object {
+    const config = vscode.workspace.getConfiguration("lambda");
+    return {
+      pythonPath: config.get<string | null>("python.path") ?? null,
+      // Restricted Mode: the server may refuse to run workspace code on its side too.
+      trusted: vscode.workspace.isTrusted,
+    };
+  }
+
+  private async reportStartFailure(message: string): Promise<void> {
+    const choice = await vscode.window.showErrorMessage(
+      `Lambda: ${message}`,
+      "Open Settings",
+      "Show Output",
+    );
+    if (choice === "Open Settings") {
+      await vscode.commands.executeCommand("workbench.action.openSettings", "lambda.server.path");
+    } else if (choice === "Show Output") {
+      this.output.show(true);
+    }
+  }
+}
+
+/** A readable message from anything thrown, including the client's ResponseError. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "object" && error !== null && "message" in error) {
+    return String((error as { message: unknown }).message);
+  }
+  return String(error);
+}

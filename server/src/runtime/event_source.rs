@@ -1,0 +1,57 @@
+//! Where an invoke's event comes from: inline JSON, a file (as given, or in the function's
+//! `events/` folder, the SAM convention), or a built-in template of the catalog.
+
+use std::path::{Path, PathBuf};
+
+/// The bytes of the event named by `source`, or a message saying why there is none.
+pub fn load_event(source: &str, function_dir: &Path) -> Result<Vec<u8>, String> {
+    let trimmed = source.trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return Ok(source.as_bytes().to_vec());
+    }
+    let events_dir = function_dir.join("events");
+    let candidates = [
+        PathBuf::from(source),
+        events_dir.join(source),
+        events_dir.join(format!("{source}.json")),
+    ];
+    for path in &candidates {
+        if path.is_file() {
+            return std::fs::read(path)
+                .map_err(|e| format!("could not read the event file {}: {e}", path.display()));
+        }
+    }
+    match crate::catalog::template(source) {
+        Some(value) => serde_json::to_vec_pretty(&value).map_err(|e| e.to_string()),
+        None => Err(format!(
+            "unknown event template {source:?}: it is not a file, not in {}, and not a built-in \
+             template (`lambda-ls events list`); pass a JSON file, `-` for stdin, or inline JSON",
+            events_dir.display()
+        )),
+    }
+}
+
+/// The event an editor's `▶ Invoke` sends when the user has not chosen one: the template of
+/// the function's first trigger, else `{}`.
+pub fn default_event(function: &crate::project::Function) -> Vec<u8> {
+    function
+        .config
+        .triggers
+        .iter()
+        .find_map(|t| crate::catalog::template(&t.kind))
+        .and_then(|value| serde_json::to_vec_pretty(&value).ok())
+        .unwrap_or_else(|| b"{}".to_vec())
+}
+
+/// Event files in the function's `events/` folder, sorted.
+pub fn event_files(function_dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(function_dir.join("events"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}

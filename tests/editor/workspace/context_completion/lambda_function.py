@@ -1,0 +1,3 @@
+def lambda_handler(event, context):
+    request_id = context.
+    return {"requestId": request_id}

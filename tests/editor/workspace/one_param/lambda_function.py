@@ -1,0 +1,2 @@
+def lambda_handler(event):
+    return {"statusCode": 200}
