@@ -558,7 +558,7 @@ fn main() {
         let p99_ratio = b.percentile(0.99) / a.percentile(0.99);
         let p50_ratio = b.percentile(0.5) / a.percentile(0.5);
         println!(
-            "{name}: pyright/lambda-ls p50 {p50_ratio:.1}x, p99 {p99_ratio:.1}x; target p99 < 5 ms: {}, >= 10x: {}",
+            "{name}: pyright/lambda-ls p50 {p50_ratio:.2}x, p99 {p99_ratio:.2}x; target p99 < 5 ms: {}, >= 10x: {}",
             if a.percentile(0.99) < 5.0 { "met" } else { "MISSED" },
             if p99_ratio >= 10.0 { "met" } else { "MISSED" },
         );
