@@ -215,3 +215,44 @@ fn cancelling_an_invoke_stops_the_function() {
     }
     client.shutdown();
 }
+
+#[test]
+fn package_command_builds_the_zip() {
+    let dir = hello();
+    let folder = dir.path().join("hello-world");
+    let (mut client, init) = LspClient::start(dir.path(), &["utf-16"]);
+    assert!(init["capabilities"]["executeCommandProvider"]["commands"]
+        .to_string()
+        .contains("lambda.package"));
+    let response = client.request_raw(
+        "workspace/executeCommand",
+        json!({"command": "lambda.package", "arguments": [{"uri": uri(&folder.join("lambda_function.py"))}]}),
+    );
+    let result = &response["result"];
+    let zip = std::path::PathBuf::from(
+        result["zip_path"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{response}")),
+    );
+    assert!(zip.is_file(), "{response}");
+    assert!(
+        result["message"].as_str().unwrap().contains("CodeSha256"),
+        "{response}"
+    );
+    assert_eq!(result["files"], 1, "only lambda_function.py: {response}");
+    client.shutdown();
+    let (mut client, _) =
+        LspClient::start_with_options(dir.path(), &["utf-16"], json!({"trusted": false}));
+    let refused = client.request_raw(
+        "workspace/executeCommand",
+        json!({"command": "lambda.package", "arguments": [{"uri": uri(&folder)}]}),
+    );
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Restricted Mode"),
+        "{refused}"
+    );
+    client.shutdown();
+}

@@ -121,6 +121,25 @@ export class Commands {
     await this.runInvoke(target, where, event === "" ? undefined : event);
   }
 
+  /**
+   * The event templates the server offers (name and description), with the built-in list as
+   * a fallback when the server cannot answer.
+   */
+  private async templates(target: FunctionTarget): Promise<{ name: string; description: string }[]> {
+    try {
+      const answer = (await this.server.execute("lambda.listEvents", { uri: target.uri })) as {
+        templates?: { name?: unknown; description?: unknown }[];
+      };
+      const listed = (answer?.templates ?? [])
+        .filter((t) => typeof t.name === "string")
+        .map((t) => ({ name: String(t.name), description: typeof t.description === "string" ? t.description : "" }));
+      if (listed.length > 0) return listed;
+    } catch (error) {
+      this.output.appendLine(`[lambda] listing event templates failed: ${errorMessage(error)}`);
+    }
+    return EVENT_TEMPLATES.map((name) => ({ name, description: "built-in template" }));
+  }
+
   /** Ask for an event: the function's events/*.json files, then the built-in templates. */
   private async pickEvent(target: FunctionTarget, allowDefault: boolean): Promise<string | undefined> {
     type Item = vscode.QuickPickItem & { event: string };
@@ -140,8 +159,8 @@ export class Commands {
       }
     }
     if (items.length > 0) items.push({ label: "", kind: vscode.QuickPickItemKind.Separator, event: "" });
-    for (const name of EVENT_TEMPLATES) {
-      items.push({ label: `$(symbol-event) ${name}`, description: "built-in template", event: name });
+    for (const template of await this.templates(target)) {
+      items.push({ label: `$(symbol-event) ${template.name}`, description: template.description, event: template.name });
     }
     const picked = await vscode.window.showQuickPick(items, {
       title: `Invoke ${displayName(target)} with…`,
@@ -220,11 +239,12 @@ export class Commands {
   private async newTestEvent(argument: unknown): Promise<void> {
     const target = this.target(argument);
     if (!target) return;
-    const template = await vscode.window.showQuickPick([...EVENT_TEMPLATES], {
-      title: `New test event for ${displayName(target)}`,
-      placeHolder: "Which service's event?",
-    });
-    if (!template) return;
+    const picked = await vscode.window.showQuickPick(
+      (await this.templates(target)).map((t) => ({ label: t.name, description: t.description })),
+      { title: `New test event for ${displayName(target)}`, placeHolder: "Which service's event?" },
+    );
+    if (!picked) return;
+    const template = picked.label;
     const name = await vscode.window.showInputBox({
       title: "Test event name",
       prompt: "Saved as events/<name>.json in the function's folder",

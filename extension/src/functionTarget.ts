@@ -69,7 +69,10 @@ export function displayName(target: FunctionTarget): string {
   return folder || last || target.uri;
 }
 
-/** The event template names built into the server, one per trigger type (DESIGN's list). */
+/**
+ * Trigger types, each also a template name the server accepts: the fallback list when the
+ * server cannot list its templates (`lambda.listEvents`).
+ */
 export const EVENT_TEMPLATES: readonly string[] = [
   "s3",
   "api",

@@ -3,7 +3,9 @@
 
 use std::time::Instant;
 
-use lambda_ls::analysis::{check_python, check_python_cached, CheckCache, PythonFile};
+use lambda_ls::analysis::{
+    check_python, check_python_cached, complete_python, CheckCache, PythonFile,
+};
 use lambda_ls::project::FunctionConfig;
 use lambda_ls::python::Module;
 
@@ -17,7 +19,7 @@ fn module_text() -> String {
         ));
         index += 1;
     }
-    text.push_str("\ndef lambda_handler(event, context):\n    for record in event[\"Records\"]:\n        helper_0(record)\n    return {\"statusCode\": 200}\n");
+    text.push_str("\ndef lambda_handler(event, context):\n    for record in event[\"Records\"]:\n        helper_0(record)\n    x = event[\"Records\"][0][\"s3\"][\"\"]\n    return {\"statusCode\": 200}\n");
     text
 }
 
@@ -36,8 +38,10 @@ fn main() {
         text.lines().count(),
         started.elapsed().as_secs_f64() * 1e3
     );
-    let (config, config_diagnostics) =
-        lambda_ls::project::parse_config("report", "[environment]\nX = \"1\"\n");
+    let (config, config_diagnostics) = lambda_ls::project::parse_config(
+        "report",
+        "[environment]\nX = \"1\"\n\n[[trigger]]\ntype = \"s3\"\n",
+    );
     let function = lambda_ls::project::Function {
         dir: std::env::temp_dir(),
         config_path: None,
@@ -72,6 +76,20 @@ fn main() {
     }
     report("incremental edit + reparse", edits);
     report("check_python, from scratch", checks);
+    let cursor = module.text().rfind("[\"\"]").unwrap() + 2;
+    let mut completions = Vec::new();
+    for _ in 0..400 {
+        let started = Instant::now();
+        let file = PythonFile {
+            module: &module,
+            function: Some(&function),
+            handler: Some("lambda_handler"),
+        };
+        let items = complete_python(file, cursor);
+        assert!(items.iter().any(|c| c.label == "bucket"));
+        completions.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    report("complete_python in an S3 subscript", completions);
     report(
         "check_python, cached between edits (the server's path)",
         cached,

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod ide;
 pub mod line_index;
 pub mod lsp;
+pub mod package;
 pub mod project;
 pub mod python;
 pub mod runtime;

@@ -67,6 +67,46 @@ pub fn uri(path: &Path) -> String {
     encoded
 }
 
+/// Answers a request the server sends to the client: given its method and params, the
+/// result to send back, or `None` to answer `null` (the default for every request).
+pub type RequestHandler = Box<dyn Fn(&str, &Value) -> Option<Value> + Send>;
+
+/// How to start and initialize a server other than `lambda-ls lsp` (see `start_command`).
+pub struct Launch {
+    /// The server's command line; its stdin and stdout are replaced by pipes.
+    pub command: Command,
+    /// `initializationOptions` of the `initialize` request (`Value::Null` leaves it out).
+    pub initialization_options: Value,
+    /// Client capabilities merged over the defaults (objects merge key by key).
+    pub capabilities: Value,
+    /// Answers server-to-client requests such as `workspace/configuration`.
+    pub answer: Option<RequestHandler>,
+}
+
+impl Launch {
+    /// A launch of `command` with the default capabilities and every request answered `null`.
+    pub fn new(command: Command) -> Self {
+        Launch {
+            command,
+            initialization_options: Value::Null,
+            capabilities: json!({}),
+            answer: None,
+        }
+    }
+}
+
+/// Merge `overlay` into `base`: objects key by key, anything else replaced.
+fn merge(base: &mut Value, overlay: &Value) {
+    match (base, overlay) {
+        (Value::Object(base), Value::Object(overlay)) => {
+            for (key, value) in overlay {
+                merge(base.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+        (base, overlay) => *base = overlay.clone(),
+    }
+}
+
 impl LspClient {
     /// Start the server and initialize it for `root`, offering `encodings`.
     pub fn start(root: &Path, encodings: &[&str]) -> (Self, Value) {
@@ -75,13 +115,29 @@ impl LspClient {
 
     /// `start`, with `initializationOptions` as the extension sends them.
     pub fn start_with_options(root: &Path, encodings: &[&str], options: Value) -> (Self, Value) {
-        let mut child = Command::new(super::binary())
-            .arg("lsp")
+        let mut command = Command::new(super::binary());
+        command.arg("lsp");
+        let mut launch = Launch::new(command);
+        launch.initialization_options = options;
+        Self::start_command(launch, root, encodings)
+    }
+
+    /// Start any language server over stdio (pyright, for comparisons) and initialize it
+    /// for `root`, offering `encodings`.
+    pub fn start_command(launch: Launch, root: &Path, encodings: &[&str]) -> (Self, Value) {
+        let Launch {
+            mut command,
+            initialization_options,
+            capabilities: extra_capabilities,
+            answer,
+        } = launch;
+        let program = command.get_program().to_string_lossy().into_owned();
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .expect("lambda-ls lsp starts");
+            .unwrap_or_else(|error| panic!("{program} starts: {error}"));
         let stdin = Arc::new(Mutex::new(child.stdin.take().unwrap()));
         let stdout = child.stdout.take().unwrap();
         let (sender, incoming) = mpsc::channel();
@@ -94,7 +150,13 @@ impl LspClient {
                 while let Some(message) = read_message(&mut reader) {
                     // Server-to-client requests (registerCapability, …) need an answer.
                     if message.get("method").is_some() && message.get("id").is_some() {
-                        let reply = json!({"jsonrpc": "2.0", "id": message["id"], "result": null});
+                        let method = message["method"].as_str().unwrap_or_default();
+                        let result = answer
+                            .as_ref()
+                            .and_then(|answer| answer(method, &message["params"]))
+                            .unwrap_or(Value::Null);
+                        let reply =
+                            json!({"jsonrpc": "2.0", "id": message["id"], "result": result});
                         let _ = write_message(&stdin, &reply);
                         server_requests.lock().unwrap().push(message);
                         continue;
@@ -113,20 +175,22 @@ impl LspClient {
             next_id: 1,
             server_requests,
         };
-        let result = client.request(
-            "initialize",
-            json!({
-                "processId": std::process::id(),
-                "rootUri": uri(root),
-                "workspaceFolders": [{"uri": uri(root), "name": "root"}],
-                "initializationOptions": options,
-                "capabilities": {
-                    "general": {"positionEncodings": encodings},
-                    "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}},
-                    "textDocument": {"publishDiagnostics": {"versionSupport": true}},
-                },
-            }),
-        );
+        let mut capabilities = json!({
+            "general": {"positionEncodings": encodings},
+            "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}},
+            "textDocument": {"publishDiagnostics": {"versionSupport": true}},
+        });
+        merge(&mut capabilities, &extra_capabilities);
+        let mut params = json!({
+            "processId": std::process::id(),
+            "rootUri": uri(root),
+            "workspaceFolders": [{"uri": uri(root), "name": "root"}],
+            "capabilities": capabilities,
+        });
+        if !initialization_options.is_null() {
+            params["initializationOptions"] = initialization_options;
+        }
+        let result = client.request("initialize", params);
         client.notify("initialized", json!({}));
         (client, result)
     }
@@ -203,6 +267,30 @@ impl LspClient {
                 panic!(
                     "the server closed its output while we waited for {waiting_for} ({status:?})"
                 )
+            }
+        }
+    }
+
+    /// Wait up to `timeout` for a notification that `matches` (already received or new) and
+    /// take it out of `notifications`; `None` when none came in time.
+    pub fn wait_for(
+        &mut self,
+        timeout: Duration,
+        matches: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(position) = self.notifications.iter().position(&matches) {
+                return Some(self.notifications.remove(position));
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.incoming.recv_timeout(left) {
+                Ok(message) => self.notifications.push(message),
+                Err(RecvTimeoutError::Timeout) => return None,
+                Err(RecvTimeoutError::Disconnected) => {
+                    let status = self.child.try_wait();
+                    panic!("the server closed its output ({status:?})")
+                }
             }
         }
     }

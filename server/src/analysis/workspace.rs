@@ -15,19 +15,6 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Folders never searched for code.
-const SKIPPED_DIRS: &[&str] = &[
-    ".git",
-    ".venv",
-    "venv",
-    "node_modules",
-    "__pycache__",
-    "target",
-    ".aws",
-    ".idea",
-    ".vscode",
-];
-
 /// Read a file as the editor would show it: invalid UTF-8 bytes become U+FFFD rather than
 /// hiding the whole file.
 pub fn read_lossy(path: &Path) -> std::io::Result<String> {
@@ -86,7 +73,7 @@ pub fn function_files(function: &Function) -> Vec<PathBuf> {
             if kind.is_dir() {
                 let other_function =
                     path.join(CONFIG_FILE).is_file() || path.join(DEFAULT_MODULE_FILE).is_file();
-                if !SKIPPED_DIRS.contains(&name.as_ref())
+                if !project::SKIPPED_DIRS.contains(&name.as_ref())
                     && !name.starts_with('.')
                     && !other_function
                 {

@@ -18,10 +18,11 @@ use serde::Serialize;
 
 use super::errors::{describe, AwsError};
 use super::{triggers, Aws};
+use crate::package::human;
 use crate::project::{EnvError, Function};
 
 /// Lambda's limit for a .zip sent with the request; larger packages go through S3.
-pub const DIRECT_UPLOAD_LIMIT: u64 = 50 * 1024 * 1024;
+pub use crate::package::DIRECT_UPLOAD_LIMIT;
 /// How long to wait for Lambda to finish creating or updating a function.
 const UPDATE_DEADLINE: Duration = Duration::from_secs(600);
 /// How long to keep retrying a call that conflicts with an update in progress.
@@ -109,6 +110,8 @@ pub enum DeployError {
     NeedsBucket { size: String },
     #[error(transparent)]
     Environment(#[from] EnvError),
+    #[error(transparent)]
+    Packaging(#[from] crate::package::PackageError),
     #[error("could not package the function: {0}")]
     Package(String),
     #[error("Lambda could not finish updating `{function}`: {reason}")]
@@ -132,19 +135,57 @@ pub struct DeployPackage {
     /// Base64 SHA-256 of the .zip, as Lambda's `CodeSha256`.
     pub code_sha256: String,
     pub size: u64,
+    /// What packaging had to say (size warnings, dependencies left out).
+    pub warnings: Vec<String>,
 }
 
-/// Package the function for deploy.
-pub fn package_for_deploy(function: &Function) -> Result<DeployPackage, DeployError> {
-    let (zip_path, code_sha256) =
-        super::interim_package::build(function).map_err(|e| DeployError::Package(e.to_string()))?;
-    let size = std::fs::metadata(&zip_path)
-        .map_err(|e| DeployError::Package(format!("{}: {e}", zip_path.display())))?
-        .len();
+/// Package the function for deploy with the `package` module (the same .zip as
+/// `lambda-ls package`), off the async threads: it may install dependencies.
+pub async fn package_for_deploy(
+    function: &Function,
+    progress: Option<&(dyn Fn(&str) + Sync)>,
+) -> Result<DeployPackage, DeployError> {
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let owned = function.clone();
+    let build = tokio::task::spawn_blocking(move || {
+        let tell = |stage: crate::package::Progress| {
+            let step = match stage {
+                crate::package::Progress::InstallingDependencies { installer } => {
+                    format!("installing dependencies with {}", installer.as_str())
+                }
+                crate::package::Progress::CachedDependencies => "dependencies: cached".into(),
+                crate::package::Progress::CollectingFiles => return,
+                crate::package::Progress::Writing {
+                    files,
+                    unzipped_bytes,
+                } => format!("compressing {files} files ({})", human(unzipped_bytes)),
+            };
+            let _ = sender.send(step);
+        };
+        let options = crate::package::Options {
+            progress: Some(&tell),
+            ..Default::default()
+        };
+        crate::package::build(&owned, &options)
+    });
+    tokio::pin!(build);
+    let report = loop {
+        tokio::select! {
+            Some(step) = receiver.recv() => {
+                if let Some(progress) = progress {
+                    progress(&step);
+                }
+            }
+            result = &mut build => {
+                break result.map_err(|e| DeployError::Package(format!("packaging stopped: {e}")))??;
+            }
+        }
+    };
     Ok(DeployPackage {
-        zip_path,
-        code_sha256,
-        size,
+        zip_path: report.zip_path,
+        code_sha256: report.code_sha256,
+        size: report.zipped_bytes,
+        warnings: report.warnings,
     })
 }
 
@@ -273,19 +314,6 @@ fn environment_change(
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-/// Sizes as a person reads them, in MiB as Lambda's limits are.
-pub fn human_bytes(bytes: u64) -> String {
-    const KIB: f64 = 1024.0;
-    let b = bytes as f64;
-    if b < KIB {
-        format!("{bytes} B")
-    } else if b < KIB * KIB {
-        format!("{:.1} KB", b / KIB)
-    } else {
-        format!("{:.1} MB", b / KIB / KIB)
-    }
-}
-
 /// Where the code comes from in a create or update request.
 enum CodeSource {
     Inline(Vec<u8>),
@@ -306,7 +334,7 @@ pub async fn deploy(
     let name = function.config.name.value.clone();
     let dry_run = options.dry_run;
     progress("packaging");
-    let package = package_for_deploy(function)?;
+    let package = package_for_deploy(function, options.progress).await?;
     let environment = if function.config.has_environment_table {
         Some(function.resolve_environment(&options.process_env)?)
     } else {
@@ -326,7 +354,7 @@ pub async fn deploy(
         package_bytes: package.size,
         version: None,
         function_url: None,
-        notes: Vec::new(),
+        notes: package.warnings.clone(),
     };
 
     progress("reading the deployed function");
@@ -466,7 +494,7 @@ pub fn account_of_arn(arn: &str) -> Option<&str> {
 }
 
 fn upload_detail(package: &DeployPackage, source: &CodeSource) -> String {
-    let size = human_bytes(package.size);
+    let size = human(package.size);
     let sha = &package.code_sha256;
     match source {
         CodeSource::Inline(_) => format!("upload {size} (CodeSha256 {sha})"),
@@ -514,7 +542,7 @@ async fn code_source(
         .s3_bucket
         .clone()
         .ok_or_else(|| DeployError::NeedsBucket {
-            size: human_bytes(package.size),
+            size: human(package.size),
         })?;
     let digest = base64::engine::general_purpose::STANDARD
         .decode(&package.code_sha256)
@@ -537,7 +565,7 @@ async fn code_source(
     if !already_there {
         progress(&format!(
             "uploading {} to s3://{bucket}/{key}",
-            human_bytes(package.size)
+            human(package.size)
         ));
         let body = aws_sdk_s3::primitives::ByteStream::from_path(&package.zip_path)
             .await

@@ -5,7 +5,6 @@
 
 pub mod deploy;
 mod errors;
-mod interim_package;
 pub mod remote_invoke;
 pub mod triggers;
 

@@ -9,9 +9,10 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 
-use crate::aws::deploy::{deploy, human_bytes, DeployOptions, DeployReport};
+use crate::aws::deploy::{deploy, DeployOptions, DeployReport};
 use crate::aws::Aws;
 use crate::ide::Severity;
+use crate::package::human;
 
 /// Arguments of `lambda-ls deploy`.
 #[derive(clap::Args)]
@@ -110,7 +111,7 @@ fn print_report(report: &DeployReport) {
     }
     println!(
         "package: {} (CodeSha256 {})",
-        human_bytes(report.package_bytes),
+        human(report.package_bytes),
         report.code_sha256
     );
     if report.dry_run {

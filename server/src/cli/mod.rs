@@ -11,6 +11,7 @@ mod deploy;
 mod events;
 mod invoke;
 mod invoke_remote;
+mod package;
 mod serve;
 
 #[derive(Parser)]
@@ -38,6 +39,8 @@ enum Command {
     Serve(serve::Args),
     /// Deploy a function to AWS: create or update it, its configuration and its triggers.
     Deploy(deploy::Args),
+    /// Build the function's deployment .zip (code + dependencies for Lambda's platform).
+    Package(package::Args),
 }
 
 /// Parse arguments, run the subcommand, map its outcome to an exit code.
@@ -51,6 +54,7 @@ pub fn main() -> ExitCode {
         Command::Invoke(args) => invoke::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Deploy(args) => deploy::run(args),
+        Command::Package(args) => package::run(args),
     };
     match outcome {
         Ok(code) => code,

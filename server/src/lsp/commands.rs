@@ -12,13 +12,22 @@ use crate::project::{self, Function};
 use crate::runtime::{event_source, InvocationStatus, InvokeOptions, Invoker};
 
 /// Commands the server carries out (listed in its capabilities).
-pub const COMMANDS: &[&str] = &[INVOKE, NEW_TEST_EVENT, LIST_EVENTS, DEPLOY, INVOKE_REMOTE];
+pub const COMMANDS: &[&str] = &[
+    INVOKE,
+    NEW_TEST_EVENT,
+    LIST_EVENTS,
+    PACKAGE,
+    DEPLOY,
+    INVOKE_REMOTE,
+];
 /// Invoke a function locally: `{uri, event?, cold?}` → the invocation.
 pub const INVOKE: &str = "lambda.invoke";
 /// Write a test event from a template into the function's `events/`: `{uri, template, name?}`.
 pub const NEW_TEST_EVENT: &str = "lambda.newTestEvent";
 /// The event files and templates a function can be invoked with: `{uri}`.
 pub const LIST_EVENTS: &str = "lambda.listEvents";
+/// Build the function's deployment .zip: `{uri}` → the package report and a message.
+pub const PACKAGE: &str = "lambda.package";
 /// Deploy the function to AWS: `{uri, plan?}`; with `plan` only report what would change.
 pub const DEPLOY: &str = "lambda.deploy";
 /// Invoke the deployed function in AWS: `{uri, event?}` → the invocation, as `lambda.invoke`.
@@ -209,6 +218,34 @@ impl Commands {
             .map(|u| u.as_str().to_string())
             .unwrap_or_default();
         Ok(json!({ "uri": uri, "path": file }))
+    }
+
+    /// `lambda.package`: the same build as `lambda-ls package`, off the async threads (it
+    /// installs dependencies and compresses on every core). The zip appears atomically, so
+    /// a cancelled request leaves either the old package or the new one, never half of one.
+    pub async fn package(&self, target: Target) -> Result<Value, CommandError> {
+        self.require_trust("Package")?;
+        let function = function_at(&path_of(&target.uri)?)?;
+        let report = tokio::task::spawn_blocking(move || {
+            crate::package::build(&function, &crate::package::Options::default())
+        })
+        .await
+        .map_err(|e| format!("packaging stopped unexpectedly: {e}"))?
+        .map_err(|e| e.to_string())?;
+        let mut message = format!(
+            "{} packaged: {} zipped, {} unzipped, CodeSha256 {} → {}",
+            report.function,
+            crate::package::human(report.zipped_bytes),
+            crate::package::human(report.unzipped_bytes),
+            report.code_sha256,
+            report.zip_path.display()
+        );
+        for warning in &report.warnings {
+            message.push_str(&format!(". {warning}"));
+        }
+        let mut value = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+        value["message"] = json!(message);
+        Ok(value)
     }
 
     /// `lambda.listEvents`: the function's event files and the built-in templates.

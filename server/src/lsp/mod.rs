@@ -17,7 +17,6 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
-use convert::Text;
 use session::Session;
 
 /// Serve LSP over stdin/stdout until the client exits.
@@ -87,11 +86,7 @@ impl Backend {
             let Some(document) = session.documents.get(uri) else {
                 continue;
             };
-            let text = Text {
-                text: document.text(),
-                index: &document.index,
-                encoding: session.encoding,
-            };
+            let text = document.view(session.encoding);
             let converted = diagnostics.iter().map(|d| text.diagnostic(d)).collect();
             let _ = self
                 .publish
@@ -262,12 +257,7 @@ impl LanguageServer for Backend {
         for change in params.content_changes {
             match change.range {
                 Some(range) => {
-                    let offsets = Text {
-                        text: document.text(),
-                        index: &document.index,
-                        encoding,
-                    }
-                    .offsets(range);
+                    let offsets = document.view(encoding).offsets(range);
                     document.edit(offsets, &change.text);
                 }
                 None => document.replace(change.text),
@@ -315,24 +305,12 @@ impl LanguageServer for Backend {
         let Some(document) = session.documents.get(&uri) else {
             return Ok(None);
         };
-        let offset = Text {
-            text: document.text(),
-            index: &document.index,
-            encoding,
-        }
-        .offset(position.position);
+        let offset = document.view(encoding).offset(position.position);
         let Some(hover) = session.hover(&uri, offset) else {
             return Ok(None);
         };
         let document = &session.documents[&uri];
-        Ok(Some(
-            Text {
-                text: document.text(),
-                index: &document.index,
-                encoding,
-            }
-            .hover(&hover),
-        ))
+        Ok(Some(document.view(encoding).hover(&hover)))
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
@@ -343,19 +321,10 @@ impl LanguageServer for Backend {
         let Some(document) = session.documents.get(&uri) else {
             return Ok(None);
         };
-        let offset = Text {
-            text: document.text(),
-            index: &document.index,
-            encoding,
-        }
-        .offset(position.position);
+        let offset = document.view(encoding).offset(position.position);
         let completions = session.completions(&uri, offset);
         let document = &session.documents[&uri];
-        let text = Text {
-            text: document.text(),
-            index: &document.index,
-            encoding,
-        };
+        let text = document.view(encoding);
         let items: Vec<_> = completions.iter().map(|c| text.completion(c)).collect();
         Ok(Some(CompletionResponse::Array(items)))
     }
@@ -368,11 +337,7 @@ impl LanguageServer for Backend {
         let Some(document) = session.documents.get(&uri) else {
             return Ok(None);
         };
-        let text = Text {
-            text: document.text(),
-            index: &document.index,
-            encoding,
-        };
+        let text = document.view(encoding);
         let wanted = text.offsets(params.range);
         let mut actions = Vec::new();
         for diagnostic in &diagnostics {
@@ -415,6 +380,7 @@ impl LanguageServer for Backend {
                     commands::INVOKE => "Invoking the function locally",
                     commands::DEPLOY => "Deploying the function",
                     commands::INVOKE_REMOTE => "Invoking the deployed function",
+                    commands::PACKAGE => "Packaging the function",
                     _ => "lambda-ls",
                 };
                 Some(self.client.progress(token, title).begin().await)
@@ -427,6 +393,7 @@ impl LanguageServer for Backend {
             commands::LIST_EVENTS => self.commands.list_events(target),
             commands::DEPLOY => self.commands.deploy(target).await,
             commands::INVOKE_REMOTE => self.commands.invoke_remote(target).await,
+            commands::PACKAGE => self.commands.package(target).await,
             other => Err(format!("unknown command {other}")),
         };
         if let Some(progress) = progress {
@@ -478,11 +445,7 @@ impl LanguageServer for Backend {
         let Some(document) = session.documents.get(&uri) else {
             return Ok(None);
         };
-        let text = Text {
-            text: document.text(),
-            index: &document.index,
-            encoding,
-        };
+        let text = document.view(encoding);
         // Lens arguments are objects; the server adds the document they belong to.
         let with_invoke: Vec<_> = lenses
             .into_iter()

@@ -38,6 +38,15 @@ impl Document {
         }
     }
 
+    /// The text with its line index, for position conversions.
+    pub fn view(&self, encoding: Encoding) -> super::convert::Text<'_> {
+        super::convert::Text {
+            text: self.text(),
+            index: &self.index,
+            encoding,
+        }
+    }
+
     /// Replace `range` with `new_text` (incremental sync), keeping tree and index in step.
     pub fn edit(&mut self, range: std::ops::Range<usize>, new_text: &str) {
         match &mut self.content {

@@ -7,6 +7,7 @@
 //! It knows nothing of event shapes: it answers with paths (`Records`, item, `s3`) that
 //! the catalog then looks up.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use tree_sitter::Node;
@@ -104,26 +105,32 @@ impl Flow {
         flow.analyze_function(module, handler, roots);
 
         // One level into the module's functions called by the handler with a followed value.
-        let functions = module.functions();
         let Some(body) = handler.body else {
             return flow;
         };
+        let calls: Vec<Node<'_>> = own_descendants(body)
+            .into_iter()
+            .filter(|n| n.kind() == "call")
+            .filter(|n| {
+                n.child_by_field_name("function")
+                    .is_some_and(|f| f.kind() == "identifier")
+            })
+            .collect();
+        let called: HashSet<&str> = calls
+            .iter()
+            .filter_map(|n| n.child_by_field_name("function"))
+            .map(|f| module.node_text(f))
+            .filter(|name| *name != handler.name)
+            .collect();
+        // One pass over the module's top level for all of them.
+        let functions = module.top_level_functions_where(|name| called.contains(name));
         let mut seeded: Vec<&str> = Vec::new();
-        for node in own_descendants(body) {
-            if node.kind() != "call" {
-                continue;
-            }
+        for node in calls {
             let Some(callee) = node.child_by_field_name("function") else {
                 continue;
             };
-            if callee.kind() != "identifier" {
-                continue;
-            }
             let name = module.node_text(callee);
-            let Some(target) = functions
-                .iter()
-                .rfind(|f| f.name == name && f.name != handler.name)
-            else {
+            let Some(target) = functions.iter().rfind(|f| f.name == name) else {
                 continue;
             };
             if seeded.contains(&name) {

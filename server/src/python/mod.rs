@@ -99,18 +99,16 @@ impl Module {
     /// Functions defined at module level (also inside top-level `if`/`try` blocks), without
     /// walking into function or class bodies: cheap even on very large modules.
     pub fn top_level_functions(&self) -> Vec<FunctionDef<'_>> {
-        self.top_level_functions_named(None)
+        self.top_level_functions_where(|_| true)
     }
 
-    /// `top_level_functions`, only those called `name` when given (without building the
-    /// others: this runs on every keystroke).
-    fn top_level_functions_named(&self, name: Option<&str>) -> Vec<FunctionDef<'_>> {
+    /// The top-level functions whose name `wanted` accepts, without building the others
+    /// (this runs on every keystroke, in modules with thousands of functions).
+    pub fn top_level_functions_where(&self, wanted: impl Fn(&str) -> bool) -> Vec<FunctionDef<'_>> {
         let wanted = |definition: Node<'_>| {
-            name.is_none_or(|name| {
-                definition
-                    .child_by_field_name("name")
-                    .is_some_and(|n| self.node_text(n) == name)
-            })
+            definition
+                .child_by_field_name("name")
+                .is_some_and(|n| wanted(self.node_text(n)))
         };
         let mut found = Vec::new();
         let mut blocks = vec![self.root()];
@@ -144,7 +142,7 @@ impl Module {
 
     /// The top-level function called `name` (the last definition wins, as in Python).
     pub fn top_level_function(&self, name: &str) -> Option<FunctionDef<'_>> {
-        self.top_level_functions_named(Some(name)).pop()
+        self.top_level_functions_where(|n| n == name).pop()
     }
 
     /// Byte offset just after the module's leading docstring, `__future__` and other

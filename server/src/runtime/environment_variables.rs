@@ -36,28 +36,6 @@ const CREDENTIAL_VARIABLES: &[&str] = &[
     "AWS_SHARED_CREDENTIALS_FILE",
 ];
 
-/// Names Lambda reserves: a function cannot set them.
-const RESERVED: &[&str] = &[
-    "_HANDLER",
-    "_X_AMZN_TRACE_ID",
-    "AWS_DEFAULT_REGION",
-    "AWS_REGION",
-    "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_NAME",
-    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-    "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_INITIALIZATION_TYPE",
-    "AWS_LAMBDA_LOG_GROUP_NAME",
-    "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_ACCESS_KEY",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_LAMBDA_RUNTIME_API",
-    "LAMBDA_TASK_ROOT",
-    "LAMBDA_RUNTIME_DIR",
-];
-
 /// The region a local invoke reports: the function's, else the shell's, else us-east-1.
 pub fn region(function: &Function) -> String {
     function
@@ -103,7 +81,7 @@ pub fn process_environment(spec: &EnvironmentSpec) -> Vec<(String, String)> {
         }
     }
     for (key, value) in spec.user_variables {
-        if !RESERVED.contains(&key.as_str()) {
+        if !crate::project::schema::RESERVED_ENV_NAMES.contains(&key.as_str()) {
             vars.push((key.clone(), value.clone()));
         }
     }
