@@ -1,6 +1,6 @@
 //! The editor's deploy commands over LSP, against moto: `lambda.deploy` with `plan` (what the
 //! confirmation shows, nothing touched), then for real, then again (nothing to do), and
-//! `lambda.invokeRemote`; Restricted Mode refuses the deploy.
+//! `lambda.invokeRemote`; Restricted Mode refuses them.
 
 mod aws_emulator;
 
@@ -39,13 +39,24 @@ fn plan_deploy_and_invoke_remote_from_the_editor() {
     let (temp, dir) = work_copy("hello");
     let file = uri(&dir.join("lambda_function.py"));
 
-    // Restricted Mode: the plan is shown, the deploy refused.
+    // Restricted Mode: deploy (even its plan, which packages the workspace) and remote
+    // invoke are refused.
     let (mut untrusted, _) =
         LspClient::start_with_options(temp.path(), &["utf-16"], json!({"trusted": false}));
-    let refused = execute(&mut untrusted, "lambda.deploy", json!({"uri": file}));
-    let message = refused["error"]["message"].as_str().unwrap_or_default();
-    assert!(message.contains("not trusted"), "{refused}");
+    for (command, arguments) in [
+        ("lambda.deploy", json!({"uri": file})),
+        ("lambda.deploy", json!({"uri": file, "plan": true})),
+        ("lambda.invokeRemote", json!({"uri": file})),
+    ] {
+        let refused = execute(&mut untrusted, command, arguments);
+        let message = refused["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("not trusted"), "{command}: {refused}");
+    }
     untrusted.shutdown();
+    assert_eq!(
+        moto.call("lambda", "list_functions", json!({}))["Functions"],
+        json!([])
+    );
 
     let (mut client, init) =
         LspClient::start_with_options(temp.path(), &["utf-16"], json!({"trusted": true}));

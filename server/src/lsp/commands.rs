@@ -262,12 +262,11 @@ impl Commands {
     }
 
     /// `lambda.deploy`: with `plan`, `{functionName, account, region, changes}` and nothing
-    /// touched; else deploy and return `{arn, changes, message}`.
+    /// touched in AWS; else deploy and return `{arn, changes, message}`. Both need trust.
     pub async fn deploy(&self, target: Target) -> Result<Value, CommandError> {
         use crate::aws::deploy::{deploy, DeployOptions};
-        if !target.plan {
-            self.require_trust("Deploy")?;
-        }
+        // Even a plan packages the workspace (and may install its dependencies).
+        self.require_trust("Deploy")?;
         let function = function_at(&path_of(&target.uri)?)?;
         let aws = crate::aws::Aws::connect(function.config.region.as_deref())
             .await
@@ -316,6 +315,7 @@ impl Commands {
     /// `lambda.invokeRemote`: invoke the deployed function with the chosen event (else its
     /// trigger's template) and return the invocation in `lambda.invoke`'s shape.
     pub async fn invoke_remote(&self, target: Target) -> Result<Value, CommandError> {
+        self.require_trust("Invoke")?;
         let function = function_at(&path_of(&target.uri)?)?;
         let (event, event_label) = match &target.event {
             Some(source) => (
