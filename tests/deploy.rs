@@ -411,6 +411,25 @@ fn errors_are_one_clear_sentence() {
     );
 }
 
+#[test]
+fn credentials_aws_does_not_know_are_named() {
+    // moto checks credentials from its second action on (the first creates the role).
+    let moto = Moto::start_with(&[("INITIAL_NO_AUTH_ACTION_COUNT", "1")]);
+    let (_temp, dir) = work_copy("hello");
+    let mut command = moto.isolated_command(&dir, &["deploy"]);
+    command
+        .env("AWS_ENDPOINT_URL", moto.endpoint())
+        .env("AWS_ACCESS_KEY_ID", "AKIAUNKNOWNKEY")
+        .env("AWS_SECRET_ACCESS_KEY", "emulator-secret");
+    assert_fails_with(
+        &command.output().unwrap(),
+        &[
+            "AWS rejected the credentials in GetFunction",
+            "(AWS error code: InvalidClientTokenId)",
+        ],
+    );
+}
+
 /// A stand-in for EC2's instance metadata service (IMDSv2) on 127.0.0.1: a session token,
 /// the role name, and the role's temporary credentials. Records the paths it served.
 struct Imds {

@@ -38,6 +38,11 @@ pub struct Moto {
 
 impl Moto {
     pub fn start() -> Moto {
+        Moto::start_with(&[])
+    }
+
+    /// `start`, with moto settings in its environment.
+    pub fn start_with(settings: &[(&str, &str)]) -> Moto {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let child = Command::new("python3")
@@ -49,6 +54,7 @@ impl Moto {
                 "-p",
                 &port.to_string(),
             ])
+            .envs(settings.iter().copied())
             .env("MOTO_ENABLE_RECORDING", "true")
             .env("MOTO_RECORDER_FILEPATH", dir.path().join("recording.jsonl"))
             .stdout(Stdio::null())

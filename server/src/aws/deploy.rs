@@ -7,6 +7,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use aws_sdk_lambda::config::http::HttpResponse;
 use aws_sdk_lambda::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{
@@ -681,16 +682,15 @@ async fn update_configuration(aws: &Aws, name: &str, desired: &Desired) -> Resul
 
 /// Call `call` until it does not fail with `ResourceConflictException` (an update still in
 /// progress), backing off, for at most [`CONFLICT_DEADLINE`].
-pub(crate) async fn retry_on_conflict<T, E, R, F, Fut>(
+pub(crate) async fn retry_on_conflict<T, E, F, Fut>(
     operation: &str,
     region: &str,
     mut call: F,
 ) -> Result<T, AwsError>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, SdkError<E, R>>>,
+    Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     let started = Instant::now();
     let mut delay = Duration::from_millis(250);

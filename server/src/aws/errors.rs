@@ -1,5 +1,6 @@
 //! AWS failures as one sentence each: what happened, why, what to do, and AWS's error code.
 
+use aws_sdk_lambda::config::http::HttpResponse;
 use aws_sdk_lambda::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 /// Why talking to AWS failed. Every message names what to do; none contains a credential.
@@ -44,15 +45,14 @@ impl AwsError {
 
 /// Turn an SDK error from `operation` on `service` (`lambda`, `s3`, `events`, `sts`) into
 /// one sentence.
-pub(crate) fn describe<E, R>(
+pub(crate) fn describe<E>(
     operation: &str,
     service: &str,
     region: &str,
-    error: &SdkError<E, R>,
+    error: &SdkError<E, HttpResponse>,
 ) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     match error {
         SdkError::DispatchFailure(failure) => {
@@ -77,8 +77,18 @@ where
         },
         SdkError::ServiceError(service_error) => {
             let err = service_error.err();
-            let code = err.code().unwrap_or("Unknown").to_string();
-            let message = err.message().unwrap_or("").trim().to_string();
+            let raw = service_error.raw();
+            // An answer the SDK could not read (an emulator or proxy answering in another
+            // protocol's format): find the code in the body, else name the HTTP status.
+            let (code, message) = match err.code() {
+                Some(code) => (code.to_string(), err.message().unwrap_or("").to_string()),
+                None => raw
+                    .body()
+                    .bytes()
+                    .and_then(code_in_body)
+                    .unwrap_or_else(|| (format!("HTTP {}", raw.status().as_u16()), String::new())),
+            };
+            let message = message.trim().to_string();
             AwsError::Service {
                 operation: operation.to_string(),
                 sentence: sentence_for(operation, &code, &message),
@@ -102,6 +112,35 @@ where
             }
         }
     }
+}
+
+/// The error code and message in an error body AWS's SDK did not expect: XML
+/// (`<Code>…</Code><Message>…</Message>`) or JSON (`__type` / `code`, `message`).
+fn code_in_body(body: &[u8]) -> Option<(String, String)> {
+    let text = String::from_utf8_lossy(body);
+    let between = |open: &str, close: &str| {
+        let start = text.find(open)? + open.len();
+        let end = text[start..].find(close)? + start;
+        Some(text[start..end].trim().to_string())
+    };
+    if let Some(code) = between("<Code>", "</Code>") {
+        return Some((code, between("<Message>", "</Message>").unwrap_or_default()));
+    }
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let code = json
+        .get("__type")
+        .or_else(|| json.get("code"))
+        .or_else(|| json.get("Code"))?
+        .as_str()?;
+    // `__type` may carry a namespace: `com.amazon.coral.service#ExpiredTokenException`.
+    let code = code.rsplit('#').next().unwrap_or(code).to_string();
+    let message = json
+        .get("message")
+        .or_else(|| json.get("Message"))
+        .and_then(|m| m.as_str())
+        .unwrap_or_default()
+        .to_string();
+    Some((code, message))
 }
 
 /// The sentence for an AWS error code; AWS's own message is kept where it says more.
@@ -158,6 +197,11 @@ fn sentence_for(operation: &str, code: &str, message: &str) -> String {
             "{operation}: the package is too large to send with the request; set `s3_bucket` in \
              lambda.toml so it goes through S3.{said}"
         ),
+        "HTTP 401" | "HTTP 403" => format!(
+            "AWS refused {operation}: the credentials are invalid or expired, or not allowed \
+             to do this; check AWS_PROFILE / AWS_ACCESS_KEY_ID, log in again, or ask for the \
+             permission.{said}"
+        ),
         _ => format!("{operation} failed.{said}"),
     }
 }
@@ -180,6 +224,28 @@ mod tests {
         let throttled = sentence_for("UpdateFunctionCode", "TooManyRequestsException", "");
         assert!(throttled.contains("wait a minute"), "{throttled}");
         assert!(!throttled.contains("AWS said"), "{throttled}");
+    }
+
+    #[test]
+    fn codes_are_found_in_bodies_the_sdk_did_not_expect() {
+        let xml = b"<ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code>\
+                    <Message>The security token included in the request is invalid.</Message>\
+                    </Error></Errors></ErrorResponse>";
+        assert_eq!(
+            code_in_body(xml),
+            Some((
+                "InvalidClientTokenId".to_string(),
+                "The security token included in the request is invalid.".to_string()
+            ))
+        );
+        let json = br#"{"__type": "com.amazon.coral.service#ExpiredTokenException", "message": "expired"}"#;
+        assert_eq!(
+            code_in_body(json),
+            Some(("ExpiredTokenException".to_string(), "expired".to_string()))
+        );
+        assert_eq!(code_in_body(b"<html>bad gateway</html>"), None);
+        let refused = sentence_for("GetFunction", "HTTP 403", "");
+        assert!(refused.starts_with("AWS refused GetFunction"), "{refused}");
     }
 
     #[test]
