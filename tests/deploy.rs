@@ -313,6 +313,23 @@ fn triggers_are_created_once() {
         Vec::<String>::new()
     );
 
+    // Variables set outside lambda.toml (which has no [environment]) are left alone.
+    moto.call(
+        "lambda",
+        "update_function_configuration",
+        json!({"FunctionName": "on-upload", "Environment": {"Variables": {"SET_IN_CONSOLE": "1"}}}),
+    );
+    let out = assert_ok(&moto.cli(&dir, &["deploy"]));
+    assert!(out.contains("is up to date: nothing changed"), "{out}");
+    assert!(
+        out.contains("note: lambda.toml has no [environment]"),
+        "{out}"
+    );
+    assert_eq!(
+        function(&moto, "on-upload")["Configuration"]["Environment"]["Variables"]["SET_IN_CONSOLE"],
+        "1"
+    );
+
     // A changed schedule is updated in place.
     let toml = std::fs::read_to_string(dir.join("lambda.toml")).unwrap();
     std::fs::write(

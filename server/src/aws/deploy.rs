@@ -434,7 +434,12 @@ pub async fn deploy(
             .notes
             .push("code unchanged (same CodeSha256), nothing uploaded".to_string());
     }
-    if !function.config.has_environment_table {
+    let deployed_variables = current
+        .as_ref()
+        .and_then(|c| c.environment())
+        .and_then(|e| e.variables())
+        .is_some_and(|v| !v.is_empty());
+    if !function.config.has_environment_table && deployed_variables {
         report.notes.push(
             "lambda.toml has no [environment]: the deployed environment variables were left as \
              they are"

@@ -107,13 +107,9 @@ pub async fn invoke(
         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
         .unwrap_or_default();
     let function_error = output.function_error().map(str::to_string);
-    let error_type = function_error.as_ref().and_then(|_| {
-        serde_json::from_slice::<serde_json::Value>(&payload)
-            .ok()?
-            .get("errorType")?
-            .as_str()
-            .map(str::to_string)
-    });
+    let error_type = function_error
+        .as_ref()
+        .and_then(|_| error_type_of(&payload));
     Ok(RemoteInvocation {
         request_id: output.request_id().map(str::to_string),
         function_error,
@@ -125,9 +121,26 @@ pub async fn invoke(
     })
 }
 
+/// `errorType` of Lambda's error payload (`{"errorMessage": …, "errorType": …}`).
+fn error_type_of(payload: &[u8]) -> Option<String> {
+    serde_json::from_slice::<serde_json::Value>(payload)
+        .ok()?
+        .get("errorType")?
+        .as_str()
+        .map(str::to_string)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_types_come_from_the_error_payload() {
+        let payload = br#"{"errorMessage": "boom", "errorType": "ValueError", "stackTrace": []}"#;
+        assert_eq!(error_type_of(payload), Some("ValueError".to_string()));
+        assert_eq!(error_type_of(b"\"just a string\""), None);
+        assert_eq!(error_type_of(b"not json"), None);
+    }
 
     #[test]
     fn report_lines_are_read() {
