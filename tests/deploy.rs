@@ -348,6 +348,55 @@ fn triggers_are_created_once() {
         json!({"Name": "on-upload-schedule"}),
     );
     assert_eq!(rule["ScheduleExpression"], "cron(0 12 * * ? *)");
+
+    // Triggers taken out of lambda.toml are taken away: rule, notification, permissions.
+    std::fs::write(
+        dir.join("lambda.toml"),
+        "name = \"on-upload\"\nrole = \"arn:aws:iam::123456789012:role/lambda-basic\"\n\
+         region = \"eu-west-1\"\n\n[[trigger]]\ntype = \"function-url\"\nauth = \"NONE\"\ncors = true\n",
+    )
+    .unwrap();
+    let out = assert_ok(&moto.cli(&dir, &["deploy", "--dry-run"]));
+    assert!(
+        out.contains("schedule rule on-upload-schedule: deleted (no longer in lambda.toml)"),
+        "{out}"
+    );
+    let rule = moto.call(
+        "events",
+        "describe_rule",
+        json!({"Name": "on-upload-schedule"}),
+    );
+    assert_eq!(rule["State"], "ENABLED", "the dry run deleted nothing");
+    let out = assert_ok(&moto.cli(&dir, &["deploy"]));
+    for change in [
+        "schedule rule on-upload-schedule: deleted (no longer in lambda.toml)",
+        "s3 notification deploy-uploads: deleted (no longer in lambda.toml)",
+    ] {
+        assert!(out.contains(change), "missing {change:?} in:\n{out}");
+    }
+    let rule = moto.call(
+        "events",
+        "describe_rule",
+        json!({"Name": "on-upload-schedule"}),
+    );
+    assert_eq!(rule["Error"]["Code"], "ResourceNotFoundException", "{rule}");
+    let notifications = moto.call(
+        "s3",
+        "get_bucket_notification_configuration",
+        json!({"Bucket": "deploy-uploads"}),
+    );
+    assert_eq!(
+        notifications.get("LambdaFunctionConfigurations"),
+        None,
+        "{notifications}"
+    );
+    let policy = moto.call("lambda", "get_policy", json!({"FunctionName": "on-upload"}));
+    let policy = policy["Policy"].as_str().unwrap_or_default();
+    assert!(policy.contains("lambda-ls-url-public"), "{policy}");
+    assert!(!policy.contains("lambda-ls-on-upload-schedule"), "{policy}");
+    assert!(!policy.contains("lambda-ls-s3-deploy-uploads"), "{policy}");
+    let out = assert_ok(&moto.cli(&dir, &["deploy"]));
+    assert!(out.contains("is up to date: nothing changed"), "{out}");
 }
 
 #[test]

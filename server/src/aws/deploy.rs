@@ -453,7 +453,8 @@ pub async fn deploy(
         None => None,
     };
 
-    if !function.config.triggers.is_empty() {
+    // With no triggers configured this still looks for ones removed from lambda.toml.
+    if report.arn.is_some() || !function.config.triggers.is_empty() {
         progress("bringing the triggers in line");
         let outcome = triggers::sync(
             aws,

@@ -52,6 +52,9 @@ pub async fn sync(
     };
     let mut schedules = 0;
     let mut notifications = 0;
+    // The statements the configured triggers use; other `lambda-ls-…` ones are left over
+    // from triggers removed from lambda.toml.
+    let mut in_use = HashSet::new();
     for (index, trigger) in triggers.iter().enumerate() {
         let problem = |problem: String| DeployError::Trigger {
             index: index + 1,
@@ -69,12 +72,14 @@ pub async fn sync(
             "schedule" => {
                 schedules += 1;
                 let rule = rule_name(name, schedules);
+                in_use.insert(format!("lambda-ls-{rule}"));
                 let spec = ScheduleSpec::from(trigger).map_err(problem)?;
                 schedule(&ctx, &rule, &spec, &mut statements, &mut outcome).await?;
             }
             "s3" => {
                 notifications += 1;
                 let spec = S3Spec::from(trigger).map_err(problem)?;
+                in_use.insert(format!("lambda-ls-s3-{}", spec.bucket));
                 let id = if notifications == 1 {
                     format!("lambda-ls-{name}")
                 } else {
@@ -92,7 +97,182 @@ pub async fn sync(
             )),
         }
     }
+    if arn.is_some() {
+        let ctx = Context {
+            aws,
+            name,
+            arn,
+            account,
+            dry_run,
+        };
+        let mut left_over: Vec<&String> = statements.difference(&in_use).collect();
+        left_over.sort();
+        for statement in left_over {
+            let Some(rest) = statement.strip_prefix("lambda-ls-") else {
+                continue;
+            };
+            if is_rule_of(name, rest) {
+                remove_schedule(&ctx, rest, statement, &mut outcome).await?;
+            } else if let Some(bucket) = rest.strip_prefix("s3-") {
+                remove_s3(&ctx, bucket, statement, &mut outcome).await?;
+            }
+        }
+    }
     Ok(outcome)
+}
+
+/// Whether `rule` is one of the names [`rule_name`] gives `function`'s schedules.
+fn is_rule_of(function: &str, rule: &str) -> bool {
+    (1..=100).any(|nth| rule_name(function, nth) == rule)
+}
+
+/// Take away a schedule that is no longer in lambda.toml: its target, the rule (unless
+/// something else also targets it) and the permission.
+async fn remove_schedule(
+    ctx: &Context<'_>,
+    rule: &str,
+    statement: &str,
+    outcome: &mut TriggerOutcome,
+) -> Result<(), DeployError> {
+    let aws = ctx.aws;
+    let region = &aws.region;
+    outcome.changes.push(Change::new(
+        format!("schedule rule {rule}"),
+        "deleted (no longer in lambda.toml)",
+    ));
+    if ctx.dry_run {
+        return Ok(());
+    }
+    match aws
+        .events
+        .remove_targets()
+        .rule(rule)
+        .ids(TARGET_ID)
+        .send()
+        .await
+    {
+        Ok(_) => {}
+        Err(e) if is_not_found(&e) => {}
+        Err(e) => return Err(describe("RemoveTargets", "events", region, &e).into()),
+    }
+    match aws.events.delete_rule().name(rule).send().await {
+        Ok(_) => {}
+        Err(e) if is_not_found(&e) => {}
+        Err(e) if e.code() == Some("ValidationException") => outcome.notes.push(format!(
+            "schedule rule {rule} still has other targets, so it was kept (without the function)"
+        )),
+        Err(e) => return Err(describe("DeleteRule", "events", region, &e).into()),
+    }
+    remove_permission(ctx, statement).await
+}
+
+/// Take away an S3 notification that is no longer in lambda.toml, and the permission.
+async fn remove_s3(
+    ctx: &Context<'_>,
+    bucket: &str,
+    statement: &str,
+    outcome: &mut TriggerOutcome,
+) -> Result<(), DeployError> {
+    let aws = ctx.aws;
+    let function_arn = ctx.arn.unwrap_or_default();
+    outcome.changes.push(Change::new(
+        format!("s3 notification {bucket}"),
+        "deleted (no longer in lambda.toml)",
+    ));
+    if ctx.dry_run {
+        return Ok(());
+    }
+    match bucket_notifications(aws, bucket).await {
+        Ok(current) => {
+            let ours = |c: &LambdaFunctionConfiguration| {
+                c.lambda_function_arn() == function_arn
+                    && c.id()
+                        .is_some_and(|id| id.starts_with(&format!("lambda-ls-{}", ctx.name)))
+            };
+            let kept: Vec<LambdaFunctionConfiguration> = current
+                .lambda_function_configurations()
+                .iter()
+                .filter(|c| !ours(c))
+                .cloned()
+                .collect();
+            if kept.len() != current.lambda_function_configurations().len() {
+                put_notifications(aws, bucket, &current, kept).await?;
+            }
+        }
+        // The bucket is gone, and its notifications with it.
+        Err(e) if e.code() == Some("NoSuchBucket") => {}
+        Err(e) => return Err(e.into()),
+    }
+    remove_permission(ctx, statement).await
+}
+
+async fn remove_permission(ctx: &Context<'_>, statement: &str) -> Result<(), DeployError> {
+    let aws = ctx.aws;
+    match aws
+        .lambda
+        .remove_permission()
+        .function_name(ctx.name)
+        .statement_id(statement)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if is_not_found(&e) => Ok(()),
+        Err(e) => Err(describe("RemovePermission", "lambda", &aws.region, &e).into()),
+    }
+}
+
+/// A bucket's notification configuration.
+async fn bucket_notifications(
+    aws: &Aws,
+    bucket: &str,
+) -> Result<GetBucketNotificationConfigurationOutput, super::AwsError> {
+    match aws
+        .s3
+        .get_bucket_notification_configuration()
+        .bucket(bucket)
+        .send()
+        .await
+    {
+        Ok(current) => Ok(current),
+        // A bucket with no notifications, as some emulators answer it (an empty element
+        // under another name): nothing to keep.
+        Err(SdkError::ServiceError(e))
+            if e.raw().status().is_success()
+                && e.raw().body().bytes().is_some_and(is_empty_xml_document) =>
+        {
+            Ok(GetBucketNotificationConfigurationOutput::builder().build())
+        }
+        Err(e) => Err(describe(
+            "GetBucketNotificationConfiguration",
+            "s3",
+            &aws.region,
+            &e,
+        )),
+    }
+}
+
+/// Replace the bucket's notifications: `lambdas`, and everything else as it was.
+async fn put_notifications(
+    aws: &Aws,
+    bucket: &str,
+    current: &GetBucketNotificationConfigurationOutput,
+    lambdas: Vec<LambdaFunctionConfiguration>,
+) -> Result<(), DeployError> {
+    let configuration = NotificationConfiguration::builder()
+        .set_lambda_function_configurations(Some(lambdas))
+        .set_topic_configurations(current.topic_configurations.clone())
+        .set_queue_configurations(current.queue_configurations.clone())
+        .set_event_bridge_configuration(current.event_bridge_configuration.clone())
+        .build();
+    aws.s3
+        .put_bucket_notification_configuration()
+        .bucket(bucket)
+        .notification_configuration(configuration)
+        .send()
+        .await
+        .map_err(|e| describe("PutBucketNotificationConfiguration", "s3", &aws.region, &e))?;
+    Ok(())
 }
 
 struct Context<'a> {
@@ -432,7 +612,6 @@ async fn s3(
     outcome: &mut TriggerOutcome,
 ) -> Result<(), DeployError> {
     let aws = ctx.aws;
-    let region = &aws.region;
     let what = format!("s3 notification {}", spec.bucket);
     let events = spec.events.iter().cloned().collect::<Vec<_>>().join(", ");
     let Some(function_arn) = ctx.arn else {
@@ -454,26 +633,7 @@ async fn s3(
             statements.insert(statement);
         }
     }
-    let current = match aws
-        .s3
-        .get_bucket_notification_configuration()
-        .bucket(&spec.bucket)
-        .send()
-        .await
-    {
-        Ok(current) => current,
-        // A bucket with no notifications, as some emulators answer it (an empty element
-        // under another name): nothing to keep.
-        Err(SdkError::ServiceError(e))
-            if e.raw().status().is_success()
-                && e.raw().body().bytes().is_some_and(is_empty_xml_document) =>
-        {
-            GetBucketNotificationConfigurationOutput::builder().build()
-        }
-        Err(e) => {
-            return Err(describe("GetBucketNotificationConfiguration", "s3", region, &e).into())
-        }
-    };
+    let current = bucket_notifications(aws, &spec.bucket).await?;
     let ours = current
         .lambda_function_configurations()
         .iter()
@@ -500,20 +660,7 @@ async fn s3(
         .cloned()
         .collect();
     lambdas.push(spec.configuration(id, function_arn));
-    let configuration = NotificationConfiguration::builder()
-        .set_lambda_function_configurations(Some(lambdas))
-        .set_topic_configurations(current.topic_configurations.clone())
-        .set_queue_configurations(current.queue_configurations.clone())
-        .set_event_bridge_configuration(current.event_bridge_configuration.clone())
-        .build();
-    aws.s3
-        .put_bucket_notification_configuration()
-        .bucket(&spec.bucket)
-        .notification_configuration(configuration)
-        .send()
-        .await
-        .map_err(|e| describe("PutBucketNotificationConfiguration", "s3", region, &e))?;
-    Ok(())
+    put_notifications(aws, &spec.bucket, &current, lambdas).await
 }
 
 #[derive(Debug, PartialEq)]
@@ -732,6 +879,15 @@ mod tests {
             kind: kind.into(),
             settings: serde_json::from_value::<BTreeMap<String, Value>>(settings).unwrap(),
         }
+    }
+
+    #[test]
+    fn left_over_rules_are_recognised_by_name() {
+        assert!(is_rule_of("prices", "prices-schedule"));
+        assert!(is_rule_of("prices", "prices-schedule-3"));
+        assert!(!is_rule_of("prices", "prices-schedule-x"));
+        assert!(!is_rule_of("prices", "other-schedule"));
+        assert!(!is_rule_of("prices-schedule", "prices-schedule"));
     }
 
     #[test]
