@@ -1,9 +1,10 @@
 //! The language server: LSP types in, editor-neutral answers from `analysis` out.
 //!
 //! Ordering: tower-lsp runs handlers concurrently, so every handler that changes state
-//! does all of its work on the session synchronously, under one lock, before its first
-//! `.await`; diagnostics then leave through one queue, so they reach the client in the
-//! order the edits arrived.
+//! does its work on the session synchronously, under one lock, before its first `.await`.
+//! Diagnostics are computed by one checker task, in the order the changes arrived, after
+//! the change itself: a completion or hover that follows a keystroke does not wait for the
+//! checks, and a burst of keystrokes is checked once, at its latest text.
 
 mod commands;
 mod convert;
@@ -44,53 +45,92 @@ pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
         .finish()
 }
 
-/// A diagnostics update to send: the document, its version and its diagnostics.
-type Publish = (Uri, Option<i32>, Vec<Diagnostic>);
+/// Work for the checker task, in arrival order.
+enum Check {
+    /// Compute and publish the diagnostics of an open document (its current text).
+    Document(Uri),
+    /// The document was closed: clear its diagnostics.
+    Closed(Uri),
+}
 
 /// The protocol side: owns the session and the client handle.
 pub struct Backend {
     client: Client,
     session: Arc<Mutex<Session>>,
-    publish: mpsc::UnboundedSender<Publish>,
+    checks: mpsc::UnboundedSender<Check>,
     commands: Arc<commands::Commands>,
+}
+
+fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
+    // A panic while holding the lock must not take every later request down with it.
+    session.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Check documents as changes arrive and publish their diagnostics, in order.
+async fn run_checker(
+    client: Client,
+    session: Arc<Mutex<Session>>,
+    mut queue: mpsc::UnboundedReceiver<Check>,
+) {
+    while let Some(first) = queue.recv().await {
+        // Let requests that arrived with the change (completion, hover) go first.
+        tokio::task::yield_now().await;
+        let mut batch = vec![first];
+        while let Ok(next) = queue.try_recv() {
+            batch.push(next);
+        }
+        let mut publishes = Vec::new();
+        {
+            let mut session = lock(&session);
+            let mut checked = std::collections::HashSet::new();
+            for check in batch {
+                match check {
+                    Check::Document(uri) => {
+                        if !checked.insert(uri.clone()) {
+                            continue; // already checked at this same state
+                        }
+                        let diagnostics = session.diagnostics(&uri);
+                        let Some(document) = session.documents.get(&uri) else {
+                            continue; // closed meanwhile
+                        };
+                        let text = document.view(session.encoding);
+                        let converted = diagnostics.iter().map(|d| text.diagnostic(d)).collect();
+                        publishes.push((uri, Some(document.version), converted));
+                    }
+                    Check::Closed(uri) => {
+                        checked.remove(&uri);
+                        publishes.push((uri, None, Vec::new()));
+                    }
+                }
+            }
+        }
+        for (uri, version, diagnostics) in publishes {
+            client.publish_diagnostics(uri, diagnostics, version).await;
+        }
+    }
 }
 
 impl Backend {
     fn new(client: Client) -> Self {
-        let (publish, mut queue) = mpsc::unbounded_channel::<Publish>();
-        let publisher = client.clone();
-        tokio::spawn(async move {
-            while let Some((uri, version, diagnostics)) = queue.recv().await {
-                publisher
-                    .publish_diagnostics(uri, diagnostics, version)
-                    .await;
-            }
-        });
+        let (checks, queue) = mpsc::unbounded_channel::<Check>();
+        let session = Arc::new(Mutex::new(Session::default()));
+        tokio::spawn(run_checker(client.clone(), session.clone(), queue));
         Backend {
             client,
-            session: Arc::new(Mutex::new(Session::default())),
-            publish,
+            session,
+            checks,
             commands: Arc::new(commands::Commands::new(true, None)),
         }
     }
 
     fn session(&self) -> MutexGuard<'_, Session> {
-        // A panic while holding the lock must not take every later request down with it.
-        self.session.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.session)
     }
 
-    /// Compute and queue diagnostics for `uris` (call with the session locked).
-    fn queue_diagnostics(&self, session: &mut Session, uris: &[Uri]) {
+    /// Queue checks of `uris` (their diagnostics follow, in order).
+    fn queue_diagnostics(&self, uris: &[Uri]) {
         for uri in uris {
-            let diagnostics = session.diagnostics(uri);
-            let Some(document) = session.documents.get(uri) else {
-                continue;
-            };
-            let text = document.view(session.encoding);
-            let converted = diagnostics.iter().map(|d| text.diagnostic(d)).collect();
-            let _ = self
-                .publish
-                .send((uri.clone(), Some(document.version), converted));
+            let _ = self.checks.send(Check::Document(uri.clone()));
         }
     }
 
@@ -243,7 +283,7 @@ impl LanguageServer for Backend {
         let document = params.text_document;
         session.open(document.uri.clone(), document.version, document.text);
         let uris = Self::affected(&session, &document.uri);
-        self.queue_diagnostics(&mut session, &uris);
+        self.queue_diagnostics(&uris);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -266,7 +306,7 @@ impl LanguageServer for Backend {
         document.version = params.text_document.version;
         session.changed(&uri);
         let uris = Self::affected(&session, &uri);
-        self.queue_diagnostics(&mut session, &uris);
+        self.queue_diagnostics(&uris);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -275,16 +315,16 @@ impl LanguageServer for Backend {
         let affected = Self::affected(&session, &uri);
         session.close(&uri);
         // Closed files keep no diagnostics; files of its function may change with it.
-        let _ = self.publish.send((uri.clone(), None, Vec::new()));
+        let _ = self.checks.send(Check::Closed(uri.clone()));
         let others: Vec<_> = affected.into_iter().filter(|u| *u != uri).collect();
-        self.queue_diagnostics(&mut session, &others);
+        self.queue_diagnostics(&others);
     }
 
     async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
         let mut session = self.session();
         session.files_changed();
         let uris: Vec<_> = session.documents.keys().cloned().collect();
-        self.queue_diagnostics(&mut session, &uris);
+        self.queue_diagnostics(&uris);
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
