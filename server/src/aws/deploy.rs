@@ -833,6 +833,64 @@ mod tests {
         assert_eq!(config_changes(&deployed(), &wanted), []);
     }
 
+    #[tokio::test]
+    async fn conflicts_are_retried_until_the_update_is_done_and_nothing_else_is() {
+        use aws_sdk_lambda::error::ErrorMetadata;
+        use aws_sdk_lambda::operation::update_function_code::UpdateFunctionCodeError;
+        use aws_sdk_lambda::primitives::SdkBody;
+        use aws_sdk_lambda::types::error::ResourceConflictException;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        let failure = |status: u16, error: UpdateFunctionCodeError| {
+            SdkError::service_error(
+                error,
+                HttpResponse::new(status.try_into().unwrap(), SdkBody::empty()),
+            )
+        };
+        let conflict = || {
+            let meta = ErrorMetadata::builder()
+                .code("ResourceConflictException")
+                .message("An update is in progress")
+                .build();
+            failure(
+                409,
+                UpdateFunctionCodeError::ResourceConflictException(
+                    ResourceConflictException::builder().meta(meta).build(),
+                ),
+            )
+        };
+        let calls = AtomicUsize::new(0);
+        let result = retry_on_conflict("UpdateFunctionCode", "eu-west-1", || {
+            let call = calls.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if call < 2 {
+                    Err(conflict())
+                } else {
+                    Ok(call)
+                }
+            }
+        })
+        .await;
+        assert_eq!(result.unwrap(), 2);
+
+        let calls = AtomicUsize::new(0);
+        let result = retry_on_conflict("UpdateFunctionCode", "eu-west-1", || {
+            calls.fetch_add(1, Ordering::SeqCst);
+            async {
+                let meta = ErrorMetadata::builder()
+                    .code("InvalidParameterValueException")
+                    .message("Unzipped size must be smaller than 262144000 bytes")
+                    .build();
+                Err::<(), _>(failure(400, UpdateFunctionCodeError::generic(meta)))
+            }
+        })
+        .await;
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        let error = result.unwrap_err();
+        assert_eq!(error.code(), Some("InvalidParameterValueException"));
+        assert!(error.to_string().contains("Unzipped size"), "{error}");
+    }
+
     #[test]
     fn accounts_come_from_arns() {
         assert_eq!(
