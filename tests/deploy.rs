@@ -464,6 +464,19 @@ fn errors_are_one_clear_sentence() {
         )],
     );
 
+    // A lambda.toml with errors is not deployed.
+    let (_temp4, broken) = work_copy("hello");
+    let toml = std::fs::read_to_string(broken.join("lambda.toml")).unwrap();
+    std::fs::write(
+        broken.join("lambda.toml"),
+        toml.replace("memory = 128", "memory = 99999"),
+    )
+    .unwrap();
+    assert_fails_with(
+        &moto.cli(&broken, &["deploy"]),
+        &["lambda.toml has 1 error(s), so the function is not deployed"],
+    );
+
     // No region anywhere.
     let (_temp3, noregion) = work_copy("noregion");
     assert_fails_with(&moto.cli(&noregion, &["deploy"]), &["no AWS region is set"]);

@@ -109,6 +109,11 @@ pub enum DeployError {
          `s3_bucket = \"<bucket>\"` to lambda.toml so it goes through S3, or make it smaller"
     )]
     NeedsBucket { size: String },
+    #[error(
+        "lambda.toml has {count} error(s), so the function is not deployed; the first: {first} \
+         (`lambda-ls check` lists them all)"
+    )]
+    Configuration { count: usize, first: String },
     #[error(transparent)]
     Environment(#[from] EnvError),
     #[error(transparent)]
@@ -332,6 +337,17 @@ pub async fn deploy(
             progress(step);
         }
     };
+    let errors: Vec<_> = function
+        .config_diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::ide::Severity::Error)
+        .collect();
+    if let Some(first) = errors.first() {
+        return Err(DeployError::Configuration {
+            count: errors.len(),
+            first: first.message.clone(),
+        });
+    }
     let name = function.config.name.value.clone();
     let dry_run = options.dry_run;
     progress("packaging");

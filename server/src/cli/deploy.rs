@@ -7,11 +7,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 
 use crate::aws::deploy::{deploy, DeployOptions, DeployReport};
 use crate::aws::Aws;
-use crate::ide::Severity;
 use crate::package::human;
 
 /// Arguments of `lambda-ls deploy`.
@@ -33,19 +32,6 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let function = super::invoke::load_function(args.dir.as_deref())?;
-    let config_errors: Vec<_> = function
-        .config_diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
-    if let Some(first) = config_errors.first() {
-        bail!(
-            "lambda.toml has {} error(s), so it is not deployed; the first: {} (run `lambda-ls \
-             check` to see them all)",
-            config_errors.len(),
-            first.message
-        );
-    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
