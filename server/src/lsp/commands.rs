@@ -322,7 +322,15 @@ impl Commands {
                 event_source::load_event(source, &function.dir)?,
                 source.clone(),
             ),
-            None => (event_source::default_event(&function), "{}".to_string()),
+            None => {
+                let label = function
+                    .config
+                    .triggers
+                    .first()
+                    .map(|t| format!("{} template", t.kind))
+                    .unwrap_or_else(|| "{}".to_string());
+                (event_source::default_event(&function), label)
+            }
         };
         let aws = crate::aws::Aws::connect(function.config.region.as_deref())
             .await
