@@ -56,6 +56,15 @@ rmSync(join(here, "server"), { recursive: true, force: true });
 mkdirSync(join(here, "server"), { recursive: true });
 copyFileSync(server, bundled);
 chmodSync(bundled, 0o755);
+// A debug build (the editor test bundles one) carries hundreds of MB of debug info that
+// nobody reads inside a VSIX and that vsce's secret scan cannot even load: drop it.
+if (statSync(bundled).size > 100e6) {
+  try {
+    execFileSync("strip", ["--strip-debug", bundled]);
+  } catch (error) {
+    fail(`server binary ${server} is ${(statSync(bundled).size / 1e6).toFixed(0)} MB and strip failed: ${error}`);
+  }
+}
 console.log(`package: bundled ${server} (${(statSync(bundled).size / 1e6).toFixed(1)} MB)`);
 
 // vsce runs `vscode:prepublish` (the production esbuild bundle) before packing.
