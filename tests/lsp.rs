@@ -586,3 +586,36 @@ fn lambda_toml_completion_hover_and_diagnostics() {
     );
     client.shutdown();
 }
+
+#[test]
+fn hover_on_a_schedule_shows_the_next_five_runs() {
+    let dir = workspace();
+    let config = dir.path().join("hello/lambda.toml");
+    let text = "[[trigger]]\ntype = \"schedule\"\nschedule = \"cron(0 9 ? * MON-FRI *)\"\n";
+    std::fs::write(&config, text).unwrap();
+    let (mut client, _) = LspClient::start(dir.path(), &["utf-16"]);
+    let u = uri(&config);
+    client.open(&u, text, 1);
+    assert!(client.diagnostics(&u, 1).is_empty());
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": 2, "character": 16}}),
+    );
+    let markdown = hover["contents"]["value"].as_str().unwrap();
+    assert_eq!(markdown.matches(" UTC (").count(), 5, "{markdown}");
+    assert!(
+        !markdown.contains("(Sat)") && !markdown.contains("(Sun)"),
+        "weekdays only: {markdown}"
+    );
+    // An out-of-range value is an error in the file.
+    client.change(&u, 2, json!([{"text": text.replace("0 9", "0 25")}]));
+    let diagnostics = client.diagnostics(&u, 2);
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("between 0 and 23"),
+        "{diagnostics:?}"
+    );
+    client.shutdown();
+}

@@ -1234,7 +1234,7 @@ pub fn check_schedule(s: &str) -> Result<(), String> {
         if let Some(bad) = fields.iter().find(|f| !allowed(f)) {
             return Err(format!("`{bad}` has characters cron does not allow"));
         }
-        return Ok(());
+        return super::schedule::validate_cron(s);
     }
     Err("a schedule must be `rate(…)` or `cron(…)`".to_string())
 }

@@ -623,6 +623,15 @@ pub fn hover_on(text: &str, offset: usize, today: Date) -> Option<Hover> {
         },
         _ => key_markdown(spec, trigger_kind.as_deref()),
     };
+    // A schedule's value: when it will run.
+    let markdown = if key == "schedule" && trigger_kind.as_deref() == Some("schedule") {
+        format!(
+            "{markdown}\n\n{}",
+            super::schedule::next_five_markdown(unquoted)
+        )
+    } else {
+        markdown
+    };
     Some(Hover {
         range: abs(value_range),
         markdown,

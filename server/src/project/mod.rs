@@ -6,6 +6,7 @@ mod discover;
 mod editing;
 mod env;
 pub mod runtimes;
+pub mod schedule;
 pub mod schema;
 
 use std::collections::BTreeMap;
