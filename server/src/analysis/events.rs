@@ -230,10 +230,7 @@ pub fn check(analysis: &EventAnalysis, out: &mut Vec<Diagnostic>) {
                     if key.is_empty() {
                         continue;
                     }
-                    let hint = suggestions
-                        .first()
-                        .map(|s| format!(" Did you mean `{s}`?"))
-                        .unwrap_or_default();
+                    let hint = did_you_mean(&suggestions);
                     out.push(Diagnostic::new(
                         codes::UNKNOWN_EVENT_KEY,
                         Severity::Warning,
@@ -256,10 +253,7 @@ pub fn check(analysis: &EventAnalysis, out: &mut Vec<Diagnostic>) {
                     if at + 1 != names.len() {
                         continue;
                     }
-                    let hint = suggestions
-                        .first()
-                        .map(|s| format!(" Did you mean `{s}`?"))
-                        .unwrap_or_default();
+                    let hint = did_you_mean(&suggestions);
                     out.push(Diagnostic::new(
                         codes::UNKNOWN_CONTEXT_ATTRIBUTE,
                         Severity::Warning,
@@ -274,6 +268,14 @@ pub fn check(analysis: &EventAnalysis, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// ` Did you mean `x`?` for the best suggestion, or nothing.
+fn did_you_mean(suggestions: &[String]) -> String {
+    suggestions
+        .first()
+        .map(|s| format!(" Did you mean `{s}`?"))
+        .unwrap_or_default()
 }
 
 fn describe_path(path: &[PathSegment]) -> String {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::{check_config, check_python, PythonFile};
 use crate::ide::Diagnostic;
-use crate::project::{self, Function, CONFIG_FILE, DEFAULT_MODULE_FILE};
+use crate::project::{self, Function, CONFIG_FILE};
 use crate::python::Module;
 
 /// The diagnostics of one file, with the text they point into.
@@ -24,10 +24,7 @@ pub fn read_lossy(path: &Path) -> std::io::Result<String> {
 /// The function folder holding `path` (nearest ancestor with lambda.toml or the console's
 /// lambda_function.py).
 pub fn function_for(path: &Path) -> Option<Function> {
-    let dir = path
-        .ancestors()
-        .skip(1)
-        .find(|dir| dir.join(CONFIG_FILE).is_file() || dir.join(DEFAULT_MODULE_FILE).is_file())?;
+    let dir = project::function_dir_of(path.parent()?)?;
     project::load(dir).ok()
 }
 
@@ -71,8 +68,7 @@ pub fn function_files(function: &Function) -> Vec<PathBuf> {
             let name = entry.file_name();
             let name = name.to_string_lossy();
             if kind.is_dir() {
-                let other_function =
-                    path.join(CONFIG_FILE).is_file() || path.join(DEFAULT_MODULE_FILE).is_file();
+                let other_function = project::is_function_dir(&path);
                 if !project::SKIPPED_DIRS.contains(&name.as_ref())
                     && !name.starts_with('.')
                     && !other_function

@@ -77,12 +77,9 @@ fn path_of(uri: &str) -> Result<PathBuf, CommandError> {
 
 /// The function a file or folder belongs to.
 pub fn function_at(path: &Path) -> Result<Function, CommandError> {
-    let is_function_dir = |dir: &Path| {
-        dir.join(project::CONFIG_FILE).is_file() || dir.join(project::DEFAULT_MODULE_FILE).is_file()
-    };
     let dir = path
         .ancestors()
-        .find(|dir| dir.is_dir() && is_function_dir(dir))
+        .find(|dir| dir.is_dir() && project::is_function_dir(dir))
         .ok_or_else(|| {
             format!(
                 "{} is not inside a Lambda function folder (one with lambda.toml or \

@@ -21,6 +21,17 @@ pub const SKIPPED_DIRS: &[&str] = &[
 /// `lambda.toml`, and those with the console default `lambda_function.py`. Hidden folders
 /// and [`SKIPPED_DIRS`] are not entered; symbolic links to folders are followed once
 /// (a folder reached twice, as through a link loop, is visited only the first time).
+/// Whether `dir` is a function folder: it holds a `lambda.toml`, or the console's
+/// `lambda_function.py`.
+pub fn is_function_dir(dir: &Path) -> bool {
+    dir.join(CONFIG_FILE).is_file() || dir.join(DEFAULT_MODULE_FILE).is_file()
+}
+
+/// The function folder holding `path` (itself, when it is one): the nearest such ancestor.
+pub fn function_dir_of(path: &Path) -> Option<&Path> {
+    path.ancestors().find(|dir| is_function_dir(dir))
+}
+
 pub fn discover(root: &Path) -> Vec<Function> {
     let mut found = Vec::new();
     let mut visited = HashSet::new();
@@ -32,8 +43,7 @@ pub fn discover(root: &Path) -> Vec<Function> {
         if !visited.insert(real) {
             continue;
         }
-        let is_function =
-            dir.join(CONFIG_FILE).is_file() || dir.join(DEFAULT_MODULE_FILE).is_file();
+        let is_function = is_function_dir(&dir);
         if is_function {
             if let Ok(function) = load(&dir) {
                 found.push(function);

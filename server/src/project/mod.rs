@@ -17,7 +17,7 @@ use crate::ide::{Diagnostic, Severity};
 pub use config::{
     check_files, check_handler, check_schedule, codes, is_python_identifier, parse_config_on,
 };
-pub use discover::{discover, SKIPPED_DIRS};
+pub use discover::{discover, function_dir_of, is_function_dir, SKIPPED_DIRS};
 pub use editing::{complete, complete_on, hover, hover_on};
 pub use env::{parse_dotenv, read_dotenv, DotenvError, EnvError, DOTENV_FILE};
 
