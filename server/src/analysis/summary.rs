@@ -21,7 +21,7 @@ fn triggers_label(function: &Function) -> String {
             .config
             .triggers
             .iter()
-            .map(|t| t.kind.as_str())
+            .map(|t| t.kind())
             .collect::<Vec<_>>()
             .join(", ")
     }

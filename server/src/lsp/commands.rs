@@ -143,7 +143,7 @@ impl Commands {
                     .config
                     .triggers
                     .first()
-                    .map(|t| format!("{} template", t.kind))
+                    .map(|t| format!("{} template", t.kind()))
                     .unwrap_or_else(|| "{}".to_string());
                 (event_source::default_event(&function), label)
             }
@@ -186,7 +186,13 @@ impl Commands {
         let function = function_at(&path_of(&target.uri)?)?;
         let template_name = target
             .template
-            .or_else(|| function.config.triggers.first().map(|t| t.kind.clone()))
+            .or_else(|| {
+                function
+                    .config
+                    .triggers
+                    .first()
+                    .map(|t| t.kind().to_string())
+            })
             .ok_or("choose a template (`lambda-ls events list` shows them)")?;
         let value =
             crate::catalog::render_template(&template_name, &[]).map_err(|e| e.to_string())?;
@@ -324,7 +330,7 @@ impl Commands {
                     .config
                     .triggers
                     .first()
-                    .map(|t| format!("{} template", t.kind))
+                    .map(|t| format!("{} template", t.kind()))
                     .unwrap_or_else(|| "{}".to_string());
                 (event_source::default_event(&function), label)
             }

@@ -8,18 +8,22 @@ mod env;
 pub mod runtimes;
 pub mod schedule;
 pub mod schema;
+mod trigger;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::ide::{Diagnostic, Severity};
 
-pub use config::{
-    check_files, check_handler, check_schedule, codes, is_python_identifier, parse_config_on,
-};
+pub use config::{check_files, check_handler, codes, is_python_identifier, parse_config_on};
 pub use discover::{discover, function_dir_of, is_function_dir, SKIPPED_DIRS};
 pub use editing::{complete, complete_on, hover, hover_on};
 pub use env::{parse_dotenv, read_dotenv, DotenvError, EnvError, DOTENV_FILE};
+pub use schedule::Schedule;
+pub use trigger::{
+    ApiTrigger, EventBridgeTrigger, FunctionUrlTrigger, S3Trigger, ScheduleTrigger, SnsTrigger,
+    SqsTrigger, StreamTrigger, Trigger, UrlAuth,
+};
 
 /// The console's default handler module file.
 pub const DEFAULT_MODULE_FILE: &str = "lambda_function.py";
@@ -83,14 +87,6 @@ impl Architecture {
 pub enum EnvValue {
     Literal(String),
     FromEnv(String),
-}
-
-/// One `[[trigger]]` table: its `type` and the rest of its keys (as JSON values, which
-/// every consumer can read without knowing TOML).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Trigger {
-    pub kind: String,
-    pub settings: BTreeMap<String, serde_json::Value>,
 }
 
 /// The effective configuration of one function.
@@ -213,7 +209,7 @@ impl FunctionConfig {
             lines.push(line("environment", names.join(", "), Source::LambdaToml));
         }
         if !self.triggers.is_empty() {
-            let kinds: Vec<&str> = self.triggers.iter().map(|t| t.kind.as_str()).collect();
+            let kinds: Vec<&str> = self.triggers.iter().map(Trigger::kind).collect();
             lines.push(line("trigger", kinds.join(", "), Source::LambdaToml));
         }
         lines
