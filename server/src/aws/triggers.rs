@@ -44,6 +44,7 @@ pub async fn sync(
     account: Option<&str>,
     triggers: &[Trigger],
     dry_run: bool,
+    stop_if_cancelled: &(dyn Fn(&[Change]) -> Result<(), DeployError> + Sync),
 ) -> Result<TriggerOutcome, DeployError> {
     let mut outcome = TriggerOutcome::default();
     let mut statements = match arn {
@@ -56,6 +57,8 @@ pub async fn sync(
     // from triggers removed from lambda.toml.
     let mut in_use = HashSet::new();
     for (index, trigger) in triggers.iter().enumerate() {
+        // Between triggers: each is whole or not begun.
+        stop_if_cancelled(&outcome.changes)?;
         let problem = |problem: String| DeployError::Trigger {
             index: index + 1,
             kind: trigger.kind().to_string(),

@@ -8,17 +8,30 @@
 
 mod commands;
 mod convert;
+pub mod protocol;
 mod session;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use serde_json::{json, Value};
-use tokio::sync::mpsc;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::{mpsc, Semaphore};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
+use protocol::{Command as ServerCommand, CommandError, ErrorKind};
 use session::Session;
+
+/// Messages the server works on at once. tower-lsp's default is 4, and a handler holds its
+/// slot until it answers: four running invokes would stop completions, and even the
+/// processing of edits. Long commands are bounded separately (below), so this many minus
+/// [`MAX_LONG_COMMANDS`] slots always remain for the editor's own requests.
+const MAX_CONCURRENT_MESSAGES: usize = 64;
+/// Invokes, packages and deploys running at once; one more is refused as busy.
+const MAX_LONG_COMMANDS: usize = 16;
 
 /// Serve LSP over stdin/stdout until the client exits.
 pub fn run_stdio() -> anyhow::Result<()> {
@@ -29,6 +42,7 @@ pub fn run_stdio() -> anyhow::Result<()> {
     runtime.block_on(async {
         let (service, socket) = service();
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .concurrency_level(MAX_CONCURRENT_MESSAGES)
             .serve(service)
             .await;
     });
@@ -41,7 +55,7 @@ pub fn run_stdio() -> anyhow::Result<()> {
 /// The LSP service with its custom methods, for stdio and for in-process tests.
 pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
     LspService::build(Backend::new)
-        .custom_method("lambda/documentText", Backend::document_text)
+        .custom_method(protocol::DOCUMENT_TEXT, Backend::document_text)
         .finish()
 }
 
@@ -59,6 +73,8 @@ pub struct Backend {
     session: Arc<Mutex<Session>>,
     checks: mpsc::UnboundedSender<Check>,
     commands: Arc<commands::Commands>,
+    /// Permits for long commands (see [`MAX_LONG_COMMANDS`]).
+    long_commands: Arc<Semaphore>,
 }
 
 fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
@@ -120,6 +136,7 @@ impl Backend {
             session,
             checks,
             commands: Arc::new(commands::Commands::new(true, None)),
+            long_commands: Arc::new(Semaphore::new(MAX_LONG_COMMANDS)),
         }
     }
 
@@ -171,22 +188,15 @@ impl LanguageServer for Backend {
                 .and_then(|g| g.position_encodings.as_ref()),
         );
         // The extension says whether the workspace is trusted and which Python to use.
-        if let Some(options) = &params.initialization_options {
-            if let Some(trusted) = options.get("trusted").and_then(Value::as_bool) {
-                *self
-                    .commands
-                    .trusted
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner()) = trusted;
-            }
-            if let Some(python) = options.get("pythonPath").and_then(Value::as_str) {
-                if !python.is_empty() {
-                    *self
-                        .commands
-                        .python_path
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner()) = Some(python.to_string());
+        if let Some(options) = params.initialization_options.clone() {
+            match serde_json::from_value::<protocol::InitializationOptions>(options) {
+                Ok(options) => {
+                    if let Some(trusted) = options.trusted {
+                        self.set_trusted(trusted);
+                    }
+                    self.set_python_path(options.python_path);
                 }
+                Err(error) => tracing::warn!("ignoring malformed initializationOptions: {error}"),
             }
         }
         {
@@ -227,7 +237,10 @@ impl LanguageServer for Backend {
                     resolve_provider: Some(false),
                 }),
                 execute_command_provider: Some(ExecuteCommandOptions {
-                    commands: commands::COMMANDS.iter().map(|c| c.to_string()).collect(),
+                    commands: ServerCommand::ALL
+                        .iter()
+                        .map(|c| c.id().to_string())
+                        .collect(),
                     ..Default::default()
                 }),
                 workspace: Some(WorkspaceServerCapabilities {
@@ -407,73 +420,67 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        let command: ServerCommand = params.command.parse()?;
         let argument = params.arguments.into_iter().next().unwrap_or(Value::Null);
-        let target: commands::Target = serde_json::from_value(argument).map_err(|e| {
-            tower_lsp_server::jsonrpc::Error::invalid_params(format!(
-                "{} takes one argument {{\"uri\": …}}: {e}",
-                params.command
-            ))
-        })?;
-        let progress = match params.work_done_progress_params.work_done_token {
-            Some(token) => {
-                let title = match params.command.as_str() {
-                    commands::INVOKE => "Invoking the function locally",
-                    commands::DEPLOY => "Deploying the function",
-                    commands::INVOKE_REMOTE => "Invoking the deployed function",
-                    commands::PACKAGE => "Packaging the function",
-                    _ => "lambda-ls",
-                };
-                Some(self.client.progress(token, title).begin().await)
+        let token = params.work_done_progress_params.work_done_token;
+        let commands = self.commands.clone();
+        match command {
+            ServerCommand::Invoke => {
+                let params = parse(command, argument)?;
+                self.run_long(command, token, async move { commands.invoke(params).await })
+                    .await
             }
-            None => None,
-        };
-        let result = match params.command.as_str() {
-            commands::INVOKE => self.commands.invoke(target).await,
-            commands::NEW_TEST_EVENT => self.commands.new_test_event(target),
-            commands::LIST_EVENTS => self.commands.list_events(target),
-            commands::DEPLOY => self.commands.deploy(target).await,
-            commands::INVOKE_REMOTE => self.commands.invoke_remote(target).await,
-            commands::PACKAGE => self.commands.package(target).await,
-            other => Err(format!("unknown command {other}")),
-        };
-        if let Some(progress) = progress {
-            progress.finish().await;
-        }
-        match result {
-            Ok(value) => Ok(Some(value)),
-            Err(message) => Err(tower_lsp_server::jsonrpc::Error {
-                code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32803),
-                message: message.into(),
-                data: None,
-            }),
+            ServerCommand::InvokeRemote => {
+                let params = parse(command, argument)?;
+                self.run_long(command, token, async move {
+                    commands.invoke_remote(params).await
+                })
+                .await
+            }
+            ServerCommand::Package => {
+                let params = parse(command, argument)?;
+                self.run_long(
+                    command,
+                    token,
+                    async move { commands.package(params).await },
+                )
+                .await
+            }
+            ServerCommand::DeployPlan => {
+                let params = parse(command, argument)?;
+                self.run_long(
+                    command,
+                    token,
+                    async move { commands.deploy_plan(params).await },
+                )
+                .await
+            }
+            ServerCommand::Deploy => self.deploy(parse(command, argument)?, token).await,
+            ServerCommand::NewTestEvent => {
+                answer(commands.new_test_event(parse(command, argument)?))
+            }
+            ServerCommand::ListEvents => answer(commands.list_events(parse(command, argument)?)),
         }
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        // `{"lambda": {"python": {"path": …}}}` from the extension's settings.
-        let python = params
-            .settings
-            .pointer("/lambda/python/path")
-            .or_else(|| params.settings.pointer("/python/path"))
-            .and_then(Value::as_str);
-        if let Some(python) = python {
-            *self
-                .commands
-                .python_path
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) =
-                (!python.is_empty()).then(|| python.to_string());
+        // `{"lambda": {"python": {"path": …}, "trusted": …}}` from the extension's settings.
+        let settings: protocol::ConfigurationSettings =
+            match serde_json::from_value(params.settings) {
+                Ok(settings) => settings,
+                Err(error) => {
+                    tracing::warn!("ignoring malformed settings: {error}");
+                    return;
+                }
+            };
+        let Some(lambda) = settings.lambda else {
+            return;
+        };
+        if let Some(python) = lambda.python {
+            self.set_python_path(python.path);
         }
-        if let Some(trusted) = params
-            .settings
-            .pointer("/lambda/trusted")
-            .and_then(Value::as_bool)
-        {
-            *self
-                .commands
-                .trusted
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) = trusted;
+        if let Some(trusted) = lambda.trusted {
+            self.set_trusted(trusted);
         }
     }
 
@@ -486,40 +493,171 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let text = document.view(encoding);
-        // Lens arguments are objects; the server adds the document they belong to.
-        let with_invoke: Vec<_> = lenses
-            .into_iter()
-            .map(|mut lens| {
-                if let Some((_, arguments)) = &mut lens.command {
-                    for argument in arguments.iter_mut() {
-                        if let Some(object) = argument.as_object_mut() {
-                            object.insert("uri".to_string(), json!(uri.as_str()));
-                        }
-                    }
+        Ok(Some(
+            lenses
+                .iter()
+                .map(|lens| text.code_lens(lens, &uri))
+                .collect(),
+        ))
+    }
+}
+
+/// A command's argument object, typed; a mismatch is the caller's error, said in words.
+fn parse<T: DeserializeOwned>(command: ServerCommand, argument: Value) -> Result<T> {
+    serde_json::from_value(argument).map_err(|e| {
+        CommandError::new(
+            ErrorKind::InvalidParams,
+            format!(
+                "`{}` takes one argument object ({e}); see extension/src/protocol.ts",
+                command.id()
+            ),
+        )
+        .into()
+    })
+}
+
+/// A command's answer as the JSON-RPC result.
+fn answer<T: Serialize>(result: std::result::Result<T, CommandError>) -> Result<Option<Value>> {
+    let value = result?;
+    serde_json::to_value(value)
+        .map(Some)
+        .map_err(|e| CommandError::failed(format!("could not encode the answer: {e}")).into())
+}
+
+/// Sets a flag when dropped: tells a detached deploy that its request was cancelled.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Aborts a detached task when dropped: cancelling the request ends the work (and, for an
+/// invoke, kills the function's processes).
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Backend {
+    fn set_trusted(&self, trusted: bool) {
+        *self
+            .commands
+            .trusted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = trusted;
+    }
+
+    fn set_python_path(&self, python: Option<String>) {
+        *self
+            .commands
+            .python_path
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = python.filter(|p| !p.is_empty());
+    }
+
+    /// Checks common to long commands: trust, then a free slot among the long commands.
+    fn start_long(
+        &self,
+        command: ServerCommand,
+    ) -> std::result::Result<tokio::sync::OwnedSemaphorePermit, CommandError> {
+        if command.needs_trust() {
+            let what = match command {
+                ServerCommand::Package => "Package",
+                ServerCommand::Deploy | ServerCommand::DeployPlan => "Deploy",
+                _ => "Invoke",
+            };
+            self.commands.require_trust(what)?;
+        }
+        self.long_commands.clone().try_acquire_owned().map_err(|_| {
+            CommandError::new(
+                ErrorKind::Busy,
+                format!(
+                    "{MAX_LONG_COMMANDS} invokes, packages and deploys are already running:                      wait for one to finish, or cancel one"
+                ),
+            )
+        })
+    }
+
+    /// Run a long command detached from the message loop (on its own task, so that its
+    /// work never delays other messages), with work-done progress when the client asked for
+    /// it. Cancelling the request aborts the task.
+    async fn run_long<T, F>(
+        &self,
+        command: ServerCommand,
+        token: Option<ProgressToken>,
+        work: F,
+    ) -> Result<Option<Value>>
+    where
+        T: Serialize + Send + 'static,
+        F: std::future::Future<Output = std::result::Result<T, CommandError>> + Send + 'static,
+    {
+        let permit = self.start_long(command)?;
+        let task = tokio::spawn(async move {
+            let _permit = permit;
+            work.await
+        });
+        let _abort = AbortOnDrop(task.abort_handle());
+        let progress = match token {
+            Some(token) => Some(self.client.progress(token, command.title()).begin().await),
+            None => None,
+        };
+        let result = task.await.unwrap_or_else(|e| {
+            Err(CommandError::failed(format!(
+                "{} stopped unexpectedly: {e}",
+                command.id()
+            )))
+        });
+        if let Some(progress) = progress {
+            progress.finish().await;
+        }
+        answer(result)
+    }
+
+    /// `lambda.deploy`, detached like the other long commands, but never aborted mid-step:
+    /// cancelling the request asks the deploy to stop at its next step boundary, and what
+    /// it did before stopping is shown to the user (the request itself is already answered
+    /// as cancelled by then).
+    async fn deploy(
+        &self,
+        params: protocol::FunctionParams,
+        token: Option<ProgressToken>,
+    ) -> Result<Option<Value>> {
+        let command = ServerCommand::Deploy;
+        let permit = self.start_long(command)?;
+        let cancel = Arc::new(AtomicBool::new(false));
+        let commands = self.commands.clone();
+        let client = self.client.clone();
+        let flag = cancel.clone();
+        let task = tokio::spawn(async move {
+            let _permit = permit;
+            let result = commands.deploy(params, &flag).await;
+            if let Err(error) = &result {
+                if error.kind == ErrorKind::Cancelled {
+                    client
+                        .show_message(MessageType::WARNING, format!("Lambda: {error}"))
+                        .await;
                 }
-                lens
-            })
-            .collect();
-        let lenses = with_invoke
-            .into_iter()
-            .map(|lens| CodeLens {
-                range: text.range(&lens.range),
-                command: Some(match lens.command {
-                    Some((command, arguments)) => Command {
-                        title: lens.title,
-                        command,
-                        arguments: Some(arguments),
-                    },
-                    // Informational lenses still need a command to be shown.
-                    None => Command {
-                        title: lens.title,
-                        command: String::new(),
-                        arguments: None::<Vec<Value>>,
-                    },
-                }),
-                data: None,
-            })
-            .collect();
-        Ok(Some(lenses))
+            }
+            result
+        });
+        let _cancel = CancelOnDrop(cancel);
+        let progress = match token {
+            Some(token) => Some(self.client.progress(token, command.title()).begin().await),
+            None => None,
+        };
+        let result = task.await.unwrap_or_else(|e| {
+            Err(CommandError::failed(format!(
+                "the deploy stopped unexpectedly: {e}"
+            )))
+        });
+        if let Some(progress) = progress {
+            progress.finish().await;
+        }
+        answer(result)
     }
 }
