@@ -662,7 +662,7 @@ fn cancelling_stops_between_steps_never_between_code_and_configuration() {
     for (name, value) in moto.environment() {
         std::env::set_var(name, value);
     }
-    let hello = lambda_ls::project::load(&dir).unwrap();
+    let hello = lambda_ls::project::load(&dir);
     let cancel = AtomicBool::new(false);
     let progress = |step: &str| {
         if step == "updating the code" {

@@ -42,21 +42,17 @@ fn path_of(uri: &str) -> Result<PathBuf, CommandError> {
 
 /// The function a file or folder belongs to; with `handler`, it must be that function's.
 pub fn function_at(path: &Path, handler: Option<&str>) -> Result<Function, CommandError> {
-    let dir = path
-        .ancestors()
-        .find(|dir| dir.is_dir() && project::is_function_dir(dir))
-        .ok_or_else(|| {
-            CommandError::new(
-                ErrorKind::NotAFunction,
-                format!(
-                    "{} is not inside a Lambda function folder (one with lambda.toml or \
+    let dir = project::function_dir_in(&project::Disk, path).ok_or_else(|| {
+        CommandError::new(
+            ErrorKind::NotAFunction,
+            format!(
+                "{} is not inside a Lambda function folder (one with lambda.toml or \
                      lambda_function.py)",
-                    path.display()
-                ),
-            )
-        })?;
-    let function =
-        project::load(dir).map_err(|e| failed(format!("cannot read {}: {e}", dir.display())))?;
+                path.display()
+            ),
+        )
+    })?;
+    let function = project::load(dir);
     if let Some(wanted) = handler {
         let configured = function.config.handler_parts().map(|(_, name)| name);
         if configured != Some(wanted) {

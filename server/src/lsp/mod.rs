@@ -82,7 +82,8 @@ fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
     session.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Check documents as changes arrive and publish their diagnostics, in order.
+/// Check documents as changes arrive and publish their diagnostics, in order. The checks
+/// run off the async threads on snapshots, so requests are never kept waiting by them.
 async fn run_checker(
     client: Client,
     session: Arc<Mutex<Session>>,
@@ -95,35 +96,70 @@ async fn run_checker(
         while let Ok(next) = queue.try_recv() {
             batch.push(next);
         }
-        let mut publishes = Vec::new();
-        {
-            let mut session = lock(&session);
-            let mut checked = std::collections::HashSet::new();
-            for check in batch {
-                match check {
-                    Check::Document(uri) => {
-                        if !checked.insert(uri.clone()) {
-                            continue; // already checked at this same state
+        let mut checked = std::collections::HashSet::new();
+        for check in batch {
+            match check {
+                Check::Document(uri) => {
+                    if !checked.insert(uri.clone()) {
+                        continue; // already checked at this same state
+                    }
+                    let prepared = {
+                        let mut session = lock(&session);
+                        let cache = session.take_check_cache(&uri);
+                        session.snapshot(&uri).map(|snapshot| (snapshot, cache))
+                    };
+                    let Some((snapshot, mut cache)) = prepared else {
+                        continue; // closed meanwhile
+                    };
+                    let shared = session.clone();
+                    let published = off_thread("the checks", move || {
+                        let events = snapshot.events();
+                        let diagnostics = Arc::new(snapshot.diagnostics(&mut cache, &events));
+                        {
+                            let mut session = lock(&shared);
+                            session.return_check_cache(&snapshot.uri, cache);
+                            session.remember_events(&snapshot, events);
+                            session.remember_diagnostics(&snapshot, diagnostics.clone());
                         }
-                        let diagnostics = session.diagnostics(&uri);
-                        let Some(document) = session.documents.get(&uri) else {
-                            continue; // closed meanwhile
-                        };
-                        let text = document.view(session.encoding);
-                        let converted = diagnostics.iter().map(|d| text.diagnostic(d)).collect();
-                        publishes.push((uri, Some(document.version), converted));
+                        let text = snapshot.view();
+                        let converted: Vec<_> =
+                            diagnostics.iter().map(|d| text.diagnostic(d)).collect();
+                        (converted, snapshot.version)
+                    })
+                    .await;
+                    if let Ok((diagnostics, version)) = published {
+                        client
+                            .publish_diagnostics(uri, diagnostics, Some(version))
+                            .await;
                     }
-                    Check::Closed(uri) => {
-                        checked.remove(&uri);
-                        publishes.push((uri, None, Vec::new()));
-                    }
+                }
+                Check::Closed(uri) => {
+                    checked.remove(&uri);
+                    client.publish_diagnostics(uri, Vec::new(), None).await;
                 }
             }
         }
-        for (uri, version, diagnostics) in publishes {
-            client.publish_diagnostics(uri, diagnostics, version).await;
-        }
     }
+}
+
+/// Run an analysis off the async threads. A panic in it (a bug) fails this one request,
+/// is logged, and the server goes on serving.
+async fn off_thread<T: Send + 'static>(
+    what: &'static str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work).await.map_err(|error| {
+        tracing::error!("{what} failed: {error}");
+        tower_lsp_server::jsonrpc::Error {
+            code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
+            message: format!(
+                "lambda-ls could not compute {what}: an internal error (a bug; the server's log \
+                 has the details, please report it). The server keeps running."
+            )
+            .into(),
+            data: None,
+        }
+    })
 }
 
 impl Backend {
@@ -151,21 +187,11 @@ impl Backend {
         }
     }
 
-    /// The documents to re-check after `uri` changed: itself, and when it is a
-    /// `lambda.toml`, every open file of that function.
-    fn affected(session: &Session, uri: &Uri) -> Vec<Uri> {
-        let mut uris = vec![uri.clone()];
-        if let Some(path) = session.documents.get(uri).and_then(|d| d.path.clone()) {
-            if path
-                .file_name()
-                .is_some_and(|n| n == crate::project::CONFIG_FILE)
-            {
-                if let Some(dir) = path.parent() {
-                    uris.extend(session.documents_in(dir).into_iter().filter(|u| u != uri));
-                }
-            }
-        }
-        uris
+    /// A snapshot of an open document and the offset of `position` in it.
+    fn snapshot_at(&self, uri: &Uri, position: Position) -> Option<(session::Snapshot, usize)> {
+        let snapshot = self.session().snapshot(uri)?;
+        let offset = snapshot.view().offset(position);
+        Some((snapshot, offset))
     }
 
     /// `lambda/documentText`: the server's copy of a document, for tests and bug reports.
@@ -294,9 +320,8 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let mut session = self.session();
         let document = params.text_document;
-        session.open(document.uri.clone(), document.version, document.text);
-        let uris = Self::affected(&session, &document.uri);
-        self.queue_diagnostics(&uris);
+        let affected = session.open(document.uri, document.version, document.text);
+        self.queue_diagnostics(&affected);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -317,27 +342,32 @@ impl LanguageServer for Backend {
             }
         }
         document.version = params.text_document.version;
-        session.changed(&uri);
-        let uris = Self::affected(&session, &uri);
-        self.queue_diagnostics(&uris);
+        let affected = session.changed(&uri);
+        self.queue_diagnostics(&affected);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         let mut session = self.session();
-        let affected = Self::affected(&session, &uri);
-        session.close(&uri);
+        let affected = session.close(&uri);
         // Closed files keep no diagnostics; files of its function may change with it.
         let _ = self.checks.send(Check::Closed(uri.clone()));
         let others: Vec<_> = affected.into_iter().filter(|u| *u != uri).collect();
         self.queue_diagnostics(&others);
     }
 
-    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let changes: Vec<_> = params
+            .changes
+            .iter()
+            .filter_map(|change| {
+                let path = change.uri.to_file_path()?.into_owned();
+                Some((path, change.typ))
+            })
+            .collect();
         let mut session = self.session();
-        session.files_changed();
-        let uris: Vec<_> = session.documents.keys().cloned().collect();
-        self.queue_diagnostics(&uris);
+        let affected = session.files_changed(&changes);
+        self.queue_diagnostics(&affected);
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
@@ -352,71 +382,71 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let position = params.text_document_position_params;
-        let mut session = self.session();
         let uri = position.text_document.uri;
-        let encoding = session.encoding;
-        let Some(document) = session.documents.get(&uri) else {
+        let Some((snapshot, offset)) = self.snapshot_at(&uri, position.position) else {
             return Ok(None);
         };
-        let offset = document.view(encoding).offset(position.position);
-        let Some(hover) = session.hover(&uri, offset) else {
-            return Ok(None);
-        };
-        let document = &session.documents[&uri];
-        Ok(Some(document.view(encoding).hover(&hover)))
+        let session = self.session.clone();
+        off_thread("the hover", move || {
+            let events = snapshot.events();
+            lock(&session).remember_events(&snapshot, events.clone());
+            let hover = snapshot.hover(offset, &events)?;
+            Some(snapshot.view().hover(&hover))
+        })
+        .await
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let position = params.text_document_position;
         let uri = position.text_document.uri;
-        let mut session = self.session();
-        let encoding = session.encoding;
-        let Some(document) = session.documents.get(&uri) else {
+        let Some((snapshot, offset)) = self.snapshot_at(&uri, position.position) else {
             return Ok(None);
         };
-        let offset = document.view(encoding).offset(position.position);
-        let completions = session.completions(&uri, offset);
-        let document = &session.documents[&uri];
-        let text = document.view(encoding);
-        let items: Vec<_> = completions.iter().map(|c| text.completion(c)).collect();
-        Ok(Some(CompletionResponse::Array(items)))
+        off_thread("the completions", move || {
+            let completions = snapshot.completions(offset);
+            let text = snapshot.view();
+            let items: Vec<_> = completions.iter().map(|c| text.completion(c)).collect();
+            Some(CompletionResponse::Array(items))
+        })
+        .await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        let mut session = self.session();
         let uri = params.text_document.uri;
-        let encoding = session.encoding;
-        let diagnostics = session.diagnostics(&uri);
-        let Some(document) = session.documents.get(&uri) else {
+        let Some(snapshot) = self.session().snapshot(&uri) else {
             return Ok(None);
         };
-        let text = document.view(encoding);
-        let wanted = text.offsets(params.range);
-        let mut actions = Vec::new();
-        for diagnostic in &diagnostics {
-            let touches =
-                diagnostic.range.start <= wanted.end && wanted.start <= diagnostic.range.end;
-            if !touches {
-                continue;
-            }
-            for fix in &diagnostic.fixes {
-                let edits = fix.edits.iter().map(|e| text.text_edit(e)).collect();
-                let mut changes = std::collections::HashMap::new();
-                changes.insert(uri.clone(), edits);
-                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: fix.title.clone(),
-                    kind: Some(CodeActionKind::QUICKFIX),
-                    diagnostics: Some(vec![text.diagnostic(diagnostic)]),
-                    edit: Some(WorkspaceEdit {
-                        changes: Some(changes),
+        off_thread("the code actions", move || {
+            let diagnostics = snapshot.current_diagnostics();
+            let text = snapshot.view();
+            let wanted = text.offsets(params.range);
+            let mut actions = Vec::new();
+            for diagnostic in diagnostics.iter() {
+                let touches =
+                    diagnostic.range.start <= wanted.end && wanted.start <= diagnostic.range.end;
+                if !touches {
+                    continue;
+                }
+                for fix in &diagnostic.fixes {
+                    let edits = fix.edits.iter().map(|e| text.text_edit(e)).collect();
+                    let mut changes = std::collections::HashMap::new();
+                    changes.insert(uri.clone(), edits);
+                    actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: fix.title.clone(),
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        diagnostics: Some(vec![text.diagnostic(diagnostic)]),
+                        edit: Some(WorkspaceEdit {
+                            changes: Some(changes),
+                            ..Default::default()
+                        }),
+                        is_preferred: Some(true),
                         ..Default::default()
-                    }),
-                    is_preferred: Some(true),
-                    ..Default::default()
-                }));
+                    }));
+                }
             }
-        }
-        Ok(Some(actions))
+            Some(actions)
+        })
+        .await
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
@@ -485,20 +515,24 @@ impl LanguageServer for Backend {
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        let mut session = self.session();
         let uri = params.text_document.uri;
-        let encoding = session.encoding;
-        let lenses = session.lenses(&uri);
-        let Some(document) = session.documents.get(&uri) else {
+        let Some(snapshot) = self.session().snapshot(&uri) else {
             return Ok(None);
         };
-        let text = document.view(encoding);
-        Ok(Some(
-            lenses
-                .iter()
-                .map(|lens| text.code_lens(lens, &uri))
-                .collect(),
-        ))
+        let session = self.session.clone();
+        off_thread("the code lenses", move || {
+            let events = snapshot.events();
+            lock(&session).remember_events(&snapshot, events.clone());
+            let text = snapshot.view();
+            let lenses = snapshot.lenses(&events);
+            Some(
+                lenses
+                    .iter()
+                    .map(|lens| text.code_lens(lens, &uri))
+                    .collect(),
+            )
+        })
+        .await
     }
 }
 

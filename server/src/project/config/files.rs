@@ -5,11 +5,16 @@ use std::path::Path;
 use super::codes;
 use crate::ide::{Diagnostic, Severity};
 use crate::project::schema::did_you_mean;
-use crate::project::FunctionConfig;
+use crate::project::{FileSource, FunctionConfig};
 
 /// Checks that need the function folder: the handler's module file and the requirements
 /// file exist. `text` is the `lambda.toml` the configuration came from (ranges point into it).
-pub fn check_files(dir: &Path, text: &str, config: &FunctionConfig) -> Vec<Diagnostic> {
+pub fn check_files(
+    source: &dyn FileSource,
+    dir: &Path,
+    text: &str,
+    config: &FunctionConfig,
+) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let Ok(doc) = toml_edit::Document::parse(text) else {
         return diagnostics;
@@ -17,7 +22,7 @@ pub fn check_files(dir: &Path, text: &str, config: &FunctionConfig) -> Vec<Diagn
     let root = doc.as_table();
     let value_range = |name: &str| root.get(name).and_then(|i| i.span());
     if config.handler.source == crate::project::Source::Default
-        && !dir.join(crate::project::DEFAULT_MODULE_FILE).is_file()
+        && !source.is_file(&dir.join(crate::project::DEFAULT_MODULE_FILE))
     {
         // No handler written and no console-default module: Lambda would not find the code.
         let others = python_files(dir);
@@ -44,7 +49,7 @@ pub fn check_files(dir: &Path, text: &str, config: &FunctionConfig) -> Vec<Diagn
             let module_path = module.replace('.', "/");
             let file = dir.join(format!("{module_path}.py"));
             let package = dir.join(&module_path).join("__init__.py");
-            if !file.is_file() && !package.is_file() {
+            if !source.is_file(&file) && !source.is_file(&package) {
                 let others = python_files(dir);
                 let suggestion = did_you_mean(
                     &format!("{module_path}.py"),
@@ -71,7 +76,7 @@ pub fn check_files(dir: &Path, text: &str, config: &FunctionConfig) -> Vec<Diagn
         }
     }
     if let (Some(requirements), Some(range)) = (&config.requirements, value_range("requirements")) {
-        if !dir.join(requirements).is_file() {
+        if !source.is_file(&dir.join(requirements)) {
             diagnostics.push(Diagnostic::new(
                 codes::REQUIREMENTS_FILE_MISSING,
                 Severity::Error,

@@ -419,7 +419,7 @@ fn lt011_and_lt022_need_the_folder() {
     std::fs::write(dir.path().join("handlers.py"), "").unwrap();
     let check = |text: &str| {
         let (config, _) = parse(text);
-        check_files(dir.path(), text, &config)
+        check_files(&crate::project::Disk, dir.path(), text, &config)
             .into_iter()
             .map(|d| (d.code, text[d.range.clone()].to_string(), d.message))
             .collect::<Vec<_>>()
