@@ -195,6 +195,7 @@ impl Snapshot {
     }
 
     pub fn hover(&self, offset: usize, events: &SharedEvents) -> Option<Hover> {
+        planted_panic(self.content.text());
         match &self.content {
             Content::Config(text) => self.function.as_ref().and(project::hover(text, offset)),
             Content::Python(_) => {
@@ -489,6 +490,18 @@ impl Session {
             document.cache = cache;
         }
     }
+}
+
+/// A fault planted for the test that a panic fails one request only: debug builds, with
+/// `LAMBDA_LS_TEST_PANIC` set, panic on a hover in a document holding the marker.
+fn planted_panic(text: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("LAMBDA_LS_TEST_PANIC").is_some() && text.contains("lambda-ls: panic here")
+    {
+        panic!("the panic planted for tests (LAMBDA_LS_TEST_PANIC)");
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = text;
 }
 
 fn dedup(mut uris: Vec<Uri>) -> Vec<Uri> {
