@@ -167,6 +167,38 @@ impl Module {
         offset
     }
 
+    /// Byte offset at the start of the line after the module's header: leading comments
+    /// (shebang, encoding, licence), the docstring and `from __future__` imports, which
+    /// Python requires before any other statement. Where a new `import` line goes (the
+    /// end of the text when the header ends it without a newline).
+    pub fn after_header(&self) -> usize {
+        let mut end = 0;
+        let mut seen_statement = false;
+        let mut cursor = self.root().walk();
+        for child in self.root().named_children(&mut cursor) {
+            match child.kind() {
+                // Comments between header statements stay where they are.
+                "comment" if seen_statement => continue,
+                "comment" => {}
+                "future_import_statement" => seen_statement = true,
+                "expression_statement"
+                    if !seen_statement
+                        && child.named_child(0).is_some_and(|n| n.kind() == "string") =>
+                {
+                    seen_statement = true
+                }
+                _ => break,
+            }
+            end = child.end_byte();
+        }
+        if end == 0 {
+            return 0;
+        }
+        self.text[end..]
+            .find('\n')
+            .map_or(self.text.len(), |i| end + i + 1)
+    }
+
     /// Whether the module imports `name` at top level (`import os`, `import os.path`).
     pub fn imports_module(&self, name: &str) -> bool {
         let mut cursor = self.root().walk();
@@ -648,5 +680,29 @@ mod tests {
     fn syntax_errors_are_found() {
         assert!(!Module::parse("def f(:\n").syntax_errors().is_empty());
         assert!(Module::parse("def f(): pass\n").syntax_errors().is_empty());
+    }
+
+    #[test]
+    fn after_header_skips_comments_docstring_and_future_imports() {
+        let header = |src: &str| {
+            let module = Module::parse(src);
+            src[..module.after_header()].to_string()
+        };
+        assert_eq!(header("import json\n"), "");
+        assert_eq!(
+            header("#!/usr/bin/env python\n# -*- coding: utf-8 -*-\nimport json\n"),
+            "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\n"
+        );
+        let src = "\"\"\"Doc.\"\"\"\n# why\nfrom __future__ import annotations\n\nimport json\n";
+        assert_eq!(
+            header(src),
+            "\"\"\"Doc.\"\"\"\n# why\nfrom __future__ import annotations\n"
+        );
+        // A second string is an expression, not a docstring.
+        assert_eq!(header("'''a'''\n'b'\n"), "'''a'''\n");
+        assert_eq!(
+            header("from __future__ import annotations"),
+            "from __future__ import annotations"
+        );
     }
 }
