@@ -1,6 +1,10 @@
 //! `event` and `context` in the editor: which event the handler receives, completion of
 //! its keys and of the context's attributes, hovers, and warnings for keys the shape lacks.
 //! The shapes come from `catalog`; where values flow comes from `python::flow`.
+//!
+//! Each followed path is looked up once per candidate event, from its parent path's
+//! answer ([`EventPaths`]), so the whole analysis stays linear in the number of accesses
+//! however long the chains are.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -9,11 +13,11 @@ use serde_json::Value;
 
 use super::{codes, PythonFile};
 use crate::catalog::{
-    self, EventSpec, Lookup, PathSegment, PyLookup, PyMember, PyMemberKind, Shape,
+    self, EventSpec, Fit, Lookup, PathSegment, PyLookup, PyMember, PyMemberKind, Shape,
 };
 use crate::ide::{Completion, CompletionKind, Diagnostic, Hover, Severity, TextEdit};
-use crate::python::flow::{chain_before, Flow, Origin, Root, Step};
-use crate::python::{FunctionDef, Module};
+use crate::python::flow::{chain_before, Flow, Origin, PathId, Root, Step};
+use crate::python::{work, FunctionDef, Module};
 
 /// How the handler's event type was chosen, in order of precedence.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +66,8 @@ impl HandlerEvents {
 pub struct EventAnalysis {
     pub flow: Flow,
     pub events: HandlerEvents,
+    /// What every accessed event path holds in each of `events`.
+    paths: EventPaths,
     /// Made from a copy in which the cursor's line was replaced (see `patched_module`).
     pub patched: bool,
 }
@@ -71,9 +77,12 @@ pub fn analyze(file: PythonFile<'_>) -> Option<EventAnalysis> {
     let handler = file.module.top_level_function(file.handler?)?;
     let flow = Flow::analyze(file.module, &handler);
     let events = choose_events(file, &handler, &flow);
+    let mut paths = EventPaths::new(events.events.clone(), events.is_known());
+    paths.fill(&flow);
     Some(EventAnalysis {
         flow,
         events,
+        paths,
         patched: false,
     })
 }
@@ -102,32 +111,53 @@ fn choose_events(file: PythonFile<'_>, handler: &FunctionDef<'_>, flow: &Flow) -
             };
         }
     }
-    let paths: Vec<Vec<PathSegment>> = flow
-        .accesses
-        .iter()
-        .filter(|a| a.origin.root == Root::Event)
-        .map(|a| segments(&a.origin.steps))
-        .collect();
-    if !paths.is_empty() {
-        let ranked = catalog::infer_from_keys(&paths);
-        if let Some(&(_, best)) = ranked.first() {
-            let events: Vec<_> = ranked
-                .iter()
-                .take_while(|(_, score)| *score >= best)
-                .filter_map(|(name, _)| catalog::event(name))
-                .collect();
-            if !events.is_empty() {
-                return HandlerEvents {
-                    source: EventSource::Inferred,
-                    events,
-                };
-            }
-        }
+    if let Some(events) = infer_events(flow) {
+        return HandlerEvents {
+            source: EventSource::Inferred,
+            events,
+        };
     }
     HandlerEvents {
         source: EventSource::Unknown,
         events: catalog::all_events().iter().collect(),
     }
+}
+
+/// The events that fit the keys the handler reads best (all that tie), if any fits.
+fn infer_events(flow: &Flow) -> Option<Vec<&'static EventSpec>> {
+    let all: Vec<&'static EventSpec> = catalog::all_events().iter().collect();
+    let mut paths = EventPaths::new(all.clone(), false);
+    paths.fill(flow);
+    // Key paths read from the event (attributes of a dict are its methods, not data).
+    let read: Vec<PathId> = flow
+        .accesses
+        .iter()
+        .map(|a| a.path)
+        .filter(|&p| flow.root(p) == Root::Event && !paths.through_attribute(p))
+        .collect();
+    if read.is_empty() {
+        return None;
+    }
+    let ranked = catalog::rank_by_fit(|spec| {
+        let column = all.iter().position(|e| e.name == spec.name).unwrap_or(0);
+        read.iter()
+            .map(|&path| {
+                let fit = match paths.at(path).get(column) {
+                    Some(At::Value(_)) => Fit::Found,
+                    Some(At::Open) => Fit::Open,
+                    _ => Fit::Missing,
+                };
+                (fit, flow.depth(path))
+            })
+            .collect()
+    });
+    let &(_, best) = ranked.first()?;
+    let events: Vec<_> = ranked
+        .iter()
+        .take_while(|(_, score)| *score >= best)
+        .filter_map(|(name, _)| catalog::event(name))
+        .collect();
+    (!events.is_empty()).then_some(events)
 }
 
 /// `Optional[S3Event]`, `S3Event | None`, `"S3Event"` → `S3Event`.
@@ -171,82 +201,230 @@ fn attribute_names(steps: &[Step]) -> Option<Vec<&str>> {
         .collect()
 }
 
+/// What a followed path holds in one candidate event.
+#[derive(Debug, Clone)]
+enum At {
+    /// A value of this shape.
+    Value(&'static Shape),
+    /// Inside a part of the event the catalog leaves open: allowed, not known.
+    Open,
+    /// Reached through an attribute of a plain value (a dict's or str's method), not data
+    /// of the event: not followed.
+    Untracked,
+    /// The last step names a key the value does not have; similar keys, best first.
+    Missing { suggestions: Vec<String> },
+    /// Below a missing step (reported there, not again).
+    Below,
+}
+
+/// The next answer after `step`.
+fn advance(at: &At, step: &Step, suggest: bool) -> At {
+    work::add(1);
+    let segment = match step {
+        Step::Key(key) => PathSegment::Key(key.clone()),
+        Step::Item => PathSegment::Index(0),
+        Step::Attribute(_) => {
+            return match at {
+                At::Value(_) | At::Untracked => At::Untracked,
+                At::Open => At::Open,
+                At::Missing { .. } | At::Below => At::Below,
+            }
+        }
+    };
+    match at {
+        At::Value(shape) => match shape.step(&segment, suggest) {
+            Lookup::Found(next) => At::Value(next),
+            Lookup::Open { .. } => At::Open,
+            Lookup::Missing { suggestions, .. } => At::Missing { suggestions },
+        },
+        At::Open => At::Open,
+        At::Untracked => At::Untracked,
+        At::Missing { .. } | At::Below => At::Below,
+    }
+}
+
 /// What a path finds across the candidate events.
 enum Resolved<'a> {
     /// Shapes found, with the events they belong to.
     Found(Vec<(&'a Shape, &'static str)>),
-    /// Unknown but allowed (open shape) in at least one event.
+    /// Unknown but allowed (open shape) in at least one event, or not followed.
     Open,
     /// Missing everywhere; suggestions from each event, best first.
     Missing(Vec<String>),
 }
 
-fn resolve_event_path(events: &HandlerEvents, path: &[PathSegment]) -> Resolved<'static> {
-    let mut found = Vec::new();
-    let mut open = false;
-    let mut suggestions = Vec::new();
-    for event in &events.events {
-        match event.shape.lookup(path) {
-            Lookup::Found(shape) => found.push((shape, event.name.as_str())),
-            Lookup::Open { .. } => open = true,
-            Lookup::Missing { suggestions: s, .. } => suggestions.extend(s),
+/// The candidate events and, memoised by path, what each followed event path holds in
+/// each of them: a path is looked up once, from its parent's answer.
+struct EventPaths {
+    candidates: Vec<&'static EventSpec>,
+    /// Compute "did you mean" suggestions for missing keys (only worth it for warnings).
+    suggest: bool,
+    /// By [`PathId::index`]: the answer per candidate, once computed.
+    memo: Vec<Option<Box<[At]>>>,
+    /// By [`PathId::index`]: whether the path has an attribute step.
+    attribute: Vec<bool>,
+}
+
+impl EventPaths {
+    fn new(candidates: Vec<&'static EventSpec>, suggest: bool) -> Self {
+        EventPaths {
+            candidates,
+            suggest,
+            memo: Vec::new(),
+            attribute: Vec::new(),
         }
     }
-    if !found.is_empty() {
-        Resolved::Found(found)
-    } else if open {
-        Resolved::Open
-    } else {
-        suggestions.dedup();
-        Resolved::Missing(suggestions)
+
+    /// Look up every event path the flow accessed (and their parents).
+    fn fill(&mut self, flow: &Flow) {
+        self.memo.resize(flow.path_count(), None);
+        self.attribute.resize(flow.path_count(), false);
+        for access in &flow.accesses {
+            if flow.root(access.path) == Root::Event {
+                self.compute(flow, access.path);
+            }
+        }
+    }
+
+    /// Compute `path`'s answers: climb to the nearest known ancestor, then come back down.
+    fn compute(&mut self, flow: &Flow, path: PathId) {
+        let mut pending = Vec::new();
+        let mut current = path;
+        while self.memo[current.index()].is_none() {
+            work::add(1);
+            match flow.parent(current) {
+                Some((parent, _)) => {
+                    pending.push(current);
+                    current = parent;
+                }
+                None => {
+                    // The event itself.
+                    self.memo[current.index()] = Some(
+                        self.candidates
+                            .iter()
+                            .map(|e| At::Value(&e.shape))
+                            .collect(),
+                    );
+                    break;
+                }
+            }
+        }
+        for path in pending.into_iter().rev() {
+            let Some((parent, step)) = flow.parent(path) else {
+                continue;
+            };
+            let answers = self.memo[parent.index()].as_ref().map(|parent| {
+                parent
+                    .iter()
+                    .map(|at| advance(at, step, self.suggest))
+                    .collect()
+            });
+            self.memo[path.index()] = answers;
+            self.attribute[path.index()] =
+                self.attribute[parent.index()] || matches!(step, Step::Attribute(_));
+        }
+    }
+
+    /// The answers for a path [`EventPaths::fill`] computed (empty for others).
+    fn at(&self, path: PathId) -> &[At] {
+        self.memo
+            .get(path.index())
+            .and_then(|m| m.as_deref())
+            .unwrap_or(&[])
+    }
+
+    fn through_attribute(&self, path: PathId) -> bool {
+        self.attribute.get(path.index()).copied().unwrap_or(false)
+    }
+
+    /// The answers for a path written out (completion's chain before the cursor).
+    fn walk(&self, steps: &[Step]) -> Vec<At> {
+        let mut answers: Vec<At> = self
+            .candidates
+            .iter()
+            .map(|e| At::Value(&e.shape))
+            .collect();
+        for step in steps {
+            answers = answers.iter().map(|at| advance(at, step, false)).collect();
+        }
+        answers
+    }
+
+    /// Sum up answers across the candidate events.
+    fn resolved(&self, answers: &[At]) -> Resolved<'static> {
+        let mut found = Vec::new();
+        let mut open = false;
+        let mut suggestions = Vec::new();
+        for (at, event) in answers.iter().zip(&self.candidates) {
+            match at {
+                At::Value(shape) => found.push((*shape, event.name.as_str())),
+                At::Open | At::Untracked => open = true,
+                At::Missing { suggestions: s } => suggestions.extend(s.iter().cloned()),
+                At::Below => {}
+            }
+        }
+        if !found.is_empty() {
+            Resolved::Found(found)
+        } else if open {
+            Resolved::Open
+        } else {
+            suggestions.dedup();
+            Resolved::Missing(suggestions)
+        }
     }
 }
 
+/// Deeper than any chain of the context model (`context.client_context.client.app_title`)
+/// plus the one unknown name a warning is about.
+const CONTEXT_DEPTH: usize = 8;
+
 /// Warnings for keys and attributes the resolved shapes lack.
 pub fn check(analysis: &EventAnalysis, out: &mut Vec<Diagnostic>) {
-    for access in &analysis.flow.accesses {
-        match access.origin.root {
+    let flow = &analysis.flow;
+    for access in &flow.accesses {
+        match flow.root(access.path) {
             Root::Event => {
                 if !analysis.events.is_known() {
                     continue;
                 }
-                let path = segments(&access.origin.steps);
-                let Some((last, parent)) = path.split_last() else {
+                let Some((parent, Step::Key(key))) = flow.parent(access.path) else {
                     continue;
                 };
                 // Report only the first missing step of a chain.
-                if !matches!(
-                    resolve_event_path(&analysis.events, parent),
-                    Resolved::Found(_)
-                ) {
+                let paths = &analysis.paths;
+                if !matches!(paths.resolved(paths.at(parent)), Resolved::Found(_)) {
                     continue;
                 }
-                if let Resolved::Missing(suggestions) = resolve_event_path(&analysis.events, &path)
-                {
-                    let PathSegment::Key(key) = last else {
-                        continue;
-                    };
-                    // An empty key is the user mid-typing `[""]`: completion's moment.
-                    if key.is_empty() {
-                        continue;
-                    }
-                    let hint = did_you_mean(&suggestions);
-                    out.push(Diagnostic::new(
-                        codes::UNKNOWN_EVENT_KEY,
-                        Severity::Warning,
-                        access.range.clone(),
-                        format!(
-                            "`{key}` is not a key of {} here, so this lookup raises KeyError \
-                             (or `.get` returns None) when the event arrives.{hint} The event \
-                             type comes from {}.",
-                            describe_path(&path[..path.len() - 1]),
-                            analysis.events.label()
-                        ),
-                    ));
+                let Resolved::Missing(suggestions) = paths.resolved(paths.at(access.path)) else {
+                    continue;
+                };
+                // An empty key is the user mid-typing `[""]`: completion's moment.
+                if key.is_empty() {
+                    continue;
                 }
+                let hint = did_you_mean(&suggestions);
+                out.push(Diagnostic::new(
+                    codes::UNKNOWN_EVENT_KEY,
+                    Severity::Warning,
+                    access.range.clone(),
+                    format!(
+                        "`{key}` is not a key of {} here, so this lookup raises KeyError \
+                         (or `.get` returns None) when the event arrives.{hint} The event \
+                         type comes from {}.",
+                        describe_path(&segments(&flow.steps(parent))),
+                        analysis.events.label()
+                    ),
+                ));
             }
             Root::Context => {
-                let Some(names) = attribute_names(&access.origin.steps) else {
+                // The context model is a few attributes deep: past that, the first unknown
+                // name lies earlier in the chain and was reported there. (This keeps each
+                // access O(1) in `context.a.a.a…` thousands deep.)
+                if flow.depth(access.path) > CONTEXT_DEPTH {
+                    continue;
+                }
+                let steps = flow.steps(access.path);
+                let Some(names) = attribute_names(&steps) else {
                     continue;
                 };
                 if let PyLookup::Missing { at, suggestions } = catalog::context().lookup(&names) {
@@ -334,26 +512,27 @@ fn member_markdown(member: &PyMember) -> String {
 
 /// Hover on an event key or a context attribute that the flow follows.
 pub fn hover(analysis: &EventAnalysis, offset: usize) -> Option<Hover> {
-    let access = analysis
-        .flow
+    let flow = &analysis.flow;
+    let access = flow
         .accesses
         .iter()
         .find(|a| a.range.start <= offset && offset <= a.range.end)?;
-    match access.origin.root {
+    let steps = flow.steps(access.path);
+    match flow.root(access.path) {
         Root::Event => {
-            let path = segments(&access.origin.steps);
-            let Resolved::Found(found) = resolve_event_path(&analysis.events, &path) else {
+            let paths = &analysis.paths;
+            let Resolved::Found(found) = paths.resolved(paths.at(access.path)) else {
                 return None;
             };
             let names: Vec<_> = found.iter().map(|(_, e)| *e).collect();
-            let title = format!("event{}", python_path(&path));
+            let title = format!("event{}", python_path(&segments(&steps)));
             Some(Hover {
                 range: access.range.clone(),
                 markdown: shape_markdown(found[0].0, &title, &names),
             })
         }
         Root::Context => {
-            let names = attribute_names(&access.origin.steps)?;
+            let names = attribute_names(&steps)?;
             let PyLookup::Found(member) = catalog::context().lookup(&names) else {
                 return None;
             };
@@ -450,7 +629,8 @@ pub fn complete(analysis: &EventAnalysis, text: &str, offset: usize) -> Vec<Comp
                 return Vec::new();
             }
             let path = segments(&origin.steps);
-            let Resolved::Found(found) = resolve_event_path(&analysis.events, &path) else {
+            let paths = &analysis.paths;
+            let Resolved::Found(found) = paths.resolved(&paths.walk(&origin.steps)) else {
                 return Vec::new();
             };
             let quote_char = quote.unwrap_or('"');
@@ -559,12 +739,9 @@ fn chain_origin(
         chain_end
     };
     let base = analysis.flow.resolve_name(&chain.base, at)?;
-    let mut steps = base.steps;
-    steps.extend(chain.steps);
-    Some(Origin {
-        root: base.root,
-        steps,
-    })
+    let mut origin = analysis.flow.origin(base);
+    origin.steps.extend(chain.steps);
+    Some(origin)
 }
 
 fn key_completions(

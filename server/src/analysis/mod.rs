@@ -228,6 +228,9 @@ pub fn complete_python(file: PythonFile<'_>, offset: usize) -> Vec<Completion> {
 }
 
 #[cfg(test)]
+mod scaling_tests;
+
+#[cfg(test)]
 pub(crate) mod test_support {
     use super::*;
     use crate::project::FunctionConfig;

@@ -18,7 +18,7 @@ mod shape;
 mod template;
 
 pub use context::{PyClass, PyLookup, PyMember, PyMemberKind};
-pub use infer::{event_for_annotation, infer_from_keys};
+pub use infer::{event_for_annotation, infer_from_keys, rank_by_fit, Fit};
 pub use path::{format_path, get_path, parse_path, remove_path, set_path, PathError, PathSegment};
 pub use shape::{did_you_mean, Lookup, Mismatch, Shape, ShapeKind};
 pub use template::{find_template, render_template, template, templates, Template, TemplateError};
