@@ -13,7 +13,8 @@ use serde_json::Value;
 
 use super::{codes, PythonFile};
 use crate::catalog::{
-    self, EventSpec, Fit, Lookup, PathSegment, PyLookup, PyMember, PyMemberKind, Shape,
+    self, DataClass, DataMember, DataMemberKind, EventSpec, Fit, Lookup, Many, MemberLookup,
+    PathSegment, PyLookup, PyMember, PyMemberKind, Shape,
 };
 use crate::ide::{Completion, CompletionKind, Diagnostic, Hover, Severity, TextEdit};
 use crate::python::flow::{chain_before, Flow, Origin, PathId, Root, Step};
@@ -26,6 +27,9 @@ pub enum EventSource {
     Triggers,
     /// A type annotation on the event parameter.
     Annotation(String),
+    /// A Powertools data class wraps the event (`event: S3Event` imported from
+    /// Powertools, or `@event_source(data_class=S3Event)`): its name.
+    DataClass(String),
     /// The keys the handler reads fit these events best.
     Inferred,
     /// Nothing says: every known event.
@@ -37,6 +41,8 @@ pub enum EventSource {
 pub struct HandlerEvents {
     pub source: EventSource,
     pub events: Vec<&'static EventSpec>,
+    /// The Powertools data class `event` is, if any: attributes are followed through it.
+    pub data_class: Option<&'static DataClass>,
 }
 
 impl HandlerEvents {
@@ -51,6 +57,7 @@ impl HandlerEvents {
         match &self.source {
             EventSource::Triggers => format!("{names} (lambda.toml trigger)"),
             EventSource::Annotation(annotation) => format!("{names} (annotation `{annotation}`)"),
+            EventSource::DataClass(class) => format!("{names} (Powertools `{class}`)"),
             EventSource::Inferred => format!("{names} (inferred from the keys read)"),
             EventSource::Unknown => "any (no trigger configured)".to_string(),
         }
@@ -77,7 +84,7 @@ pub fn analyze(file: PythonFile<'_>) -> Option<EventAnalysis> {
     let handler = file.module.top_level_function(file.handler?)?;
     let flow = Flow::analyze(file.module, &handler);
     let events = choose_events(file, &handler, &flow);
-    let mut paths = EventPaths::new(events.events.clone(), events.is_known());
+    let mut paths = EventPaths::new(events.events.clone(), events.data_class, events.is_known());
     paths.fill(&flow);
     Some(EventAnalysis {
         flow,
@@ -88,6 +95,19 @@ pub fn analyze(file: PythonFile<'_>) -> Option<EventAnalysis> {
 }
 
 fn choose_events(file: PythonFile<'_>, handler: &FunctionDef<'_>, flow: &Flow) -> HandlerEvents {
+    // A Powertools data class decides: the code reads the event through its attributes.
+    if let Some((class, event)) = data_class(file.module, handler) {
+        return HandlerEvents {
+            source: EventSource::DataClass(class.name.clone()),
+            events: vec![event],
+            data_class: Some(class),
+        };
+    }
+    let chosen = |source, events| HandlerEvents {
+        source,
+        events,
+        data_class: None,
+    };
     if let Some(function) = file.function {
         let events: Vec<_> = function
             .config
@@ -96,37 +116,67 @@ fn choose_events(file: PythonFile<'_>, handler: &FunctionDef<'_>, flow: &Flow) -
             .filter_map(|t| catalog::event(&t.kind))
             .collect();
         if !events.is_empty() {
-            return HandlerEvents {
-                source: EventSource::Triggers,
-                events,
-            };
+            return chosen(EventSource::Triggers, events);
         }
     }
     if let Some(annotation) = handler.positional(0).and_then(|p| p.annotation) {
         let bare = strip_optional(annotation);
         if let Some(event) = catalog::event_for_annotation(bare).and_then(catalog::event) {
-            return HandlerEvents {
-                source: EventSource::Annotation(bare.to_string()),
-                events: vec![event],
-            };
+            return chosen(EventSource::Annotation(bare.to_string()), vec![event]);
         }
     }
     if let Some(events) = infer_events(flow) {
-        return HandlerEvents {
-            source: EventSource::Inferred,
-            events,
+        return chosen(EventSource::Inferred, events);
+    }
+    chosen(EventSource::Unknown, catalog::all_events().iter().collect())
+}
+
+/// The Powertools data class the handler's `event` is: its annotation when the name comes
+/// from Powertools (`from aws_lambda_powertools.utilities.data_classes import S3Event`,
+/// or written out in full), or `@event_source(data_class=…)` on the handler.
+fn data_class(
+    module: &Module,
+    handler: &FunctionDef<'_>,
+) -> Option<(&'static DataClass, &'static EventSpec)> {
+    let from_powertools = |written: &str| -> Option<(&'static DataClass, &'static EventSpec)> {
+        // `S3Event` or `data_classes.S3Event`: find where the first name comes from.
+        let (first, rest) = match written.split_once('.') {
+            Some((first, rest)) => (first, Some(rest)),
+            None => (written, None),
         };
-    }
-    HandlerEvents {
-        source: EventSource::Unknown,
-        events: catalog::all_events().iter().collect(),
-    }
+        let full = match module.imported_name(first) {
+            Some((source, original)) => match rest {
+                Some(rest) => format!("{source}.{original}.{rest}"),
+                None => format!("{source}.{original}"),
+            },
+            None => written.to_string(),
+        };
+        if !full.starts_with("aws_lambda_powertools.") {
+            return None;
+        }
+        catalog::data_class_for(&full)
+    };
+    let annotated = handler
+        .positional(0)
+        .and_then(|p| p.annotation)
+        .map(strip_optional)
+        .and_then(from_powertools);
+    annotated.or_else(|| {
+        handler.decorators.iter().find_map(|decorator| {
+            let (_, arguments) = decorator.split_once("event_source(")?;
+            let value = arguments.split("data_class=").nth(1)?;
+            let name = value
+                .split(|c: char| c == ',' || c == ')' || c.is_whitespace())
+                .next()?;
+            from_powertools(name).or_else(|| catalog::data_class_for(name))
+        })
+    })
 }
 
 /// The events that fit the keys the handler reads best (all that tie), if any fits.
 fn infer_events(flow: &Flow) -> Option<Vec<&'static EventSpec>> {
     let all: Vec<&'static EventSpec> = catalog::all_events().iter().collect();
-    let mut paths = EventPaths::new(all.clone(), false);
+    let mut paths = EventPaths::new(all.clone(), None, false);
     paths.fill(flow);
     // Key paths read from the event (attributes of a dict are its methods, not data).
     let read: Vec<PathId> = flow
@@ -185,7 +235,7 @@ fn segments(steps: &[Step]) -> Vec<PathSegment> {
         .iter()
         .filter_map(|s| match s {
             Step::Key(k) => Some(PathSegment::Key(k.clone())),
-            Step::Item => Some(PathSegment::Index(0)),
+            Step::Item | Step::Index => Some(PathSegment::Index(0)),
             Step::Attribute(_) => None,
         })
         .collect()
@@ -206,6 +256,28 @@ fn attribute_names(steps: &[Step]) -> Option<Vec<&str>> {
 enum At {
     /// A value of this shape.
     Value(&'static Shape),
+    /// A Powertools data class object (`event: S3Event`, `event.records[0].s3`), over the
+    /// part of the event it wraps (`None` when not known, e.g. decoded from a body), and
+    /// the member that returned it (`None` for the event itself).
+    Object {
+        class: &'static DataClass,
+        shape: Option<&'static Shape>,
+        member: Option<&'static DataMember>,
+    },
+    /// Several data class objects (`event.records`): a list, a generator or a dict of
+    /// them, over the event's container of them.
+    Objects {
+        class: &'static DataClass,
+        shape: Option<&'static Shape>,
+        many: Many,
+        member: &'static DataMember,
+    },
+    /// What another data class member gives: a property's value (with the shape of the key
+    /// it reads, unless it computes something else) or a method.
+    Member {
+        member: &'static DataMember,
+        shape: Option<&'static Shape>,
+    },
     /// Inside a part of the event the catalog leaves open: allowed, not known.
     Open,
     /// Reached through an attribute of a plain value (a dict's or str's method), not data
@@ -213,33 +285,134 @@ enum At {
     Untracked,
     /// The last step names a key the value does not have; similar keys, best first.
     Missing { suggestions: Vec<String> },
+    /// The last step names an attribute the data class does not have.
+    MissingAttribute {
+        class: &'static DataClass,
+        suggestions: Vec<String>,
+    },
     /// Below a missing step (reported there, not again).
     Below,
+}
+
+impl At {
+    /// Whether the value is known (a key or attribute missing from it is worth a warning).
+    fn is_known(&self) -> bool {
+        matches!(
+            self,
+            At::Value(_) | At::Object { .. } | At::Objects { .. } | At::Member { .. }
+        )
+    }
+
+    /// The shape of the dict this value is, when known (what `[key]` reads from).
+    fn dict_shape(&self) -> Option<&'static Shape> {
+        match self {
+            At::Value(shape) => Some(shape),
+            At::Object { shape, .. } | At::Member { shape, .. } => *shape,
+            _ => None,
+        }
+    }
+}
+
+/// The shape at `key` (a data class member's key path) below `shape`, if known.
+fn shape_at(shape: Option<&'static Shape>, key: &[PathSegment]) -> Option<&'static Shape> {
+    let mut current = shape?;
+    for segment in key {
+        current = match (current.step(segment, false), segment) {
+            (Lookup::Found(next), _) => next,
+            _ => return None,
+        };
+    }
+    Some(current)
+}
+
+/// An element of a container shape: a list's item, a map's value.
+fn element_of(shape: Option<&'static Shape>) -> Option<&'static Shape> {
+    match &shape?.kind {
+        catalog::ShapeKind::Array { item } => Some(item),
+        catalog::ShapeKind::Map { value } => Some(value),
+        _ => None,
+    }
+}
+
+/// The attribute `name` of a data class object wrapping `shape`.
+fn attribute_of(class: &'static DataClass, shape: Option<&'static Shape>, name: &str) -> At {
+    let member = match catalog::data_classes().member(class, name) {
+        MemberLookup::Found(member) => member,
+        MemberLookup::Missing(suggestions) => return At::MissingAttribute { class, suggestions },
+    };
+    let target = match (&member.kind, &member.key) {
+        (DataMemberKind::Property, Some(key)) if !member.computed => shape_at(shape, key),
+        _ => None,
+    };
+    let class = member
+        .class
+        .as_deref()
+        .and_then(|name| catalog::data_classes().class(name));
+    match (class, member.many) {
+        (Some(class), None) => At::Object {
+            class,
+            shape: target,
+            member: Some(member),
+        },
+        (Some(class), Some(many)) => At::Objects {
+            class,
+            shape: target,
+            many,
+            member,
+        },
+        (None, _) => At::Member {
+            member,
+            shape: target,
+        },
+    }
 }
 
 /// The next answer after `step`.
 fn advance(at: &At, step: &Step, suggest: bool) -> At {
     work::add(1);
+    if let Step::Attribute(name) = step {
+        return match at {
+            At::Object { class, shape, .. } => attribute_of(class, *shape, name),
+            // A plain value's (or a list's, or a str's) attribute is a method.
+            At::Value(_) | At::Objects { .. } | At::Member { .. } | At::Untracked => At::Untracked,
+            At::Open => At::Open,
+            At::Missing { .. } | At::MissingAttribute { .. } | At::Below => At::Below,
+        };
+    }
+    if let At::Objects {
+        class, shape, many, ..
+    } = at
+    {
+        // An element: by iterating or indexing a list or generator (indexing a generator
+        // is reported apart), by key in a dict of them.
+        let element = match (many, step) {
+            (Many::Map, Step::Key(_)) | (Many::List | Many::Iterator, Step::Item | Step::Index) => {
+                element_of(*shape)
+            }
+            _ => return At::Untracked,
+        };
+        return At::Object {
+            class,
+            shape: element,
+            member: None,
+        };
+    }
     let segment = match step {
         Step::Key(key) => PathSegment::Key(key.clone()),
-        Step::Item => PathSegment::Index(0),
-        Step::Attribute(_) => {
-            return match at {
-                At::Value(_) | At::Untracked => At::Untracked,
-                At::Open => At::Open,
-                At::Missing { .. } | At::Below => At::Below,
-            }
-        }
+        _ => PathSegment::Index(0),
     };
     match at {
-        At::Value(shape) => match shape.step(&segment, suggest) {
-            Lookup::Found(next) => At::Value(next),
-            Lookup::Open { .. } => At::Open,
-            Lookup::Missing { suggestions, .. } => At::Missing { suggestions },
+        At::Missing { .. } | At::MissingAttribute { .. } | At::Below => At::Below,
+        At::Open | At::Untracked => at.clone(),
+        known => match known.dict_shape() {
+            Some(shape) => match shape.step(&segment, suggest) {
+                Lookup::Found(next) => At::Value(next),
+                Lookup::Open { .. } => At::Open,
+                Lookup::Missing { suggestions, .. } => At::Missing { suggestions },
+            },
+            // A data class over an unknown part, or a computed value.
+            None => At::Open,
         },
-        At::Open => At::Open,
-        At::Untracked => At::Untracked,
-        At::Missing { .. } | At::Below => At::Below,
     }
 }
 
@@ -257,6 +430,8 @@ enum Resolved<'a> {
 /// each of them: a path is looked up once, from its parent's answer.
 struct EventPaths {
     candidates: Vec<&'static EventSpec>,
+    /// What `event` itself is in each candidate: its shape, or a data class over it.
+    roots: Vec<At>,
     /// Compute "did you mean" suggestions for missing keys (only worth it for warnings).
     suggest: bool,
     /// By [`PathId::index`]: the answer per candidate, once computed.
@@ -266,20 +441,36 @@ struct EventPaths {
 }
 
 impl EventPaths {
-    fn new(candidates: Vec<&'static EventSpec>, suggest: bool) -> Self {
+    fn new(
+        candidates: Vec<&'static EventSpec>,
+        data_class: Option<&'static DataClass>,
+        suggest: bool,
+    ) -> Self {
+        let roots = candidates
+            .iter()
+            .map(|event| match data_class {
+                Some(class) => At::Object {
+                    class,
+                    shape: Some(&event.shape),
+                    member: None,
+                },
+                None => At::Value(&event.shape),
+            })
+            .collect();
         EventPaths {
             candidates,
+            roots,
             suggest,
             memo: Vec::new(),
             attribute: Vec::new(),
         }
     }
 
-    /// Look up every event path the flow accessed (and their parents).
+    /// Look up every event path the flow accessed or indexed (and their parents).
     fn fill(&mut self, flow: &Flow) {
         self.memo.resize(flow.path_count(), None);
         self.attribute.resize(flow.path_count(), false);
-        for access in &flow.accesses {
+        for access in flow.accesses.iter().chain(&flow.indexes) {
             if flow.root(access.path) == Root::Event {
                 self.compute(flow, access.path);
             }
@@ -299,12 +490,7 @@ impl EventPaths {
                 }
                 None => {
                     // The event itself.
-                    self.memo[current.index()] = Some(
-                        self.candidates
-                            .iter()
-                            .map(|e| At::Value(&e.shape))
-                            .collect(),
-                    );
+                    self.memo[current.index()] = Some(self.roots.clone().into_boxed_slice());
                     break;
                 }
             }
@@ -339,11 +525,7 @@ impl EventPaths {
 
     /// The answers for a path written out (completion's chain before the cursor).
     fn walk(&self, steps: &[Step]) -> Vec<At> {
-        let mut answers: Vec<At> = self
-            .candidates
-            .iter()
-            .map(|e| At::Value(&e.shape))
-            .collect();
+        let mut answers = self.roots.clone();
         for step in steps {
             answers = answers.iter().map(|at| advance(at, step, false)).collect();
         }
@@ -357,10 +539,12 @@ impl EventPaths {
         let mut suggestions = Vec::new();
         for (at, event) in answers.iter().zip(&self.candidates) {
             match at {
-                At::Value(shape) => found.push((*shape, event.name.as_str())),
-                At::Open | At::Untracked => open = true,
                 At::Missing { suggestions: s } => suggestions.extend(s.iter().cloned()),
-                At::Below => {}
+                At::Below | At::MissingAttribute { .. } => {}
+                other => match other.dict_shape() {
+                    Some(shape) => found.push((shape, event.name.as_str())),
+                    None => open = true,
+                },
             }
         }
         if !found.is_empty() {
@@ -380,41 +564,76 @@ const CONTEXT_DEPTH: usize = 8;
 
 /// Warnings for keys and attributes the resolved shapes lack.
 pub fn check(analysis: &EventAnalysis, out: &mut Vec<Diagnostic>) {
+    check_indexes(analysis, out);
     let flow = &analysis.flow;
+    let paths = &analysis.paths;
     for access in &flow.accesses {
         match flow.root(access.path) {
             Root::Event => {
                 if !analysis.events.is_known() {
                     continue;
                 }
-                let Some((parent, Step::Key(key))) = flow.parent(access.path) else {
+                let Some((parent, step)) = flow.parent(access.path) else {
                     continue;
                 };
                 // Report only the first missing step of a chain.
-                let paths = &analysis.paths;
-                if !matches!(paths.resolved(paths.at(parent)), Resolved::Found(_)) {
+                if !paths.at(parent).iter().any(At::is_known) {
                     continue;
                 }
-                let Resolved::Missing(suggestions) = paths.resolved(paths.at(access.path)) else {
-                    continue;
-                };
-                // An empty key is the user mid-typing `[""]`: completion's moment.
-                if key.is_empty() {
-                    continue;
+                match step {
+                    Step::Key(key) => {
+                        let Resolved::Missing(suggestions) = paths.resolved(paths.at(access.path))
+                        else {
+                            continue;
+                        };
+                        // An empty key is the user mid-typing `[""]`: completion's moment.
+                        if key.is_empty() {
+                            continue;
+                        }
+                        let hint = did_you_mean(&suggestions);
+                        out.push(Diagnostic::new(
+                            codes::UNKNOWN_EVENT_KEY,
+                            Severity::Warning,
+                            access.range.clone(),
+                            format!(
+                                "`{key}` is not a key of {} here, so this lookup raises KeyError \
+                                 (or `.get` returns None) when the event arrives.{hint} The event \
+                                 type comes from {}.",
+                                describe_path(&segments(&flow.steps(parent))),
+                                analysis.events.label()
+                            ),
+                        ));
+                    }
+                    Step::Attribute(name) => {
+                        let answers = paths.at(access.path);
+                        // Missing in every candidate (a data class has one).
+                        let mut missing = answers.iter().map(|at| match at {
+                            At::MissingAttribute { class, suggestions } => {
+                                Some((class, suggestions))
+                            }
+                            _ => None,
+                        });
+                        let Some(Some((class, suggestions))) = missing.next() else {
+                            continue;
+                        };
+                        if missing.any(|m| m.is_none()) {
+                            continue;
+                        }
+                        let hint = did_you_mean(suggestions);
+                        out.push(Diagnostic::new(
+                            codes::UNKNOWN_EVENT_KEY,
+                            Severity::Warning,
+                            access.range.clone(),
+                            format!(
+                                "Powertools' `{}` has no attribute `{name}`, so this raises \
+                                 AttributeError.{hint} The event type comes from {}.",
+                                class.name,
+                                analysis.events.label()
+                            ),
+                        ));
+                    }
+                    Step::Item | Step::Index => {}
                 }
-                let hint = did_you_mean(&suggestions);
-                out.push(Diagnostic::new(
-                    codes::UNKNOWN_EVENT_KEY,
-                    Severity::Warning,
-                    access.range.clone(),
-                    format!(
-                        "`{key}` is not a key of {} here, so this lookup raises KeyError \
-                         (or `.get` returns None) when the event arrives.{hint} The event \
-                         type comes from {}.",
-                        describe_path(&segments(&flow.steps(parent))),
-                        analysis.events.label()
-                    ),
-                ));
             }
             Root::Context => {
                 // The context model is a few attributes deep: past that, the first unknown
@@ -445,6 +664,53 @@ pub fn check(analysis: &EventAnalysis, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
+    }
+}
+
+/// Warnings for indexing a Powertools generator (`event.records[0]`): a TypeError.
+fn check_indexes(analysis: &EventAnalysis, out: &mut Vec<Diagnostic>) {
+    let flow = &analysis.flow;
+    for index in &flow.indexes {
+        let Some((parent, _)) = flow.parent(index.path) else {
+            continue;
+        };
+        let generator = analysis.paths.at(parent).iter().find_map(|at| match at {
+            At::Objects {
+                class,
+                many: Many::Iterator,
+                member,
+                ..
+            } => Some((class, member)),
+            _ => None,
+        });
+        let Some((class, member)) = generator else {
+            continue;
+        };
+        // A sibling property that gives the first element (`S3Event.record`), if any.
+        let first = catalog::data_classes()
+            .class(&member.owner)
+            .into_iter()
+            .flat_map(|owner| catalog::data_classes().members(owner))
+            .find(|m| {
+                m.many.is_none()
+                    && m.class.as_deref() == Some(class.name.as_str())
+                    && m.key.as_ref().is_some_and(|k| {
+                        Some(&k[..k.len().saturating_sub(1)]) == member.key.as_deref()
+                    })
+            })
+            .map(|m| format!(", or `.{}` for the first one", m.name))
+            .unwrap_or_default();
+        out.push(Diagnostic::new(
+            codes::UNKNOWN_EVENT_KEY,
+            Severity::Warning,
+            index.range.clone(),
+            format!(
+                "`{}` is a generator of `{}` in Powertools: it cannot be indexed, so this \
+                 raises TypeError ('generator' object is not subscriptable). Loop over it \
+                 (`for record in ….{}:`){first}.",
+                member.name, class.name, member.name
+            ),
+        ));
     }
 }
 
@@ -498,6 +764,45 @@ fn shape_markdown(shape: &Shape, title: &str, events: &[&str]) -> String {
     markdown
 }
 
+/// Hover and completion docs of a Powertools data class member: its signature, doc, the
+/// event key it reads (with that key's doc and example when known) and where the model
+/// comes from.
+fn data_member_markdown(member: &DataMember, shape: Option<&Shape>) -> String {
+    let signature = match &member.kind {
+        DataMemberKind::Property => format!(
+            "(property) {}.{}: {}",
+            member.owner, member.name, member.annotation
+        ),
+        DataMemberKind::Method { signature } => {
+            format!("(method) {}.{}{signature}", member.owner, member.name)
+        }
+    };
+    let mut markdown = format!("```python\n{signature}\n```");
+    if !member.doc.is_empty() {
+        markdown.push_str(&format!("\n{}", member.doc));
+    }
+    if let Some(key) = &member.key {
+        let written = python_path(key).replace("[\"*\"]", "[…]");
+        let reads = if member.computed {
+            "Computed from"
+        } else {
+            "Reads"
+        };
+        markdown.push_str(&format!(
+            "\n\n{reads} `{written}` of the wrapped event dict."
+        ));
+        if let Some(shape) = shape.filter(|_| !member.computed) {
+            markdown.push_str(&format!(" {}", shape.doc));
+            let example = shape.example_value();
+            if !example.is_null() && !example.is_object() && !example.is_array() {
+                markdown.push_str(&format!("\n\nExample: `{}`", short_example(&example)));
+            }
+        }
+    }
+    markdown.push_str(&format!("\n\n*{}*", catalog::data_classes().source));
+    markdown
+}
+
 fn member_markdown(member: &PyMember) -> String {
     let signature = match &member.kind {
         PyMemberKind::Attribute => format!("{}: {}", member.name, member.annotation),
@@ -521,6 +826,22 @@ pub fn hover(analysis: &EventAnalysis, offset: usize) -> Option<Hover> {
     match flow.root(access.path) {
         Root::Event => {
             let paths = &analysis.paths;
+            if let Some(Step::Attribute(_)) = steps.last() {
+                let member = paths.at(access.path).iter().find_map(|at| match at {
+                    At::Object {
+                        member: Some(member),
+                        shape,
+                        ..
+                    }
+                    | At::Member { member, shape } => Some((*member, *shape)),
+                    At::Objects { member, shape, .. } => Some((*member, *shape)),
+                    _ => None,
+                })?;
+                return Some(Hover {
+                    range: access.range.clone(),
+                    markdown: data_member_markdown(member.0, member.1),
+                });
+            }
             let Resolved::Found(found) = paths.resolved(paths.at(access.path)) else {
                 return None;
             };
@@ -666,8 +987,9 @@ pub fn complete(analysis: &EventAnalysis, text: &str, offset: usize) -> Vec<Comp
             let Some(origin) = chain_origin(analysis, text, line_start, chain_end) else {
                 return Vec::new();
             };
-            if origin.root != Root::Context {
-                return Vec::new();
+            if origin.root == Root::Event {
+                let range = partial_start..identifier_end(text, offset);
+                return data_class_completions(analysis, &origin.steps, range);
             }
             let Some(names) = attribute_names(&origin.steps) else {
                 return Vec::new();
@@ -683,12 +1005,7 @@ pub fn complete(analysis: &EventAnalysis, text: &str, offset: usize) -> Vec<Comp
             let Some(class) = class else {
                 return Vec::new();
             };
-            let end = offset
-                + text[offset..]
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .map(char::len_utf8)
-                    .sum::<usize>();
+            let end = identifier_end(text, offset);
             class
                 .members
                 .iter()
@@ -721,6 +1038,67 @@ pub fn complete(analysis: &EventAnalysis, text: &str, offset: usize) -> Vec<Comp
                 .collect()
         }
     }
+}
+
+/// Where the identifier the cursor is in ends.
+fn identifier_end(text: &str, offset: usize) -> usize {
+    offset
+        + text[offset..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .map(char::len_utf8)
+            .sum::<usize>()
+}
+
+/// The attributes of the Powertools data class object that `steps` lead to, if any.
+fn data_class_completions(
+    analysis: &EventAnalysis,
+    steps: &[Step],
+    range: Range<usize>,
+) -> Vec<Completion> {
+    let answers = analysis.paths.walk(steps);
+    let Some((class, shape)) = answers.iter().find_map(|at| match at {
+        At::Object { class, shape, .. } => Some((*class, *shape)),
+        _ => None,
+    }) else {
+        return Vec::new();
+    };
+    let classes = catalog::data_classes();
+    classes
+        .members(class)
+        .into_iter()
+        .enumerate()
+        .map(|(i, member)| {
+            let is_method = matches!(member.kind, DataMemberKind::Method { .. });
+            let target = match &member.key {
+                Some(key) if !member.computed => shape_at(shape, key),
+                _ => None,
+            };
+            Completion {
+                label: member.name.clone(),
+                kind: if is_method {
+                    CompletionKind::Method
+                } else {
+                    CompletionKind::Property
+                },
+                detail: Some(match &member.kind {
+                    DataMemberKind::Property => member.annotation.clone(),
+                    DataMemberKind::Method { signature } => signature.clone(),
+                }),
+                documentation: Some(data_member_markdown(member, target)),
+                edit: TextEdit {
+                    range: range.clone(),
+                    new_text: if is_method {
+                        format!("{}()", member.name)
+                    } else {
+                        member.name.clone()
+                    },
+                },
+                // The class's own members first (`DictWrapper.get` and `raw_event` last).
+                sort_text: Some(format!("{i:03}")),
+            }
+        })
+        .collect()
 }
 
 /// The origin of the access chain that ends at `chain_end` on the cursor's line.

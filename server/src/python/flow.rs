@@ -32,8 +32,11 @@ pub enum Root {
 pub enum Step {
     /// A dictionary key (`["k"]`, `.get("k")`).
     Key(String),
-    /// An element of a list (`[0]`, `[i]`, iteration).
+    /// An element reached by iterating (`for record in …`, comprehensions, `enumerate`).
     Item,
+    /// An element reached by indexing (`[0]`, `[i]`): like `Item` for a list, a TypeError
+    /// for a generator.
+    Index,
     /// An attribute (`context.identity`, `event.records`).
     Attribute(String),
 }
@@ -95,6 +98,8 @@ pub struct Flow {
     resolved: FxHashMap<usize, Option<PathId>>,
     /// Every access found, in document order.
     pub accesses: Vec<Access>,
+    /// Every index into a followed value (`records[0]`: the range of `0`), in document order.
+    pub indexes: Vec<Access>,
     /// Function ranges analysed (the handler and the helpers it passes the event to).
     scopes: Vec<Range<usize>>,
 }
@@ -116,6 +121,7 @@ impl Default for Flow {
             bindings: FxHashMap::default(),
             resolved: FxHashMap::default(),
             accesses: Vec::new(),
+            indexes: Vec::new(),
             scopes: Vec::new(),
         }
     }
@@ -192,6 +198,7 @@ impl Flow {
             }
         }
         flow.accesses.sort_by_key(|a| a.range.start);
+        flow.indexes.sort_by_key(|a| a.range.start);
         flow
     }
 
@@ -445,6 +452,20 @@ impl Flow {
 
     /// Record `node` as an access when it reads a key or attribute of a followed value.
     fn record_access(&mut self, module: &Module, node: Node<'_>) {
+        if node.kind() == "subscript" {
+            let index = node
+                .child_by_field_name("subscript")
+                .filter(|s| !matches!(s.kind(), "string" | "slice"));
+            if let Some(index) = index {
+                if let Some(path) = self.resolve(module, node) {
+                    self.indexes.push(Access {
+                        range: index.byte_range(),
+                        path,
+                    });
+                }
+                return;
+            }
+        }
         let range = match node.kind() {
             "subscript" => node
                 .child_by_field_name("subscript")
@@ -530,7 +551,7 @@ fn outer_step(module: &Module, node: Node<'_>) -> OuterStep {
                 }),
                 "slice" => OuterStep::Same,
                 "integer" | "identifier" | "unary_operator" | "binary_operator" | "attribute"
-                | "call" => OuterStep::Step(Step::Item),
+                | "call" => OuterStep::Step(Step::Index),
                 _ => OuterStep::Lost,
             }
         }
@@ -650,7 +671,7 @@ fn literal_step(inner: &str) -> Option<Step> {
             .chars()
             .all(|c| c.is_ascii_digit())
             || inner.chars().all(|c| c.is_alphanumeric() || c == '_'));
-    is_index.then_some(Step::Item)
+    is_index.then_some(Step::Index)
 }
 
 /// The first argument of an argument list's text (`"k", {}` → `"k"`).
@@ -718,6 +739,7 @@ mod tests {
                     path.push_str(&match step {
                         Step::Key(k) => k.clone(),
                         Step::Item => "[]".to_string(),
+                        Step::Index => "[i]".to_string(),
                         Step::Attribute(a) => format!(".{a}"),
                     });
                 }
@@ -746,7 +768,7 @@ def lambda_handler(event, context):
                 "\"bucket\"=Event/Records/[]/s3/bucket",
                 "'name'=Event/Records/[]/s3/bucket/name",
                 "\"Records\"=Event/Records",
-                "\"body\"=Event/Records/[]/body",
+                "\"body\"=Event/Records/[i]/body",
                 "aws_request_id=Context/.aws_request_id",
             ]
         );
@@ -814,7 +836,7 @@ def lambda_handler(event, context):
             chain_before("x = event[\"Records\"][0][\"s3\"]"),
             Some(TextChain {
                 base: "event".into(),
-                steps: vec![key("Records"), Step::Item, key("s3")]
+                steps: vec![key("Records"), Step::Index, key("s3")]
             })
         );
         assert_eq!(

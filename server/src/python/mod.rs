@@ -245,6 +245,32 @@ impl Module {
         found
     }
 
+    /// Where a name bound by a top-level `from M import N [as name]` comes from: `(M, N)`.
+    pub fn imported_name(&self, name: &str) -> Option<(&str, &str)> {
+        let mut cursor = self.root().walk();
+        let statements: Vec<Node<'_>> = self
+            .root()
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() == "import_from_statement")
+            .collect();
+        // The last import of the name wins, as in Python.
+        statements.into_iter().rev().find_map(|statement| {
+            let module = self.node_text(statement.child_by_field_name("module_name")?);
+            let mut cursor = statement.walk();
+            let found = statement
+                .children_by_field_name("name", &mut cursor)
+                .find_map(|imported| match imported.kind() {
+                    "aliased_import" => {
+                        let alias = imported.child_by_field_name("alias")?;
+                        let original = imported.child_by_field_name("name")?;
+                        (self.node_text(alias) == name).then(|| self.node_text(original))
+                    }
+                    _ => (self.node_text(imported) == name).then(|| self.node_text(imported)),
+                });
+            found.map(|original| (module, original))
+        })
+    }
+
     /// Ranges of syntax errors and missing tokens, for diagnostics.
     pub fn syntax_errors(&self) -> Vec<SyntaxError> {
         let mut errors = Vec::new();
@@ -754,5 +780,23 @@ mod tests {
             header("from __future__ import annotations"),
             "from __future__ import annotations"
         );
+    }
+
+    #[test]
+    fn imported_names_and_their_modules() {
+        let module = Module::parse(
+            "from aws_lambda_powertools.utilities.data_classes import S3Event, SQSEvent as Q\n\
+             from aws_lambda_typing.events import S3Event\nimport os\n",
+        );
+        assert_eq!(
+            module.imported_name("S3Event"),
+            Some(("aws_lambda_typing.events", "S3Event"))
+        );
+        assert_eq!(
+            module.imported_name("Q"),
+            Some(("aws_lambda_powertools.utilities.data_classes", "SQSEvent"))
+        );
+        assert_eq!(module.imported_name("SQSEvent"), None);
+        assert_eq!(module.imported_name("os"), None);
     }
 }
