@@ -1011,32 +1011,52 @@ pub fn complete(analysis: &EventAnalysis, text: &str, offset: usize) -> Vec<Comp
                 .iter()
                 .enumerate()
                 .map(|(i, member)| {
-                    let is_method = matches!(member.kind, PyMemberKind::Method { .. });
-                    Completion {
-                        label: member.name.clone(),
-                        kind: if is_method {
-                            CompletionKind::Method
-                        } else {
-                            CompletionKind::Property
-                        },
-                        detail: Some(match &member.kind {
-                            PyMemberKind::Attribute => member.annotation.clone(),
-                            PyMemberKind::Method { signature } => signature.clone(),
-                        }),
-                        documentation: Some(member_markdown(member)),
-                        edit: TextEdit {
-                            range: partial_start..end,
-                            new_text: if is_method {
-                                format!("{}()", member.name)
-                            } else {
-                                member.name.clone()
-                            },
-                        },
-                        sort_text: Some(format!("{i:03}")),
-                    }
+                    let (is_method, detail) = match &member.kind {
+                        PyMemberKind::Attribute => (false, &member.annotation),
+                        PyMemberKind::Method { signature } => (true, signature),
+                    };
+                    attribute_completion(
+                        &member.name,
+                        is_method,
+                        detail,
+                        member_markdown(member),
+                        partial_start..end,
+                        i,
+                    )
                 })
                 .collect()
         }
+    }
+}
+
+/// A completion of an attribute (`name`) or method (`name()`) after `.`, `index`-th in
+/// the list.
+fn attribute_completion(
+    name: &str,
+    is_method: bool,
+    detail: &str,
+    documentation: String,
+    range: Range<usize>,
+    index: usize,
+) -> Completion {
+    Completion {
+        label: name.to_string(),
+        kind: if is_method {
+            CompletionKind::Method
+        } else {
+            CompletionKind::Property
+        },
+        detail: Some(detail.to_string()),
+        documentation: Some(documentation),
+        edit: TextEdit {
+            range,
+            new_text: if is_method {
+                format!("{name}()")
+            } else {
+                name.to_string()
+            },
+        },
+        sort_text: Some(format!("{index:03}")),
     }
 }
 
@@ -1069,34 +1089,23 @@ fn data_class_completions(
         .into_iter()
         .enumerate()
         .map(|(i, member)| {
-            let is_method = matches!(member.kind, DataMemberKind::Method { .. });
             let target = match &member.key {
                 Some(key) if !member.computed => shape_at(shape, key),
                 _ => None,
             };
-            Completion {
-                label: member.name.clone(),
-                kind: if is_method {
-                    CompletionKind::Method
-                } else {
-                    CompletionKind::Property
-                },
-                detail: Some(match &member.kind {
-                    DataMemberKind::Property => member.annotation.clone(),
-                    DataMemberKind::Method { signature } => signature.clone(),
-                }),
-                documentation: Some(data_member_markdown(member, target)),
-                edit: TextEdit {
-                    range: range.clone(),
-                    new_text: if is_method {
-                        format!("{}()", member.name)
-                    } else {
-                        member.name.clone()
-                    },
-                },
-                // The class's own members first (`DictWrapper.get` and `raw_event` last).
-                sort_text: Some(format!("{i:03}")),
-            }
+            let (is_method, detail) = match &member.kind {
+                DataMemberKind::Property => (false, &member.annotation),
+                DataMemberKind::Method { signature } => (true, signature),
+            };
+            // In order: the class's own members first, `DictWrapper`'s last.
+            attribute_completion(
+                &member.name,
+                is_method,
+                detail,
+                data_member_markdown(member, target),
+                range.clone(),
+                i,
+            )
         })
         .collect()
 }
