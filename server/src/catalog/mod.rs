@@ -191,6 +191,4 @@ pub fn value_for_path(event: Option<&EventSpec>, path: &[PathSegment], text: &st
 }
 
 #[cfg(test)]
-mod crosscheck;
-#[cfg(test)]
 mod tests;

@@ -5,13 +5,11 @@
 //! knows (absent ones as `null`), and each of its keys must be in the catalog's shape,
 //! unless the allow-list below says why not.
 
-use std::path::Path;
-
 use aws_lambda_events::event as aws;
+use lambda_ls::catalog::{all_events, Shape, ShapeKind};
+use lambda_ls_e2e::repo_root;
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
-
-use super::*;
 
 /// Read `value` as `T` and write it back (through text: some structs borrow strings).
 fn through<T: DeserializeOwned + Serialize>(value: &Value) -> Result<Value, String> {
@@ -371,9 +369,7 @@ fn unknown_keys(shape: &Shape, value: &Value, at: &str, out: &mut Vec<String>) {
 }
 
 fn samples_of(trigger: &str) -> Vec<(String, Value)> {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/events")
-        .join(trigger);
+    let folder = repo_root().join("tests/fixtures/events").join(trigger);
     let mut files: Vec<_> = std::fs::read_dir(&folder)
         .unwrap_or_else(|e| panic!("{}: {e}", folder.display()))
         .map(|e| e.unwrap().path())
