@@ -70,7 +70,8 @@ pub(super) fn check(
                 Severity::Hint,
                 read.name.byte_range(),
                 format!(
-                    "`{name}` is not in lambda.toml's [environment] and Lambda does not set it,                      so on Lambda this read returns its default.{} Add `{name} = \"…\"` under \
+                    "`{name}` is not in lambda.toml's [environment] and Lambda does not set it, \
+                     so on Lambda this read returns its default.{} Add `{name} = \"…\"` under \
                      [environment] if the function should get another value.",
                     suggestion(defined.keys(), name)
                 ),
@@ -225,7 +226,12 @@ mod tests {
                 "\"OUTPUT_BUKET\""
             ]
         );
-        assert!(hints[0].1.contains("returns its default"), "{hints:?}");
+        assert!(
+            hints[0]
+                .1
+                .contains("Lambda does not set it, so on Lambda this read returns its default."),
+            "{hints:?}"
+        );
         assert!(hints[4].1.contains("Did you mean `OUTPUT_BUCKET`?"));
         // The check as the server runs it: no warning among all the file's diagnostics.
         assert!(diagnostics(src, CONFIG)
