@@ -143,7 +143,7 @@ export class Commands {
   private async pickEvent(target: FunctionTarget, allowDefault: boolean): Promise<string | undefined> {
     type Item = vscode.QuickPickItem & { event: string };
     const items: Item[] = [];
-    if (allowDefault) items.push({ label: "Default event", description: "{}", event: "" });
+    if (allowDefault) items.push({ label: "Default event", description: "the trigger's template, else hello-world", event: "" });
     const { files, templates } = await this.events(target);
     for (const file of files) {
       items.push({ label: `$(file) ${file.name}`, description: "events/", event: file.path });

@@ -180,8 +180,8 @@ export type EventFile = {
 export type EventTemplate = {
   name: string;
   description: string;
-  /** The trigger type whose event it is. */
-  trigger: string;
+  /** The trigger type whose event it is (none for the console's `hello-world`). */
+  trigger: string | null;
 };
 
 export type ListEventsResult = {

@@ -267,6 +267,9 @@ pub fn complete_python_with(
 }
 
 #[cfg(test)]
+mod scaling_tests;
+
+#[cfg(test)]
 pub(crate) mod test_support {
     use super::*;
     use crate::project::FunctionConfig;

@@ -69,16 +69,6 @@ pub fn function_at(path: &Path, handler: Option<&str>) -> Result<Function, Comma
     Ok(function)
 }
 
-/// What an event source is called in results: the user's words, or the default's.
-fn default_event_label(function: &Function) -> String {
-    function
-        .config
-        .triggers
-        .first()
-        .map(|t| format!("{} template", t.kind()))
-        .unwrap_or_else(|| "{}".to_string())
-}
-
 impl Commands {
     pub fn new(trusted: bool, python_path: Option<String>) -> Self {
         Commands {
@@ -132,10 +122,7 @@ impl Commands {
                     .insert(function.dir.clone(), source.clone());
                 (bytes, source)
             }
-            None => (
-                event_source::default_event(&function),
-                default_event_label(&function),
-            ),
+            None => event_source::default_event(&function),
         };
         let options = InvokeOptions {
             cold: params.cold.unwrap_or(false),
@@ -387,10 +374,7 @@ impl Commands {
                     .map_err(|e| CommandError::new(ErrorKind::InvalidParams, e))?,
                 source.clone(),
             ),
-            None => (
-                event_source::default_event(&function),
-                default_event_label(&function),
-            ),
+            None => event_source::default_event(&function),
         };
         let aws = crate::aws::Aws::connect(function.config.region.as_deref())
             .await

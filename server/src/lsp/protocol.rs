@@ -307,8 +307,8 @@ pub struct EventFile {
 pub struct EventTemplate {
     pub name: String,
     pub description: String,
-    /// The trigger type whose event it is.
-    pub trigger: String,
+    /// The trigger type whose event it is (none for the console's `hello-world`).
+    pub trigger: Option<String>,
 }
 
 /// The outcome of `lambda.listEvents`.
