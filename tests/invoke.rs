@@ -337,9 +337,15 @@ fn handler_errors_carry_request_id_and_user_frames_only() {
         .as_str()
         .unwrap()
         .contains("unhandled.py\", line 11, in handler"));
-    assert!(run
-        .stderr
-        .contains("[ERROR] ValueError: bad value: 2\rTraceback (most recent call last):\r"));
+    // Lambda joins the error's lines with `\r` (one CloudWatch event); the CLI shows them
+    // as lines, where a terminal would otherwise print each over the last.
+    assert!(
+        run.stderr
+            .contains("[ERROR] ValueError: bad value: 2\nTraceback (most recent call last):\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains('\r'), "{:?}", run.stderr);
     // Init errors: no request id, the warning line first, as awslambdaric does.
     let run = invoke(&dir, &["--handler", "import_error.handler"]);
     assert_eq!(run.json()["requestId"], "");

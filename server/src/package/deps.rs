@@ -349,6 +349,18 @@ pub fn install(
     })
 }
 
+/// Install requirement lines that are not the function's (lambda-ls's own: the runtime's
+/// SDK, debugpy, awslambdaric) for `target`, into the same content-hash cache.
+pub fn install_lines(lines: &[String], target: &Target) -> Result<Installed, PackageError> {
+    install(
+        &Requirements::Pyproject(lines.to_vec()),
+        lines,
+        target,
+        None,
+        false,
+    )
+}
+
 struct RemoveOnDrop(PathBuf);
 
 impl Drop for RemoveOnDrop {

@@ -2,7 +2,7 @@
 # AWS's awslambdaric (error types, messages and JSON, context object, logging format), tuned to
 # start fast: no http.client/ssl, logging configured only when the function imports it.
 # Installed in a cache folder as `lambda_ls_runtime/bootstrap.py` (so tracebacks name it as
-# they name awslambdaric's) and started through `launcher.py <handler>` in the function folder.
+# they name awslambdaric's) and started through `launcher.py` in the function folder.
 import os
 import sys
 import time
@@ -461,12 +461,10 @@ def main(handler):
     global _request_id, _tenant_id
     sys.stdout = _Unbuffered(sys.stdout)
     sys.stderr = _Unbuffered(sys.stderr)
+    # The launcher laid out sys.path (the task root first); started alone, the task root
+    # still comes first.
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
-    # The task root replaces the launcher's folder at the front of the import path.
-    runtime_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    if sys.path and sys.path[0] == runtime_dir:
-        sys.path[0] = task_root
-    elif task_root not in sys.path:
+    if task_root not in sys.path:
         sys.path.insert(0, task_root)
     if "logging" in sys.modules:
         _configure_logging(sys.modules["logging"])
