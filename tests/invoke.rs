@@ -189,6 +189,28 @@ const ERROR_CASES: &[ErrorCase] = &[
         message: "Unable to unmarshal input: Expecting value: line 1 column 1 (char 0)",
         prefix: false,
     },
+    // awslambdaric parses with simplejson, whose words differ from the standard library's.
+    ErrorCase {
+        handler: "counter.handler",
+        event: r#"{"order": 1,}"#,
+        error_type: "Runtime.UnmarshalError",
+        message: "Unable to unmarshal input: Illegal trailing comma before end of object: line 1 column 12 (char 11)",
+        prefix: false,
+    },
+    ErrorCase {
+        handler: "counter.handler",
+        event: r#"[1, 2"#,
+        error_type: "Runtime.UnmarshalError",
+        message: "Unable to unmarshal input: Expecting ',' delimiter or ']': line 1 column 6 (char 5)",
+        prefix: false,
+    },
+    ErrorCase {
+        handler: "counter.handler",
+        event: r#"{"n": NaN} trailing"#,
+        error_type: "Runtime.UnmarshalError",
+        message: "Unable to unmarshal input: Expecting value: line 1 column 7 (char 6)",
+        prefix: false,
+    },
     ErrorCase {
         handler: "init_exception.handler",
         event: "{}",

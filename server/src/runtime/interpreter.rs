@@ -389,28 +389,23 @@ fn uv_install(
     uv_find(uv, wanted)
 }
 
-/// Run `command` to completion within `limit`; the reason when it fails.
+/// Run `command` to completion within `limit`; the reason when it fails (uv's first error
+/// line and its deepest cause).
 fn run_with_limit(mut command: Command, limit: Duration) -> Result<(), String> {
+    command.stdout(Stdio::null()).stderr(Stdio::piped());
     let mut child = command.spawn().map_err(|e| e.to_string())?;
+    // Read on the side, so that a chatty process never blocks on a full pipe.
+    let stderr = child.stderr.take().map(|mut pipe| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut pipe, &mut text);
+            text
+        })
+    });
     let started = std::time::Instant::now();
-    loop {
+    let status = loop {
         match child.try_wait() {
-            Ok(Some(status)) => {
-                if status.success() {
-                    return Ok(());
-                }
-                let mut stderr = String::new();
-                if let Some(mut pipe) = child.stderr.take() {
-                    use std::io::Read;
-                    let _ = pipe.read_to_string(&mut stderr);
-                }
-                let last = stderr
-                    .lines()
-                    .rev()
-                    .find(|l| !l.trim().is_empty())
-                    .unwrap_or("");
-                return Err(format!("{status}: {}", last.trim()));
-            }
+            Ok(Some(status)) => break status,
             Ok(None) if started.elapsed() > limit => {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -419,7 +414,17 @@ fn run_with_limit(mut command: Command, limit: Duration) -> Result<(), String> {
             Ok(None) => std::thread::sleep(Duration::from_millis(50)),
             Err(e) => return Err(e.to_string()),
         }
+    };
+    if status.success() {
+        return Ok(());
     }
+    let text = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    Err(match (lines.next(), lines.next_back()) {
+        (Some(first), Some(last)) => format!("{first} ({})", last.trim_start_matches("cause: ")),
+        (Some(first), None) => first.to_string(),
+        _ => status.to_string(),
+    })
 }
 
 /// pyenv's CPython versions (`versions/3.12.1`, not virtualenvs or other implementations),

@@ -114,6 +114,7 @@ pub fn prepare(
     let mut back = Vec::new();
     if interpreter.origin != Origin::Configured {
         if let Some(site) = dependencies(function, &target_for, progress)? {
+            precompile(&interpreter, &site);
             front.push(site);
         }
     }
@@ -121,6 +122,7 @@ pub fn prepare(
         if interpreter.origin == Origin::Configured {
             back.push(sdk);
         } else {
+            precompile(&interpreter, &sdk);
             front.push(sdk);
         }
     }
@@ -267,23 +269,25 @@ fn shipped_view(
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     };
-    let view = views.join(&key);
+    // `<key>/site`, like the cache entries of installs.
+    let entry = views.join(&key);
+    let view = entry.join("site");
     if view.is_dir() {
         return Ok(view);
     }
     std::fs::create_dir_all(views)?;
     let partial = views.join(format!(".{key}.{}.partial", std::process::id()));
     let _ = std::fs::remove_dir_all(&partial);
-    std::fs::create_dir_all(&partial)?;
-    for entry in std::fs::read_dir(site)? {
-        let entry = entry?;
-        let name = entry.file_name();
+    std::fs::create_dir_all(partial.join("site"))?;
+    for item in std::fs::read_dir(site)? {
+        let item = item?;
+        let name = item.file_name();
         if hidden.contains(name.to_string_lossy().as_ref()) {
             continue;
         }
-        std::os::unix::fs::symlink(entry.path(), partial.join(&name))?;
+        std::os::unix::fs::symlink(item.path(), partial.join("site").join(&name))?;
     }
-    match std::fs::rename(&partial, &view) {
+    match std::fs::rename(&partial, &entry) {
         Ok(()) => Ok(view),
         // Another environment made the same view first.
         Err(_) if view.is_dir() => {
@@ -291,6 +295,35 @@ fn shipped_view(
             Ok(view)
         }
         Err(e) => Err(e),
+    }
+}
+
+/// Compile a cached install's modules once for this interpreter, so that a first invoke
+/// does not spend its initialisation (which Lambda limits to 10 s) compiling them. The
+/// runtime's own libraries come compiled on Lambda; `package` leaves `__pycache__` out.
+fn precompile(interpreter: &Interpreter, site: &Path) {
+    let Some(version) = interpreter.version else {
+        return;
+    };
+    // A cache entry is `<key>/site`: the mark goes next to the site, never into it.
+    let Some(entry) = site.parent() else {
+        return;
+    };
+    let marker = entry.join(format!(".compiled-{}.{}", version.major, version.minor));
+    if marker.exists() {
+        return;
+    }
+    let compiled = std::process::Command::new(&interpreter.path)
+        .args(["-I", "-S", "-m", "compileall", "-q", "-j", "0"])
+        .arg(site)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    // Modules that do not compile (tests written for other versions) are compiled, or
+    // fail, when imported, as without this step.
+    if compiled.is_ok() {
+        let _ = std::fs::write(&marker, "");
     }
 }
 
