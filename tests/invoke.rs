@@ -1,6 +1,6 @@
 //! `lambda-ls invoke` end to end: every error type of Lambda's Python runtime, values,
 //! context, logs, warm reuse, timeouts, crashes, environment resolution and payload limits,
-//! through the embedded runtime client and (when importable) AWS's awslambdaric.
+//! through the embedded runtime client and AWS's awslambdaric.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -71,27 +71,10 @@ fn invoke(dir: &Path, args: &[&str]) -> Run {
     invoke_with(dir, args, b"", &[])
 }
 
-/// Whether AWS's runtime client can be imported by the interpreter the tests use.
-fn awslambdaric_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import awslambdaric"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !ok {
-        eprintln!("skipping the awslambdaric half: `python3 -c 'import awslambdaric'` fails (tests/setup/python.sh installs it)");
-    }
-    ok
-}
-
+/// Both runtime clients: lambda-ls installs AWS's awslambdaric (pinned) into its cache for
+/// the runtime's Python when `--client awslambdaric` asks for it.
 fn clients() -> Vec<&'static str> {
-    let mut clients = vec!["embedded"];
-    if awslambdaric_available() {
-        clients.push("awslambdaric");
-    }
-    clients
+    vec!["embedded", "awslambdaric"]
 }
 
 /// The top-level keys of a JSON object text, in the order written (serde_json's `Value`
