@@ -26,6 +26,7 @@ pub mod gateway;
 pub mod http;
 pub mod ids;
 pub mod interpreter;
+pub mod layers;
 pub mod provided;
 pub mod site;
 
@@ -36,6 +37,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
+use crate::package;
 use crate::project::Function;
 
 pub use api::{MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES};
@@ -180,6 +182,9 @@ pub enum InvokeError {
     /// The environment could not be prepared (interpreter, dependencies, tools).
     #[error(transparent)]
     Prepare(#[from] site::PrepareError),
+    /// A layer could not be fetched or unpacked.
+    #[error(transparent)]
+    Layer(layers::LayerError),
     #[error("could not start `{}` for the function: {source}; check `python` in lambda.toml, or install the runtime's Python", interpreter.display())]
     Spawn {
         interpreter: PathBuf,
@@ -303,12 +308,19 @@ impl Invoker {
                     pass_aws_credentials: options.pass_aws_credentials,
                 };
                 let interpreter = prepared.interpreter.path.clone();
+                let mut variables = environment_variables::process_environment(&spec);
+                environment_variables::append_dirs(&mut variables, "PATH", &prepared.bin);
+                environment_variables::append_dirs(
+                    &mut variables,
+                    "LD_LIBRARY_PATH",
+                    &prepared.lib,
+                );
                 let launch = Launch {
                     prepared,
                     client: options.client,
                     handler: function.config.handler.value.clone(),
                     task_root: key.clone(),
-                    variables: environment_variables::process_environment(&spec),
+                    variables,
                     debug: options.debug.clone(),
                 };
                 let environment =
@@ -357,15 +369,29 @@ impl Invoker {
     }
 }
 
+/// The function's layers (lambda.toml's `layers`).
+fn layer_arns(_function: &Function) -> Vec<String> {
+    Vec::new()
+}
+
 /// Prepare a new environment of `function` (installs run off the async threads).
 async fn prepare(
     function: &Function,
     options: &InvokeOptions,
 ) -> Result<site::Prepared, InvokeError> {
+    let say = |message: &str| {
+        if let Some(progress) = &options.progress {
+            progress(message);
+        }
+    };
+    let layers = layers::fetch(&layer_arns(function), &package::deps::cache_root(), &say)
+        .await
+        .map_err(InvokeError::Layer)?;
     let function = function.clone();
     let needs = site::Needs {
         client: options.client,
         debug: options.debug.is_some(),
+        layers,
     };
     let progress = options.progress.clone();
     let prepared = tokio::task::spawn_blocking(move || {
@@ -632,16 +658,24 @@ mod tests {
         );
         let invoker = Invoker::default();
         let options = InvokeOptions::default();
-        let pending = invoker.invoke(&function, b"{}".to_vec(), &options);
-        let result = tokio::time::timeout(Duration::from_secs(3), pending).await;
-        assert!(
-            result.is_err(),
-            "the handler sleeps; the invoke must still be running"
-        );
-        let pid: i32 = std::fs::read_to_string(dir.join("pid"))
-            .unwrap()
-            .parse()
-            .unwrap();
+        let mut pending = Box::pin(invoker.invoke(&function, b"{}".to_vec(), &options));
+        // Wait (on a busy machine, a while) until the handler runs, then drop the invoke.
+        let started = Instant::now();
+        let pid: i32 = loop {
+            tokio::select! {
+                _ = &mut pending => panic!("the handler sleeps; the invoke must still be running"),
+                _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+            }
+            let written = std::fs::read_to_string(dir.join("pid")).unwrap_or_default();
+            if let Ok(pid) = written.parse() {
+                break pid;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the handler never ran"
+            );
+        };
+        drop(pending);
         assert!(
             wait_gone(pid).await,
             "process {pid} outlived its cancelled invocation"

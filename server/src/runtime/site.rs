@@ -27,6 +27,8 @@ pub struct Needs {
     pub client: ClientKind,
     /// Start under debugpy.
     pub debug: bool,
+    /// The function's layers, unpacked (see [`layers::fetch`](super::layers::fetch)).
+    pub layers: Vec<PathBuf>,
 }
 
 /// A prepared environment, ready to start.
@@ -40,6 +42,9 @@ pub struct Prepared {
     /// After everything else (lambda-ls's tools, or the runtime's libraries behind a
     /// configured interpreter's own site-packages).
     pub back: Vec<PathBuf>,
+    /// Folders to add to `PATH` and `LD_LIBRARY_PATH` (the layers' `bin` and `lib`).
+    pub bin: Vec<PathBuf>,
+    pub lib: Vec<PathBuf>,
     /// Things to say once, in the log and the editor's result.
     pub notes: Vec<String>,
 }
@@ -118,6 +123,10 @@ pub fn prepare(
             front.push(site);
         }
     }
+    // Layers are read where Lambda reads them, for the runtime's version, whatever runs.
+    let runtime_python = runtime.trim_start_matches("python");
+    front.extend(super::layers::python_paths(&needs.layers, runtime_python));
+    let (bin, lib) = super::layers::bin_and_lib(&needs.layers);
     if let Some(sdk) = runtime_sdk(runtime, target_for(host), progress, &mut notes) {
         if interpreter.origin == Origin::Configured {
             back.push(sdk);
@@ -168,6 +177,8 @@ pub fn prepare(
         interpreter,
         front,
         back,
+        bin,
+        lib,
         notes,
     })
 }
