@@ -473,7 +473,7 @@ mod tests {
             "site-packages first, later layers first"
         );
         assert_eq!(
-            bin_and_lib(&[opt.clone()]),
+            bin_and_lib(std::slice::from_ref(&opt)),
             (vec![opt.join("bin")], vec![opt.join("lib")])
         );
     }
