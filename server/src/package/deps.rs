@@ -433,7 +433,7 @@ fn explain_install_failure(installer: Installer, target: &Target, stderr: &str) 
         let name = rest.split_whitespace().next()?;
         let reason_known = rest.contains("has no usable wheels")
             || rest.contains("has no wheels")
-            || rest.contains("was not found")
+            || rest.contains("was not found in the package registry")
             || rest.contains("only has")
             || rest.contains("there is no version");
         reason_known.then(|| name.trim_end_matches(',').to_string())

@@ -269,6 +269,12 @@ impl Invoker {
             .dir
             .canonicalize()
             .unwrap_or_else(|_| function.dir.clone());
+        // The folder's files cover its own requirements file; the lines themselves cover
+        // files it includes from elsewhere. (The interpreter and the layers follow from the
+        // configuration.)
+        let requirements = package::deps::find_requirements(function)
+            .and_then(|r| r.map(|r| package::deps::requirement_lines(&r)).transpose())
+            .map_err(|e| e.to_string());
         let fingerprint = fingerprint::fingerprint(
             &function.dir,
             &(
@@ -276,6 +282,7 @@ impl Invoker {
                 &user_variables,
                 options.client,
                 options.pass_aws_credentials,
+                requirements,
             ),
         );
         let _permit = self

@@ -351,7 +351,25 @@ fn runtime_sdk(
     if lines.is_empty() {
         return None;
     }
-    if !deps::cached_site(&lines, &target).is_dir() {
+    let cached = deps::cached_site(&lines, &target);
+    // After a failure (offline), every invoke would wait for the installer to fail again:
+    // try again only after a while.
+    let key = cached
+        .parent()
+        .and_then(|entry| entry.file_name())
+        .unwrap_or_default();
+    let failed = deps::cache_root().join("failed").join(key);
+    if !cached.is_dir() {
+        let recent_failure = std::fs::metadata(&failed)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age < SDK_RETRY);
+        if recent_failure {
+            let reason = std::fs::read_to_string(&failed).unwrap_or_default();
+            notes.push(sdk_missing(runtime, &reason));
+            return None;
+        }
         progress(&format!(
             "installing what the {runtime} runtime provides ({}; once for all functions)",
             lines.join(", ")
@@ -360,12 +378,24 @@ fn runtime_sdk(
     match deps::install_lines(&lines, &target) {
         Ok(installed) => Some(installed.site),
         Err(error) => {
-            notes.push(format!(
-                "the {runtime} runtime's AWS SDK could not be installed, so `import boto3` fails here although it works on Lambda: {error}"
-            ));
+            let reason = error.to_string();
+            if let Some(parent) = failed.parent() {
+                let _ = std::fs::create_dir_all(parent);
+            }
+            let _ = std::fs::write(&failed, &reason);
+            notes.push(sdk_missing(runtime, &reason));
             None
         }
     }
+}
+
+/// How long after a failed install of the runtime's SDK the next invoke tries again.
+const SDK_RETRY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+fn sdk_missing(runtime: &str, reason: &str) -> String {
+    format!(
+        "the {runtime} runtime's AWS SDK could not be installed, so `import boto3` fails here although it works on Lambda (tried again in a few minutes): {reason}"
+    )
 }
 
 /// A tool of lambda-ls's own (never part of the package), for the interpreter's version.
