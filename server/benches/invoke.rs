@@ -269,7 +269,7 @@ fn copy_example(name: &str, to: &Path) -> PathBuf {
 fn csv_report_cold(runtime: &tokio::runtime::Runtime, temp: &Path, cold_n: usize) {
     let dir = copy_example("csv-report", temp);
     let event = std::fs::read(dir.join("events/sample.json")).unwrap();
-    let function = lambda_ls::project::load(&dir).unwrap();
+    let function = lambda_ls::project::load(&dir);
     let prepared = site::prepare(&function, &site::Needs::default(), &|m| println!("  {m}"))
         .expect("csv-report's environment");
     println!(
