@@ -10,6 +10,8 @@ fn source_label(source: Source) -> &'static str {
     match source {
         Source::Default => "Lambda default",
         Source::LambdaToml => "lambda.toml",
+        Source::Template => "template.yaml",
+        Source::TemplateGlobals => "template.yaml Globals",
     }
 }
 
@@ -71,6 +73,7 @@ pub fn configuration_markdown(function: &Function) -> String {
             .map(|(k, v)| match v {
                 EnvValue::Literal(_) => k.clone(),
                 EnvValue::FromEnv(from) => format!("{k} (from ${from})"),
+                EnvValue::AtDeploy(shown) => format!("{k} (set at deploy: {shown})"),
             })
             .collect::<Vec<_>>()
             .join(", ");

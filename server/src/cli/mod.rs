@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod check;
 mod deploy;
 mod events;
+mod functions;
 mod invoke;
 mod invoke_remote;
 mod package;
@@ -31,6 +32,8 @@ enum Command {
     Check(check::Args),
     /// List built-in test events, or print one with values changed.
     Events(events::Args),
+    /// List the functions under the paths: lambda.toml folders and SAM templates.
+    Functions(functions::Args),
     /// Run the language server over stdio (what the editor starts).
     Lsp,
     /// Invoke a function locally as Lambda would: payload on stdout, log on stderr.
@@ -50,6 +53,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Events(args) => events::run(args),
+        Command::Functions(args) => functions::run(args),
         Command::Lsp => crate::lsp::run_stdio().map(|()| ExitCode::SUCCESS),
         Command::Invoke(args) => invoke::run(args),
         Command::Serve(args) => serve::run(args),

@@ -694,7 +694,7 @@ impl Validator {
             .iter()
             .filter_map(|(k, v)| match v {
                 EnvValue::Literal(s) => Some(k.len() + s.len()),
-                EnvValue::FromEnv(_) => None,
+                EnvValue::FromEnv(_) | EnvValue::AtDeploy(_) => None,
             })
             .sum();
         if literal_size > ENVIRONMENT_LIMIT_BYTES {
@@ -1318,7 +1318,7 @@ pub fn check_files(dir: &Path, text: &str, config: &FunctionConfig) -> Vec<Diagn
 }
 
 /// `.py` files directly in `dir`, for "did you mean" on a missing handler module.
-fn python_files(dir: &Path) -> Vec<String> {
+pub(super) fn python_files(dir: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };

@@ -17,10 +17,6 @@ pub const SKIPPED_DIRS: &[&str] = &[
     "site-packages",
 ];
 
-/// Function folders under `root` (itself included), sorted by path: those with a
-/// `lambda.toml`, and those with the console default `lambda_function.py`. Hidden folders
-/// and [`SKIPPED_DIRS`] are not entered; symbolic links to folders are followed once
-/// (a folder reached twice, as through a link loop, is visited only the first time).
 /// Whether `dir` is a function folder: it holds a `lambda.toml`, or the console's
 /// `lambda_function.py`.
 pub fn is_function_dir(dir: &Path) -> bool {
@@ -32,8 +28,25 @@ pub fn function_dir_of(path: &Path) -> Option<&Path> {
     path.ancestors().find(|dir| is_function_dir(dir))
 }
 
+/// Function folders under `root` (itself included), sorted by path: those with a
+/// `lambda.toml`, and those with the console default `lambda_function.py`.
 pub fn discover(root: &Path) -> Vec<Function> {
     let mut found = Vec::new();
+    walk(root, |dir| {
+        if is_function_dir(dir) {
+            if let Ok(function) = load(dir) {
+                found.push(function);
+            }
+        }
+    });
+    found.sort_by(|a, b| a.dir.cmp(&b.dir));
+    found
+}
+
+/// Visit every folder under `root` (itself included) where functions may live: hidden
+/// folders and [`SKIPPED_DIRS`] are not entered; symbolic links to folders are followed
+/// once (a folder reached twice, as through a link loop, is visited only the first time).
+pub fn walk(root: &Path, mut visit: impl FnMut(&Path)) {
     let mut visited = HashSet::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -43,12 +56,7 @@ pub fn discover(root: &Path) -> Vec<Function> {
         if !visited.insert(real) {
             continue;
         }
-        let is_function = is_function_dir(&dir);
-        if is_function {
-            if let Ok(function) = load(&dir) {
-                found.push(function);
-            }
-        }
+        visit(&dir);
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
@@ -65,8 +73,6 @@ pub fn discover(root: &Path) -> Vec<Function> {
             }
         }
     }
-    found.sort_by(|a, b| a.dir.cmp(&b.dir));
-    found
 }
 
 #[cfg(test)]

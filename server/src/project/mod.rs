@@ -6,6 +6,7 @@ mod discover;
 mod editing;
 mod env;
 pub mod runtimes;
+pub mod sam;
 pub mod schedule;
 pub mod schema;
 
@@ -17,7 +18,7 @@ use crate::ide::{Diagnostic, Severity};
 pub use config::{
     check_files, check_handler, check_schedule, codes, is_python_identifier, parse_config_on,
 };
-pub use discover::{discover, function_dir_of, is_function_dir, SKIPPED_DIRS};
+pub use discover::{discover, function_dir_of, is_function_dir, walk, SKIPPED_DIRS};
 pub use editing::{complete, complete_on, hover, hover_on};
 pub use env::{parse_dotenv, read_dotenv, DotenvError, EnvError, DOTENV_FILE};
 
@@ -37,6 +38,10 @@ pub enum Source {
     Default,
     /// Set in the function's `lambda.toml`.
     LambdaToml,
+    /// Set on the function's resource in a SAM template.
+    Template,
+    /// Set in the SAM template's `Globals.Function`.
+    TemplateGlobals,
 }
 
 /// An effective value and where it came from.
@@ -83,6 +88,9 @@ impl Architecture {
 pub enum EnvValue {
     Literal(String),
     FromEnv(String),
+    /// A SAM template value only CloudFormation knows (`!GetAtt Queue.Arn`, as written):
+    /// locally, the variable of the same name from the shell or `.env` when set, else unset.
+    AtDeploy(String),
 }
 
 /// One `[[trigger]]` table: its `type` and the rest of its keys (as JSON values, which
