@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod check;
 mod deploy;
 mod events;
+mod export;
 mod functions;
 mod invoke;
 mod invoke_remote;
@@ -32,6 +33,8 @@ enum Command {
     Check(check::Args),
     /// List built-in test events, or print one with values changed.
     Events(events::Args),
+    /// Write the functions' configuration in another tool's format (`export sam`).
+    Export(export::Args),
     /// List the functions under the paths: lambda.toml folders and SAM templates.
     Functions(functions::Args),
     /// Run the language server over stdio (what the editor starts).
@@ -53,6 +56,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Events(args) => events::run(args),
+        Command::Export(args) => export::run(args),
         Command::Functions(args) => functions::run(args),
         Command::Lsp => crate::lsp::run_stdio().map(|()| ExitCode::SUCCESS),
         Command::Invoke(args) => invoke::run(args),

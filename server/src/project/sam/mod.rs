@@ -22,6 +22,7 @@
 
 mod checks;
 pub mod events;
+pub mod export;
 pub mod intrinsics;
 mod template;
 pub mod yaml;

@@ -4,11 +4,12 @@
 //! packaging. Problems that the template alone shows are found here; those that need the
 //! function folders are in [`super::checks`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
 use super::events::{self, EventProblem};
+use super::export;
 use super::intrinsics::{Context, Resolved};
 use super::yaml::{self, Node};
 use super::{codes, SamFunction, Template, TemplateRanges};
@@ -58,9 +59,20 @@ pub fn read(path: &Path, text: &str, today: Date) -> Template {
         return template;
     };
     let dir = path.parent().unwrap_or(Path::new("."));
+    // Written by `export sam`: which shell variable each NoEcho parameter stands for.
+    let from_env = root
+        .get("Metadata")
+        .and_then(|m| m.get(export::METADATA_KEY))
+        .and_then(|m| m.get(export::FROM_ENV_KEY))
+        .map(|m| m.entries())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| Some((e.key.as_str()?.to_string(), e.value.as_str()?.to_string())))
+        .collect();
     let mut reader = Reader {
         dir,
         today,
+        from_env,
         context: Context::new(text, &root),
         globals: root.get("Globals").and_then(|g| g.get("Function")),
         diagnostics: Vec::new(),
@@ -86,6 +98,8 @@ struct Reader<'t> {
     /// The template's folder: code paths are relative to it.
     dir: &'t Path,
     today: Date,
+    /// Parameter → the shell variable lambda.toml's `from_env` read (see [`export`]).
+    from_env: HashMap<String, String>,
     context: Context<'t>,
     globals: Option<&'t Node>,
     diagnostics: Vec<Diagnostic>,
@@ -278,6 +292,18 @@ impl<'t> Reader<'t> {
                 let Some(name) = entry.key.as_str() else {
                     continue;
                 };
+                let exported_from_env = match entry.value.intrinsic() {
+                    Some(("Ref", parameter)) => {
+                        parameter.as_str().and_then(|p| self.from_env.get(p))
+                    }
+                    _ => None,
+                };
+                if let Some(var) = exported_from_env {
+                    config
+                        .environment
+                        .insert(name.to_string(), EnvValue::FromEnv(var.clone()));
+                    continue;
+                }
                 match self.context.resolve(&entry.value) {
                     Resolved::Known(value) => {
                         config
