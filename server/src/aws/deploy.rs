@@ -321,7 +321,7 @@ fn environment_change(
 }
 
 /// Where the code comes from in a create or update request.
-enum CodeSource {
+pub(super) enum CodeSource {
     Inline(Vec<u8>),
     S3 { bucket: String, key: String },
 }
@@ -516,7 +516,7 @@ pub fn account_of_arn(arn: &str) -> Option<&str> {
     arn.split(':').nth(4).filter(|a| !a.is_empty())
 }
 
-fn upload_detail(package: &DeployPackage, source: &CodeSource) -> String {
+pub(super) fn upload_detail(package: &DeployPackage, source: &CodeSource) -> String {
     let size = human(package.size);
     let sha = &package.code_sha256;
     match source {
@@ -527,7 +527,10 @@ fn upload_detail(package: &DeployPackage, source: &CodeSource) -> String {
     }
 }
 
-async fn get_function(aws: &Aws, name: &str) -> Result<Option<FunctionConfiguration>, AwsError> {
+pub(super) async fn get_function(
+    aws: &Aws,
+    name: &str,
+) -> Result<Option<FunctionConfiguration>, AwsError> {
     match aws.lambda.get_function().function_name(name).send().await {
         Ok(output) => Ok(output.configuration),
         Err(e) if is_not_found(&e) => Ok(None),
@@ -544,7 +547,7 @@ pub(crate) fn is_not_found<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -
 
 /// The code for a request: inline when it fits, else uploaded to the `s3_bucket` (once per
 /// content: the key is the package's hash, and an object already there is not sent again).
-async fn code_source(
+pub(super) async fn code_source(
     aws: &Aws,
     function: &Function,
     package: &DeployPackage,
@@ -733,7 +736,7 @@ where
 }
 
 /// Wait until the function is no longer `Pending` and its last update is not `InProgress`.
-async fn wait_until_ready(aws: &Aws, name: &str) -> Result<(), DeployError> {
+pub(super) async fn wait_until_ready(aws: &Aws, name: &str) -> Result<(), DeployError> {
     let started = Instant::now();
     let mut delay = Duration::from_millis(100);
     loop {

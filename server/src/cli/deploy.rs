@@ -2,16 +2,21 @@
 //! line with it: create it or update its code (nothing is uploaded when `CodeSha256` already
 //! matches), its configuration and its triggers. Prints the ARN and what changed on stdout,
 //! the steps on stderr. Credentials and `from_env` values are never printed.
+//!
+//! A function of a SAM template belongs to its CloudFormation stack: for it, deploy only
+//! updates the code of the function the stack created (like `sam sync --code`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 
 use crate::aws::deploy::{deploy, DeployOptions, DeployReport};
+use crate::aws::stack_sync::{sync_code, SyncOptions, SyncReport};
 use crate::aws::Aws;
 use crate::package::human;
+use crate::project::sam::{samconfig, template_function, SamFunction, Template};
 
 /// Arguments of `lambda-ls deploy`.
 #[derive(clap::Args)]
@@ -27,21 +32,51 @@ pub struct Args {
     /// No progress on stderr.
     #[arg(long, short)]
     quiet: bool,
+    /// The SAM template function to sync, by logical id (when a folder holds several).
+    #[arg(long, value_name = "LOGICAL_ID")]
+    function: Option<String>,
+    /// The CloudFormation stack of a SAM template function (default: samconfig's
+    /// `stack_name`).
+    #[arg(long, value_name = "NAME")]
+    stack: Option<String>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let function = super::invoke::load_function(args.dir.as_deref())?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("could not start the async runtime")?;
+    let dir = args.dir.as_deref().unwrap_or(Path::new("."));
+    let sam = if dir.is_dir() {
+        template_function(dir, args.function.as_deref()).map_err(anyhow::Error::msg)?
+    } else {
+        None
+    };
     let quiet = args.quiet;
     let progress = move |step: &str| {
         if !quiet {
             eprintln!("… {step}");
         }
     };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?;
+    if let Some((template, sam)) = sam {
+        if args.publish {
+            bail!("--publish applies to lambda.toml functions: the versions of a stack's function come from `AutoPublishAlias` in its template");
+        }
+        let report = runtime.block_on(sync_stack_function(&args, &template, &sam, &progress))?;
+        print_sync_report(&report);
+        if !quiet {
+            eprintln!("done in {:.2} s", started.elapsed().as_secs_f64());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.stack.is_some() {
+        bail!(
+            "--stack applies to functions of a SAM template, and no template.yaml in {} or above it describes this folder",
+            dir.display()
+        );
+    }
+    let function = super::invoke::load_function(args.dir.as_deref())?;
     let options = DeployOptions {
         publish: args.publish,
         dry_run: args.dry_run,
@@ -57,6 +92,63 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("done in {:.2} s", started.elapsed().as_secs_f64());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The stack (`--stack`, else samconfig's `stack_name`), region and bucket, then the sync.
+async fn sync_stack_function(
+    args: &Args,
+    template: &Template,
+    sam: &SamFunction,
+    progress: &(dyn Fn(&str) + Sync),
+) -> anyhow::Result<SyncReport> {
+    let template_dir = template.path.parent().unwrap_or(Path::new("."));
+    let config = samconfig::read(template_dir).map_err(anyhow::Error::msg)?;
+    let config = config.unwrap_or_default();
+    let Some(stack) = args.stack.clone().or(config.stack_name) else {
+        bail!(
+            "`{}` is a function of {}, deployed by its CloudFormation stack, and no stack name is known: pass --stack NAME, or run `sam deploy --guided` once (it writes samconfig.toml)",
+            sam.logical_id,
+            template.path.display()
+        );
+    };
+    let aws = Aws::connect(config.region.as_deref()).await?;
+    let options = SyncOptions {
+        dry_run: args.dry_run,
+        s3_bucket: config.s3_bucket,
+        progress: Some(progress),
+    };
+    Ok(sync_code(&aws, &stack, sam, &options).await?)
+}
+
+fn print_sync_report(report: &SyncReport) {
+    let place = format!(
+        "{} ({}) of stack {} in {}",
+        report.logical_id, report.function_name, report.stack, report.region
+    );
+    match (&report.change, report.dry_run) {
+        (None, _) => println!("{place}: code up to date, nothing changed"),
+        (Some(_), true) => println!("Plan for {place}: 1 change"),
+        (Some(_), false) => println!("Synced the code of {place}: 1 change"),
+    }
+    if let Some(change) = &report.change {
+        println!("  code: {change}");
+    }
+    for note in &report.notes {
+        println!("  note: {note}");
+    }
+    if let Some(arn) = &report.arn {
+        println!("arn: {arn}");
+    }
+    println!(
+        "package: {} (CodeSha256 {})",
+        human(report.package_bytes),
+        report.code_sha256
+    );
+    if report.dry_run {
+        println!("dry run: nothing was changed");
+    } else {
+        println!("uploaded: {} bytes", report.uploaded_bytes);
+    }
 }
 
 fn print_report(report: &DeployReport) {

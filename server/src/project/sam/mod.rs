@@ -24,6 +24,7 @@ mod checks;
 pub mod events;
 pub mod export;
 pub mod intrinsics;
+pub mod samconfig;
 mod template;
 pub mod yaml;
 
@@ -290,6 +291,86 @@ pub fn functions_under(root: &Path, extra_templates: &[PathBuf]) -> Listing {
             .cmp(&(&b.function.dir, &b.function.config.name.value))
     });
     listing
+}
+
+/// The template function `dir` names for a command on one function (`deploy`, `invoke`):
+/// the one whose code folder `dir` is, or, in the template's own folder, its only function;
+/// `logical_id` picks one when several qualify, and is looked up in every template in or
+/// above `dir`. `Ok(None)` when no template describes `dir`, or when its `lambda.toml`
+/// takes it over (unless `logical_id` names the template's function). The error says which
+/// functions there are to choose from.
+pub fn template_function(
+    dir: &Path,
+    logical_id: Option<&str>,
+) -> Result<Option<(Template, SamFunction)>, String> {
+    let dir = canonical(dir);
+    let mut templates = Vec::new();
+    for folder in dir.ancestors() {
+        if let Some(path) = find_template(folder) {
+            match load(&path) {
+                Ok(template) => templates.push(template),
+                Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            }
+        }
+    }
+    if let Some(id) = logical_id {
+        for template in &templates {
+            if let Some(found) = template.functions.iter().find(|f| f.logical_id == id) {
+                return Ok(Some((template.clone(), found.clone())));
+            }
+        }
+        let known: Vec<String> = templates
+            .iter()
+            .flat_map(|t| t.functions.iter().map(|f| format!("`{}`", f.logical_id)))
+            .collect();
+        return Err(if known.is_empty() {
+            format!(
+                "no template.yaml in {} or above it describes a function `{id}`",
+                dir.display()
+            )
+        } else {
+            format!(
+                "the template has no Python function `{id}`; its functions: {}",
+                known.join(", ")
+            )
+        });
+    }
+    if dir.join(super::CONFIG_FILE).is_file() {
+        return Ok(None);
+    }
+    for template in templates {
+        let in_folder: Vec<&SamFunction> = template
+            .functions
+            .iter()
+            .filter(|f| canonical(&f.function.dir) == dir)
+            .collect();
+        let template_folder = template.path.parent().map(canonical);
+        let candidates = if in_folder.is_empty() && template_folder.as_deref() == Some(&*dir) {
+            template.functions.iter().collect()
+        } else {
+            in_folder
+        };
+        match candidates.as_slice() {
+            [] => continue,
+            [only] => {
+                let only = (*only).clone();
+                return Ok(Some((template, only)));
+            }
+            several => {
+                let ids: Vec<String> = several
+                    .iter()
+                    .map(|f| format!("`{}` ({})", f.logical_id, f.function.config.handler.value))
+                    .collect();
+                return Err(format!(
+                    "{} holds several functions of {}: {}; pick one with --function <LogicalId>",
+                    dir.display(),
+                    template.path.display(),
+                    ids.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(None)
 }
 
 fn canonical(path: &Path) -> PathBuf {

@@ -1,0 +1,303 @@
+//! Code-only sync of a function that a CloudFormation stack owns (a SAM template's
+//! function), like `sam sync --code`: find the function the stack created for the logical
+//! id (DescribeStackResource), package the code folder exactly as `package` does, and
+//! update its code, nothing else: no upload when `CodeSha256` already matches, and the
+//! configuration stays the stack's. Differences between the template's configuration and
+//! the deployed one are reported as notes, to be applied with `sam deploy`.
+
+use aws_sdk_lambda::error::ProvideErrorMetadata;
+use aws_sdk_lambda::types::FunctionConfiguration;
+use serde::Serialize;
+
+use super::deploy::{
+    code_source, get_function, package_for_deploy, retry_on_conflict, upload_detail,
+    wait_until_ready, CodeSource, DeployError,
+};
+use super::errors::describe;
+use super::Aws;
+use crate::project::sam::SamFunction;
+
+/// The resource type SAM turns an `AWS::Serverless::Function` into.
+const LAMBDA_FUNCTION: &str = "AWS::Lambda::Function";
+
+/// How to sync.
+#[derive(Default)]
+pub struct SyncOptions<'a> {
+    /// Read what is deployed and report what would change; change nothing.
+    pub dry_run: bool,
+    /// A bucket for packages over Lambda's 50 MB direct-upload limit (samconfig's
+    /// `s3_bucket`).
+    pub s3_bucket: Option<String>,
+    /// Told about each step as it starts.
+    pub progress: Option<&'a (dyn Fn(&str) + Sync)>,
+}
+
+/// What a code sync did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    pub stack: String,
+    pub logical_id: String,
+    /// The function's physical name, as the stack created it.
+    pub function_name: String,
+    pub region: String,
+    pub arn: Option<String>,
+    pub dry_run: bool,
+    /// Whether the code differed (and, unless a dry run, was updated).
+    pub code_changed: bool,
+    /// What changed (`upload 1.2 MB (CodeSha256 …)`), empty when nothing did.
+    pub change: Option<String>,
+    pub uploaded_bytes: u64,
+    pub code_sha256: String,
+    pub package_bytes: u64,
+    /// Things the user should know: the stack owns the configuration, differences from
+    /// the template, packaging warnings.
+    pub notes: Vec<String>,
+}
+
+/// Why a code sync stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Deploy(#[from] DeployError),
+    #[error(
+        "stack `{stack}` does not exist in {region}: create it with `sam deploy` first, or pass \
+         the stack's name with --stack (and its region with AWS_REGION or samconfig's `region`)"
+    )]
+    NoStack { stack: String, region: String },
+    #[error(
+        "stack `{stack}` has no resource `{logical_id}`: the function is in the template but \
+         not deployed yet; deploy the template with `sam deploy`"
+    )]
+    NoResource { stack: String, logical_id: String },
+    #[error("`{logical_id}` in stack `{stack}` is a {resource_type}, not a Lambda function")]
+    NotAFunction {
+        stack: String,
+        logical_id: String,
+        resource_type: String,
+    },
+    #[error(
+        "stack `{stack}` lists `{function}` for `{logical_id}`, but Lambda has no such function \
+         (deleted outside CloudFormation?): redeploy the stack with `sam deploy`"
+    )]
+    FunctionGone {
+        stack: String,
+        logical_id: String,
+        function: String,
+    },
+    #[error(
+        "the deployed `{function}` runs on {deployed} but the template says {template}: code \
+         built for {template} would not run there; deploy the architecture change with `sam deploy`"
+    )]
+    ArchitectureDiffers {
+        function: String,
+        deployed: String,
+        template: String,
+    },
+    #[error(
+        "the package is {size}, over Lambda's 50 MB limit for a direct upload: set `s3_bucket` \
+         under [default.deploy.parameters] in samconfig.toml so it goes through S3, or make it smaller"
+    )]
+    NeedsBucket { size: String },
+}
+
+/// Update the code of `sam`'s function in `stack`. See the module documentation.
+pub async fn sync_code(
+    aws: &Aws,
+    stack: &str,
+    sam: &SamFunction,
+    options: &SyncOptions<'_>,
+) -> Result<SyncReport, SyncError> {
+    let progress = |step: &str| {
+        if let Some(progress) = options.progress {
+            progress(step);
+        }
+    };
+    let logical_id = &sam.logical_id;
+    progress(&format!("finding `{logical_id}` in stack `{stack}`"));
+    let name = physical_function(aws, stack, logical_id).await?;
+
+    progress("packaging");
+    let mut function = sam.function.clone();
+    function.config.s3_bucket = options.s3_bucket.clone();
+    let package = package_for_deploy(&function, options.progress).await?;
+
+    progress(&format!("reading the deployed function `{name}`"));
+    let current = get_function(aws, &name)
+        .await
+        .map_err(DeployError::from)?
+        .ok_or_else(|| SyncError::FunctionGone {
+            stack: stack.to_string(),
+            logical_id: logical_id.clone(),
+            function: name.clone(),
+        })?;
+    let deployed_architecture = current
+        .architectures()
+        .first()
+        .map(|a| a.as_str().to_string())
+        .unwrap_or_else(|| "x86_64".to_string());
+    let template_architecture = function.config.architecture.value.as_str();
+    if deployed_architecture != template_architecture {
+        return Err(SyncError::ArchitectureDiffers {
+            function: name,
+            deployed: deployed_architecture,
+            template: template_architecture.to_string(),
+        });
+    }
+
+    let mut report = SyncReport {
+        stack: stack.to_string(),
+        logical_id: logical_id.clone(),
+        function_name: name.clone(),
+        region: aws.region.clone(),
+        arn: current.function_arn().map(str::to_string),
+        dry_run: options.dry_run,
+        code_changed: false,
+        change: None,
+        uploaded_bytes: 0,
+        code_sha256: package.code_sha256.clone(),
+        package_bytes: package.size,
+        notes: package.warnings.clone(),
+    };
+    if current.code_sha256() == Some(package.code_sha256.as_str()) {
+        report
+            .notes
+            .push("code unchanged (same CodeSha256), nothing uploaded".to_string());
+    } else {
+        report.code_changed = true;
+        let source = code_source(aws, &function, &package, options.dry_run, &progress)
+            .await
+            .map_err(|e| match e {
+                DeployError::NeedsBucket { size } => SyncError::NeedsBucket { size },
+                other => SyncError::Deploy(other),
+            })?;
+        report.change = Some(upload_detail(&package, &source));
+        if !options.dry_run {
+            progress("updating the code");
+            update_code(aws, &name, source).await?;
+            wait_until_ready(aws, &name).await?;
+            report.uploaded_bytes = package.size;
+        }
+    }
+    report.notes.extend(configuration_notes(&current, sam));
+    report.notes.push(format!(
+        "stack `{stack}` owns this function's configuration: only its code was {}; apply configuration changes with `sam deploy`",
+        if options.dry_run { "compared" } else { "synced" }
+    ));
+    Ok(report)
+}
+
+/// The physical name of the function the stack created for `logical_id`.
+async fn physical_function(aws: &Aws, stack: &str, logical_id: &str) -> Result<String, SyncError> {
+    let result = aws
+        .cloudformation
+        .describe_stack_resource()
+        .stack_name(stack)
+        .logical_resource_id(logical_id)
+        .send()
+        .await;
+    let resource = match result {
+        Ok(output) => output.stack_resource_detail,
+        // CloudFormation says both "no such stack" and "no such resource" with a
+        // ValidationError; its message tells which.
+        Err(e) if e.code() == Some("ValidationError") => {
+            let message = e.message().unwrap_or_default();
+            return Err(
+                if message.contains("Stack") && message.contains("does not exist") {
+                    SyncError::NoStack {
+                        stack: stack.to_string(),
+                        region: aws.region.clone(),
+                    }
+                } else {
+                    SyncError::NoResource {
+                        stack: stack.to_string(),
+                        logical_id: logical_id.to_string(),
+                    }
+                },
+            );
+        }
+        Err(e) => {
+            let error = describe("DescribeStackResource", "cloudformation", &aws.region, &e);
+            return Err(DeployError::from(error).into());
+        }
+    };
+    let resource = resource.ok_or_else(|| SyncError::NoResource {
+        stack: stack.to_string(),
+        logical_id: logical_id.to_string(),
+    })?;
+    let resource_type = resource.resource_type().unwrap_or_default();
+    if resource_type != LAMBDA_FUNCTION {
+        return Err(SyncError::NotAFunction {
+            stack: stack.to_string(),
+            logical_id: logical_id.to_string(),
+            resource_type: resource_type.to_string(),
+        });
+    }
+    match resource.physical_resource_id() {
+        Some(id) if !id.is_empty() => Ok(id.to_string()),
+        _ => Err(SyncError::NoResource {
+            stack: stack.to_string(),
+            logical_id: logical_id.to_string(),
+        }),
+    }
+}
+
+/// UpdateFunctionCode with the code only: the architecture and everything else stay.
+async fn update_code(aws: &Aws, name: &str, source: CodeSource) -> Result<(), DeployError> {
+    let (zip, bucket, key) = match source {
+        CodeSource::Inline(bytes) => (
+            Some(aws_sdk_lambda::primitives::Blob::new(bytes)),
+            None,
+            None,
+        ),
+        CodeSource::S3 { bucket, key } => (None, Some(bucket), Some(key)),
+    };
+    retry_on_conflict("UpdateFunctionCode", &aws.region, || {
+        aws.lambda
+            .update_function_code()
+            .function_name(name)
+            .set_zip_file(zip.clone())
+            .set_s3_bucket(bucket.clone())
+            .set_s3_key(key.clone())
+            .send()
+    })
+    .await?;
+    Ok(())
+}
+
+/// Where the template says something else than the deployed function: the stack was
+/// deployed from another version of the template.
+fn configuration_notes(current: &FunctionConfiguration, sam: &SamFunction) -> Vec<String> {
+    let c = &sam.function.config;
+    let deployed = [
+        ("Handler", current.handler().unwrap_or_default().to_string()),
+        (
+            "Runtime",
+            current
+                .runtime()
+                .map(|r| r.as_str().to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "MemorySize",
+            current.memory_size().unwrap_or_default().to_string(),
+        ),
+        ("Timeout", current.timeout().unwrap_or_default().to_string()),
+    ];
+    let template = [
+        c.handler.value.clone(),
+        c.runtime.value.clone(),
+        c.memory.value.to_string(),
+        c.timeout.value.to_string(),
+    ];
+    deployed
+        .iter()
+        .zip(template)
+        .filter(|((_, now), wanted)| now != wanted)
+        .map(|((what, now), wanted)| {
+            format!(
+                "the template's {what} is `{wanted}`, the deployed function's `{now}`: `sam deploy` applies it"
+            )
+        })
+        .collect()
+}
