@@ -133,6 +133,7 @@ pub fn analyze_on(
 ) -> Template {
     let mut template = template::read(path, text, today);
     checks::check(&mut template, text, read_file);
+    template.diagnostics.sort_by_key(|d| d.range.start);
     template
 }
 

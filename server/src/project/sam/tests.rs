@@ -207,26 +207,18 @@ fn handler_problems_point_at_the_module_or_the_function_name() {
     assert_eq!(
         located(text, &template),
         [
-            (codes::MALFORMED_HANDLER, "my-app.handler".to_string()),
             (codes::HANDLER_MODULE_MISSING, "ap".to_string()),
             (codes::HANDLER_FUNCTION_MISSING, "lambda_handlr".to_string()),
+            (codes::MALFORMED_HANDLER, "my-app.handler".to_string()),
             (codes::CODE_FOLDER_MISSING, "nowhere/".to_string()),
         ]
     );
-    let messages: Vec<_> = template
-        .diagnostics
-        .iter()
-        .map(|d| d.message.as_str())
-        .collect();
+    let message = |i: usize| template.diagnostics[i].message.as_str();
+    assert!(message(0).contains("Did you mean `app`?"), "{}", message(0));
     assert!(
-        messages[1].contains("Did you mean `app`?"),
+        message(1).contains("Did you mean `lambda_handler`?"),
         "{}",
-        messages[1]
-    );
-    assert!(
-        messages[2].contains("Did you mean `lambda_handler`?"),
-        "{}",
-        messages[2]
+        message(1)
     );
 }
 
@@ -468,4 +460,64 @@ fn listing_merges_folders_and_templates() {
         located(&text, &template),
         [(codes::LAMBDA_TOML_WINS, "Owned".to_string())]
     );
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/sam")
+        .join(name)
+}
+
+fn analyze_fixture(name: &str) -> Template {
+    let path = fixture(name).join("template.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    analyze_on(&path, &text, TODAY, &|p| std::fs::read_to_string(p).ok())
+}
+
+#[test]
+fn the_sam_init_projects_and_the_shop_are_clean() {
+    for name in [
+        "sam-init/hello-world",
+        "sam-init/eventbridge-hello",
+        "sam-init/stock-trader",
+        "sam-init/quick-start-web",
+        "sam-init/hello-powertools",
+        "shop",
+    ] {
+        let template = analyze_fixture(name);
+        assert!(!template.functions.is_empty(), "{name}");
+        assert!(
+            template.diagnostics.is_empty(),
+            "{name}: {:?}",
+            template.diagnostics
+        );
+    }
+}
+
+#[test]
+fn the_problems_fixture_shows_each_problem_where_it_is_written() {
+    let template = analyze_fixture("problems");
+    let text = &template.text;
+    let line_of = |offset: usize| text[..offset].matches('\n').count() + 1;
+    let found: Vec<(usize, &str, &str)> = template
+        .diagnostics
+        .iter()
+        .map(|d| (line_of(d.range.start), d.code, &text[d.range.clone()]))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (11, codes::BLOCKED_RUNTIME, "python3.8"),
+            (12, codes::OUT_OF_RANGE, "20000"),
+            (13, codes::OUT_OF_RANGE, "0"),
+            (19, codes::HANDLER_MODULE_MISSING, "ap"),
+            (26, codes::HANDLER_FUNCTION_MISSING, "handle"),
+            (30, codes::UNKNOWN_EVENT_TYPE, "S3Event"),
+            (35, codes::CODE_FOLDER_MISSING, "nowhere/"),
+            (39, codes::LAMBDA_TOML_WINS, "OwnedFunction"),
+        ]
+    );
+    let broken = analyze_fixture("broken");
+    assert_eq!(broken.diagnostics.len(), 1);
+    assert_eq!(broken.diagnostics[0].code, codes::YAML_SYNTAX);
 }
