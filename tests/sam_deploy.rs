@@ -111,20 +111,19 @@ fn deploy_syncs_only_the_code_of_the_stack_function() {
     let out = assert_ok(&moto.cli(&project.join("hello_world"), &["deploy"]));
     assert!(
         out.starts_with(&format!(
-            "Synced the code of HelloWorldFunction ({physical}) of stack {STACK} in {REGION}: 1 change"
+            "Updated {physical} in {REGION}, account 123456789012: 1 change(s)\n  code: upload "
         )),
-        "{out}"
-    );
-    assert!(out.contains("  code: upload "), "{out}");
-    // The template says 128 MB, the stack 256 MB: said, not changed.
-    assert!(
-        out.contains("note: the template's MemorySize is `128`, the deployed function's `256`: `sam deploy` applies it"),
         "{out}"
     );
     assert!(
         out.contains(&format!(
-            "note: stack `{STACK}` owns this function's configuration: only its code was synced"
+            "note: `HelloWorldFunction` of stack `{STACK}`, which owns its configuration: only the code is synced; apply configuration changes with `sam deploy`"
         )),
+        "{out}"
+    );
+    // The template says 128 MB, the stack 256 MB: said, not changed.
+    assert!(
+        out.contains("note: the template's MemorySize is `128`, the deployed function's `256`: `sam deploy` applies it"),
         "{out}"
     );
     assert_eq!(lambda_changes(&moto, since), ["PUT code"]);
@@ -144,7 +143,11 @@ fn deploy_syncs_only_the_code_of_the_stack_function() {
     // The same code again: nothing is sent; from the project's folder (one function there).
     let since = moto.recorded().len();
     let out = assert_ok(&moto.cli(&project, &["deploy"]));
-    assert!(out.contains("code up to date, nothing changed"), "{out}");
+    assert!(out.contains("is up to date: nothing changed"), "{out}");
+    assert!(
+        out.contains("note: code unchanged (same CodeSha256), nothing uploaded"),
+        "{out}"
+    );
     assert!(out.contains("uploaded: 0 bytes"), "{out}");
     assert!(lambda_changes(&moto, since).is_empty());
 
@@ -159,7 +162,11 @@ fn deploy_syncs_only_the_code_of_the_stack_function() {
         &project,
         &["deploy", "--dry-run", "--function", "HelloWorldFunction"],
     ));
-    assert!(out.starts_with("Plan for HelloWorldFunction"), "{out}");
+    assert!(
+        out.starts_with(&format!("Plan for {physical} in {REGION}")),
+        "{out}"
+    );
+    assert!(out.contains("only the code is compared"), "{out}");
     assert!(out.contains("dry run: nothing was changed"), "{out}");
     assert!(lambda_changes(&moto, since).is_empty());
     assert_eq!(

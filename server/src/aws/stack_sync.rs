@@ -5,17 +5,15 @@
 //! configuration stays the stack's. Differences between the template's configuration and
 //! the deployed one are reported as notes, to be applied with `sam deploy`.
 
-use aws_sdk_lambda::error::ProvideErrorMetadata;
-use aws_sdk_lambda::types::FunctionConfiguration;
-use serde::Serialize;
-
 use super::deploy::{
-    code_source, get_function, package_for_deploy, retry_on_conflict, upload_detail,
-    wait_until_ready, CodeSource, DeployError,
+    account_of_arn, code_source, get_function, package_for_deploy, retry_on_conflict,
+    upload_detail, wait_until_ready, Change, CodeSource, DeployError, DeployReport,
 };
 use super::errors::describe;
 use super::Aws;
 use crate::project::sam::SamFunction;
+use aws_sdk_lambda::error::ProvideErrorMetadata;
+use aws_sdk_lambda::types::FunctionConfiguration;
 
 /// The resource type SAM turns an `AWS::Serverless::Function` into.
 const LAMBDA_FUNCTION: &str = "AWS::Lambda::Function";
@@ -30,29 +28,6 @@ pub struct SyncOptions<'a> {
     pub s3_bucket: Option<String>,
     /// Told about each step as it starts.
     pub progress: Option<&'a (dyn Fn(&str) + Sync)>,
-}
-
-/// What a code sync did.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncReport {
-    pub stack: String,
-    pub logical_id: String,
-    /// The function's physical name, as the stack created it.
-    pub function_name: String,
-    pub region: String,
-    pub arn: Option<String>,
-    pub dry_run: bool,
-    /// Whether the code differed (and, unless a dry run, was updated).
-    pub code_changed: bool,
-    /// What changed (`upload 1.2 MB (CodeSha256 …)`), empty when nothing did.
-    pub change: Option<String>,
-    pub uploaded_bytes: u64,
-    pub code_sha256: String,
-    pub package_bytes: u64,
-    /// Things the user should know: the stack owns the configuration, differences from
-    /// the template, packaging warnings.
-    pub notes: Vec<String>,
 }
 
 /// Why a code sync stopped.
@@ -101,13 +76,15 @@ pub enum SyncError {
     NeedsBucket { size: String },
 }
 
-/// Update the code of `sam`'s function in `stack`. See the module documentation.
+/// Update the code of `sam`'s function in `stack`. See the module documentation. The
+/// report is a deploy's: its one possible change is the code, its first note says whose
+/// function this is.
 pub async fn sync_code(
     aws: &Aws,
     stack: &str,
     sam: &SamFunction,
     options: &SyncOptions<'_>,
-) -> Result<SyncReport, SyncError> {
+) -> Result<DeployReport, SyncError> {
     let progress = |step: &str| {
         if let Some(progress) = options.progress {
             progress(step);
@@ -145,33 +122,40 @@ pub async fn sync_code(
         });
     }
 
-    let mut report = SyncReport {
-        stack: stack.to_string(),
-        logical_id: logical_id.clone(),
+    let arn = current.function_arn().map(str::to_string);
+    let mut report = DeployReport {
         function_name: name.clone(),
         region: aws.region.clone(),
-        arn: current.function_arn().map(str::to_string),
+        account: arn.as_deref().and_then(account_of_arn).map(str::to_string),
+        arn,
         dry_run: options.dry_run,
-        code_changed: false,
-        change: None,
+        created: false,
+        changes: Vec::new(),
         uploaded_bytes: 0,
         code_sha256: package.code_sha256.clone(),
         package_bytes: package.size,
-        notes: package.warnings.clone(),
+        version: None,
+        function_url: None,
+        notes: vec![format!(
+            "`{logical_id}` of stack `{stack}`, which owns its configuration: only the code is {}; apply configuration changes with `sam deploy`",
+            if options.dry_run { "compared" } else { "synced" }
+        )],
     };
+    report.notes.extend(package.warnings.iter().cloned());
     if current.code_sha256() == Some(package.code_sha256.as_str()) {
         report
             .notes
             .push("code unchanged (same CodeSha256), nothing uploaded".to_string());
     } else {
-        report.code_changed = true;
         let source = code_source(aws, &function, &package, options.dry_run, &progress)
             .await
             .map_err(|e| match e {
                 DeployError::NeedsBucket { size } => SyncError::NeedsBucket { size },
                 other => SyncError::Deploy(other),
             })?;
-        report.change = Some(upload_detail(&package, &source));
+        report
+            .changes
+            .push(Change::new("code", upload_detail(&package, &source)));
         if !options.dry_run {
             progress("updating the code");
             update_code(aws, &name, source).await?;
@@ -180,10 +164,6 @@ pub async fn sync_code(
         }
     }
     report.notes.extend(configuration_notes(&current, sam));
-    report.notes.push(format!(
-        "stack `{stack}` owns this function's configuration: only its code was {}; apply configuration changes with `sam deploy`",
-        if options.dry_run { "compared" } else { "synced" }
-    ));
     Ok(report)
 }
 

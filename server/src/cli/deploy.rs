@@ -13,7 +13,7 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 
 use crate::aws::deploy::{deploy, DeployOptions, DeployReport};
-use crate::aws::stack_sync::{sync_code, SyncOptions, SyncReport};
+use crate::aws::stack_sync::{sync_code, SyncOptions};
 use crate::aws::Aws;
 use crate::package::human;
 use crate::project::sam::{samconfig, template_function, SamFunction, Template};
@@ -64,7 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             bail!("--publish applies to lambda.toml functions: the versions of a stack's function come from `AutoPublishAlias` in its template");
         }
         let report = runtime.block_on(sync_stack_function(&args, &template, &sam, &progress))?;
-        print_sync_report(&report);
+        print_report(&report);
         if !quiet {
             eprintln!("done in {:.2} s", started.elapsed().as_secs_f64());
         }
@@ -100,7 +100,7 @@ async fn sync_stack_function(
     template: &Template,
     sam: &SamFunction,
     progress: &(dyn Fn(&str) + Sync),
-) -> anyhow::Result<SyncReport> {
+) -> anyhow::Result<DeployReport> {
     let template_dir = template.path.parent().unwrap_or(Path::new("."));
     let config = samconfig::read(template_dir).map_err(anyhow::Error::msg)?;
     let config = config.unwrap_or_default();
@@ -118,37 +118,6 @@ async fn sync_stack_function(
         progress: Some(progress),
     };
     Ok(sync_code(&aws, &stack, sam, &options).await?)
-}
-
-fn print_sync_report(report: &SyncReport) {
-    let place = format!(
-        "{} ({}) of stack {} in {}",
-        report.logical_id, report.function_name, report.stack, report.region
-    );
-    match (&report.change, report.dry_run) {
-        (None, _) => println!("{place}: code up to date, nothing changed"),
-        (Some(_), true) => println!("Plan for {place}: 1 change"),
-        (Some(_), false) => println!("Synced the code of {place}: 1 change"),
-    }
-    if let Some(change) = &report.change {
-        println!("  code: {change}");
-    }
-    for note in &report.notes {
-        println!("  note: {note}");
-    }
-    if let Some(arn) = &report.arn {
-        println!("arn: {arn}");
-    }
-    println!(
-        "package: {} (CodeSha256 {})",
-        human(report.package_bytes),
-        report.code_sha256
-    );
-    if report.dry_run {
-        println!("dry run: nothing was changed");
-    } else {
-        println!("uploaded: {} bytes", report.uploaded_bytes);
-    }
 }
 
 fn print_report(report: &DeployReport) {
