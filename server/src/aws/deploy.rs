@@ -430,7 +430,7 @@ pub async fn deploy(
                 if !dry_run {
                     progress("updating the code");
                     report.uploaded_bytes = package.size;
-                    update_code(aws, &name, &desired, source).await?;
+                    update_code(aws, &name, Some(&desired.architecture), source).await?;
                     wait_until_ready(aws, &name).await?;
                 }
             }
@@ -664,16 +664,19 @@ async fn create_function(
     }
 }
 
-async fn update_code(
+/// UpdateFunctionCode; `architecture` travels with the code (`None`: the function keeps its
+/// own).
+pub(super) async fn update_code(
     aws: &Aws,
     name: &str,
-    desired: &Desired,
+    architecture: Option<&str>,
     source: CodeSource,
 ) -> Result<(), AwsError> {
     let (zip, bucket, key) = match source {
         CodeSource::Inline(bytes) => (Some(Blob::new(bytes)), None, None),
         CodeSource::S3 { bucket, key } => (None, Some(bucket), Some(key)),
     };
+    let architectures = architecture.map(|a| vec![Architecture::from(a)]);
     retry_on_conflict("UpdateFunctionCode", &aws.region, || {
         aws.lambda
             .update_function_code()
@@ -681,7 +684,7 @@ async fn update_code(
             .set_zip_file(zip.clone())
             .set_s3_bucket(bucket.clone())
             .set_s3_key(key.clone())
-            .architectures(Architecture::from(desired.architecture.as_str()))
+            .set_architectures(architectures.clone())
             .send()
     })
     .await

@@ -6,8 +6,8 @@
 //! the deployed one are reported as notes, to be applied with `sam deploy`.
 
 use super::deploy::{
-    account_of_arn, code_source, get_function, package_for_deploy, retry_on_conflict,
-    upload_detail, wait_until_ready, Change, CodeSource, DeployError, DeployReport,
+    account_of_arn, code_source, get_function, package_for_deploy, update_code, upload_detail,
+    wait_until_ready, Change, DeployError, DeployReport,
 };
 use super::errors::describe;
 use super::Aws;
@@ -158,7 +158,10 @@ pub async fn sync_code(
             .push(Change::new("code", upload_detail(&package, &source)));
         if !options.dry_run {
             progress("updating the code");
-            update_code(aws, &name, source).await?;
+            // The code only: the architecture stays the stack's.
+            update_code(aws, &name, None, source)
+                .await
+                .map_err(DeployError::from)?;
             wait_until_ready(aws, &name).await?;
             report.uploaded_bytes = package.size;
         }
@@ -220,29 +223,6 @@ async fn physical_function(aws: &Aws, stack: &str, logical_id: &str) -> Result<S
             logical_id: logical_id.to_string(),
         }),
     }
-}
-
-/// UpdateFunctionCode with the code only: the architecture and everything else stay.
-async fn update_code(aws: &Aws, name: &str, source: CodeSource) -> Result<(), DeployError> {
-    let (zip, bucket, key) = match source {
-        CodeSource::Inline(bytes) => (
-            Some(aws_sdk_lambda::primitives::Blob::new(bytes)),
-            None,
-            None,
-        ),
-        CodeSource::S3 { bucket, key } => (None, Some(bucket), Some(key)),
-    };
-    retry_on_conflict("UpdateFunctionCode", &aws.region, || {
-        aws.lambda
-            .update_function_code()
-            .function_name(name)
-            .set_zip_file(zip.clone())
-            .set_s3_bucket(bucket.clone())
-            .set_s3_key(key.clone())
-            .send()
-    })
-    .await?;
-    Ok(())
 }
 
 /// Where the template says something else than the deployed function: the stack was
