@@ -96,7 +96,7 @@ fn sam_init_projects_are_listed_as_json() {
     assert_eq!(eventbridge["handler"], "hello_world/app.lambda_handler");
     assert_eq!(
         eventbridge["triggers"],
-        json!([{"type": "eventbridge", "pattern": "{\"source\":[\"aws.ec2\"],\"detail-type\":[\"EC2 Instance State-change Notification\"]}"}])
+        json!([{"type": "eventbridge", "pattern": "{\"source\":[\"aws.ec2\"],\"detail-type\":[\"EC2 Instance State-change Notification\"]}", "enabled": true}])
     );
     let powertools = functions
         .iter()
@@ -162,8 +162,8 @@ fn globals_intrinsics_and_shared_code_folders() {
     );
     assert_eq!(
         by_name(&functions, "ProcessOrderFunction")["triggers"],
-        // The queue's ARN is only known at deploy: not a setting.
-        json!([{"type": "sqs", "batch_size": 10, "report_batch_item_failures": true}])
+        // The queue's ARN is only known at deploy: as written.
+        json!([{"type": "sqs", "queue": "!GetAtt OrdersQueue.Arn", "batch_size": 10, "report_batch_item_failures": true, "enabled": true}])
     );
     assert_eq!(
         by_name(&functions, "shop-dev-create-order")["triggers"],
@@ -171,7 +171,7 @@ fn globals_intrinsics_and_shared_code_folders() {
     );
     assert_eq!(
         by_name(&functions, "NightlyReportFunction")["triggers"],
-        json!([{"type": "schedule", "schedule": "cron(0 2 * * ? *)"}])
+        json!([{"type": "schedule", "schedule": "cron(0 2 * * ? *)", "enabled": true}])
     );
 }
 

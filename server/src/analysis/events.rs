@@ -84,7 +84,7 @@ fn choose_events(file: PythonFile<'_>, handler: &FunctionDef<'_>, flow: &Flow) -
             .config
             .triggers
             .iter()
-            .filter_map(|t| catalog::event(&t.kind))
+            .filter_map(|t| catalog::event(t.kind()))
             .collect();
         if !events.is_empty() {
             return HandlerEvents {

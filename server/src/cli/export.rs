@@ -8,7 +8,6 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
-use crate::analysis::same_file;
 use crate::ide::Severity;
 use crate::project::sam::{export::export, functions_under, Origin};
 use crate::project::Function;
@@ -56,7 +55,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if found.origin == Origin::Folder
                 && !functions
                     .iter()
-                    .any(|f| same_file(&f.dir, &found.function.dir))
+                    .any(|f| same_folder(&f.dir, &found.function.dir))
             {
                 functions.push(found.function);
             }
@@ -141,4 +140,12 @@ fn write_atomically(file: &Path, text: &str) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(&temporary);
     }
     result.with_context(|| format!("cannot write {}", file.display()))
+}
+
+/// Whether two paths name one folder (overlapping arguments list a function once).
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }

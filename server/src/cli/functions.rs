@@ -82,10 +82,8 @@ fn to_json(found: &Found) -> Value {
         .iter()
         .map(|t| {
             let mut object = serde_json::Map::new();
-            object.insert("type".into(), Value::String(t.kind.clone()));
-            for (key, value) in &t.settings {
-                object.insert(key.clone(), value.clone());
-            }
+            object.insert("type".into(), Value::from(t.kind()));
+            object.extend(t.settings());
             Value::Object(object)
         })
         .collect();
@@ -107,7 +105,7 @@ fn print_table(found: &[Found]) {
         .iter()
         .map(|f| {
             let c = &f.function.config;
-            let triggers: Vec<&str> = c.triggers.iter().map(|t| t.kind.as_str()).collect();
+            let triggers: Vec<&str> = c.triggers.iter().map(|t| t.kind()).collect();
             [
                 c.name.value.clone(),
                 shown(&f.function.dir).display().to_string(),

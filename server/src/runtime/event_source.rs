@@ -38,7 +38,7 @@ pub fn default_event(function: &crate::project::Function) -> Vec<u8> {
         .config
         .triggers
         .iter()
-        .find_map(|t| crate::catalog::template(&t.kind))
+        .find_map(|t| crate::catalog::template(t.kind()))
         .and_then(|value| serde_json::to_vec_pretty(&value).ok())
         .unwrap_or_else(|| b"{}".to_vec())
 }

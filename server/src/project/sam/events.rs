@@ -1,7 +1,8 @@
 //! A SAM function's `Events` as lambda.toml triggers: the event type becomes the trigger
 //! type of the same event source (`SQS` → `sqs`, `HttpApi` → `http-api`, `ScheduleV2` →
-//! `schedule`, …), and the properties lambda.toml models become its settings. Values only
-//! known at deploy (`!GetAtt Queue.Arn`) are left out of the settings and listed apart.
+//! `schedule`, …), and the properties lambda.toml models become its settings, typed as
+//! lambda.toml's are ([`Trigger`]). Values only known at deploy (`!GetAtt Queue.Arn`) are
+//! kept as written (a queue, a bucket, a stream: what `functions` lists) and listed apart.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -10,7 +11,8 @@ use serde_json::Value as Json;
 
 use super::intrinsics::{parse_bool, Context, Resolved};
 use super::yaml::Node;
-use crate::project::schema::did_you_mean;
+use crate::project::schema::{did_you_mean, trigger_spec};
+use crate::project::Trigger;
 
 /// SAM event type → lambda.toml trigger type. `MQ` is refined by the broker's engine.
 const EVENT_TYPES: &[(&str, &str)] = &[
@@ -49,9 +51,8 @@ pub fn trigger_kind(event_type: &str) -> Option<&'static str> {
 pub struct EventTrigger {
     /// The event's name under `Events` (`HelloWorld`).
     pub name: String,
-    /// The lambda.toml trigger type.
-    pub kind: &'static str,
-    pub settings: BTreeMap<String, Json>,
+    /// The trigger, as a `[[trigger]]` table of the same settings would be.
+    pub trigger: Trigger,
     /// Settings CloudFormation sets at deploy: (setting, expression as written).
     pub at_deploy: Vec<(String, String)>,
 }
@@ -113,18 +114,29 @@ pub fn read(context: &Context, events: &Node) -> (Vec<EventTrigger>, Vec<EventPr
             range: 0..0,
         };
         let properties = entry.value.get("Properties").unwrap_or(&empty);
-        let mut trigger = Settings {
+        let mut reader = Settings {
             context,
             properties,
-            trigger: EventTrigger {
-                name,
-                kind,
-                settings: BTreeMap::new(),
-                at_deploy: Vec::new(),
-            },
+            kind,
+            settings: BTreeMap::new(),
+            at_deploy: Vec::new(),
         };
-        trigger.read(event_type);
-        triggers.push(trigger.trigger);
+        reader.read(event_type);
+        let Settings {
+            kind,
+            settings,
+            at_deploy,
+            ..
+        } = reader;
+        // Every kind of EVENT_TYPES is a trigger type of the schema (a unit test says so).
+        let Some(spec) = trigger_spec(kind) else {
+            continue;
+        };
+        triggers.push(EventTrigger {
+            name,
+            trigger: Trigger::from_settings(spec, &settings),
+            at_deploy,
+        });
     }
     (triggers, problems)
 }
@@ -133,7 +145,10 @@ pub fn read(context: &Context, events: &Node) -> (Vec<EventTrigger>, Vec<EventPr
 struct Settings<'a, 't> {
     context: &'a Context<'t>,
     properties: &'a Node,
-    trigger: EventTrigger,
+    /// The lambda.toml trigger type.
+    kind: &'static str,
+    settings: BTreeMap<String, Json>,
+    at_deploy: Vec<(String, String)>,
 }
 
 impl Settings<'_, '_> {
@@ -239,7 +254,7 @@ impl Settings<'_, '_> {
                     .and_then(|broker| self.context.resource(broker))
                     .and_then(|r| r.get("Properties")?.get("EngineType")?.as_str());
                 if engine.is_some_and(|e| e.eq_ignore_ascii_case("RABBITMQ")) {
-                    self.trigger.kind = "rabbitmq";
+                    self.kind = "rabbitmq";
                 }
             }
             // The other sources' settings are not modelled in lambda.toml yet.
@@ -248,16 +263,21 @@ impl Settings<'_, '_> {
     }
 
     fn set(&mut self, setting: &str, value: Json) {
-        self.trigger.settings.insert(setting.to_string(), value);
+        self.settings.insert(setting.to_string(), value);
     }
 
-    /// Store a resolved value, or note that deploy sets it.
+    /// Store a resolved value; one deploy sets is noted, and kept as written.
     fn resolved(&mut self, setting: &str, value: Resolved, to_json: impl Fn(String) -> Json) {
         match value {
             Resolved::Known(s) => self.set(setting, to_json(s)),
-            Resolved::AtDeploy(shown) => self.trigger.at_deploy.push((setting.to_string(), shown)),
+            Resolved::AtDeploy(shown) => self.at_deploy(setting, shown),
             Resolved::NoValue => {}
         }
+    }
+
+    fn at_deploy(&mut self, setting: &str, shown: String) {
+        self.set(setting, Json::String(shown.clone()));
+        self.at_deploy.push((setting.to_string(), shown));
     }
 
     fn property(&self, property: &str) -> Option<Resolved> {
@@ -310,7 +330,7 @@ impl Settings<'_, '_> {
         match self.context.json(node) {
             Ok(Json::String(text)) => self.set(setting, Json::String(text)),
             Ok(json) => self.set(setting, Json::String(json.to_string())),
-            Err(shown) => self.trigger.at_deploy.push((setting.to_string(), shown)),
+            Err(shown) => self.at_deploy(setting, shown),
         }
     }
 }
@@ -319,7 +339,7 @@ impl Settings<'_, '_> {
 mod tests {
     use super::*;
     use crate::project::sam::yaml;
-    use serde_json::json;
+    use crate::project::{ApiTrigger, S3Trigger, SqsTrigger};
 
     fn triggers(events: &str) -> (Vec<EventTrigger>, Vec<EventProblem>) {
         let text = format!(
@@ -374,7 +394,7 @@ mod tests {
 "#,
         );
         assert!(problems.is_empty(), "{problems:?}");
-        let kinds: Vec<_> = found.iter().map(|t| t.kind).collect();
+        let kinds: Vec<_> = found.iter().map(|t| t.trigger.kind()).collect();
         assert_eq!(
             kinds,
             [
@@ -388,26 +408,60 @@ mod tests {
             ]
         );
         assert_eq!(
-            Json::Object(found[0].settings.clone().into_iter().collect()),
-            json!({"bucket": "uploads", "events": ["s3:ObjectCreated:*"], "prefix": "in/", "suffix": ".csv"})
+            found[0].trigger,
+            Trigger::S3(S3Trigger {
+                bucket: "uploads".into(),
+                events: vec!["s3:ObjectCreated:*".into()],
+                prefix: Some("in/".into()),
+                suffix: Some(".csv".into()),
+            })
         );
+        // The queue is CloudFormation's to say: kept as written, and noted.
         assert_eq!(
-            Json::Object(found[1].settings.clone().into_iter().collect()),
-            json!({"batch_size": 10, "report_batch_item_failures": true})
+            found[1].trigger,
+            Trigger::Sqs(SqsTrigger {
+                queue: "!GetAtt Queue.Arn".into(),
+                batch_size: Some(10),
+                batching_window: None,
+                report_batch_item_failures: true,
+                enabled: true,
+            })
         );
         assert_eq!(
             found[1].at_deploy,
             [("queue".to_string(), "!GetAtt Queue.Arn".to_string())]
         );
-        assert_eq!(found[2].settings["method"], json!("GET"));
-        assert_eq!(found[2].name, "Hello");
-        assert!(found[3].settings.is_empty());
-        assert_eq!(found[4].settings["schedule"], json!("rate(1 hour)"));
-        assert_eq!(found[4].settings["enabled"], json!(false));
         assert_eq!(
-            found[5].settings["pattern"],
-            json!("{\"source\":[\"aws.ec2\"]}")
+            found[2].trigger,
+            Trigger::Api(ApiTrigger {
+                path: Some("/hello".into()),
+                method: "GET".into()
+            })
         );
+        assert_eq!(found[2].name, "Hello");
+        assert_eq!(
+            found[3].trigger,
+            Trigger::HttpApi(ApiTrigger {
+                path: None,
+                method: "ANY".into()
+            })
+        );
+        let Trigger::Schedule(hourly) = &found[4].trigger else {
+            panic!("a schedule: {:?}", found[4].trigger);
+        };
+        assert_eq!(hourly.schedule.expression(), "rate(1 hour)");
+        assert!(!hourly.enabled);
+        let Trigger::EventBridge(ec2) = &found[5].trigger else {
+            panic!("an EventBridge rule: {:?}", found[5].trigger);
+        };
+        assert_eq!(ec2.pattern.as_deref(), Some("{\"source\":[\"aws.ec2\"]}"));
+    }
+
+    #[test]
+    fn every_event_type_is_a_trigger_type() {
+        for (_, kind) in EVENT_TYPES.iter().chain(&[("MQ", "rabbitmq")]) {
+            assert!(trigger_spec(kind).is_some(), "{kind}");
+        }
     }
 
     #[test]

@@ -88,6 +88,9 @@ pub fn export(functions: &[Function], template_dir: &Path) -> Exported {
     }
 }
 
+/// The route of an API trigger without a `path`: every path.
+const ANY_ROUTE: &str = "/{proxy+}";
+
 /// A `NoEcho` parameter standing for a `from_env` value.
 struct Parameter {
     id: String,
@@ -166,7 +169,7 @@ impl Writer {
         let mut events = String::new();
         let mut url = None;
         for (index, trigger) in c.triggers.iter().enumerate() {
-            let event_id = format!("{}{}", pascal(&trigger.kind), index + 1);
+            let event_id = format!("{}{}", pascal(trigger.kind()), index + 1);
             match self.event(name, trigger, buckets) {
                 Some(Event::Url(config)) => url = Some(config),
                 Some(Event::Source(body)) => {
@@ -213,31 +216,31 @@ impl Writer {
         trigger: &Trigger,
         buckets: &mut BTreeMap<String, String>,
     ) -> Option<Event> {
-        let s = |key: &str| trigger.settings.get(key);
-        let text = |key: &str| s(key).and_then(Json::as_str).map(scalar);
         let mut props: Vec<(&str, String)> = Vec::new();
-        let event_type = match trigger.kind.as_str() {
-            "schedule" => {
-                props.push(("Schedule", text("schedule")?));
-                push_opt(&mut props, "Input", text("input"));
-                push_opt(&mut props, "Description", text("description"));
-                push_opt(&mut props, "Enabled", s("enabled").map(|v| v.to_string()));
+        let text = |s: &Option<String>| s.as_deref().map(scalar);
+        let number = |n: Option<u32>| n.map(|n| n.to_string());
+        // Written only when off: SAM's default is on.
+        let disabled = |enabled: bool| (!enabled).then(|| "false".to_string());
+        let event_type = match trigger {
+            Trigger::Schedule(t) => {
+                props.push(("Schedule", scalar(t.schedule.expression())));
+                push_opt(&mut props, "Input", text(&t.input));
+                push_opt(&mut props, "Description", text(&t.description));
+                push_opt(&mut props, "Enabled", disabled(t.enabled));
                 "Schedule"
             }
-            "s3" => {
-                let Some(bucket) = s("bucket").and_then(Json::as_str) else {
-                    return self.skipped(function, trigger, "it names no `bucket`");
-                };
-                let id = self.ids.unique(&format!("{}Bucket", pascal(bucket)));
-                let id = buckets.entry(bucket.to_string()).or_insert(id).clone();
+            Trigger::S3(t) => {
+                let id = self.ids.unique(&format!("{}Bucket", pascal(&t.bucket)));
+                let id = buckets.entry(t.bucket.clone()).or_insert(id).clone();
                 props.push(("Bucket", format!("!Ref {id}")));
-                let events = s("events")
-                    .cloned()
-                    .unwrap_or_else(|| serde_json::json!(["s3:ObjectCreated:*"]));
-                props.push(("Events", flow(&events)));
-                let rules: Vec<Json> = ["prefix", "suffix"]
-                    .iter()
-                    .filter_map(|k| s(k).map(|v| serde_json::json!({"Name": k, "Value": v})))
+                props.push(("Events", flow(&Json::from(t.events.clone()))));
+                let rules: Vec<Json> = [("prefix", &t.prefix), ("suffix", &t.suffix)]
+                    .into_iter()
+                    .filter_map(|(name, value)| {
+                        value
+                            .as_ref()
+                            .map(|v| serde_json::json!({"Name": name, "Value": v}))
+                    })
                     .collect();
                 if !rules.is_empty() {
                     props.push((
@@ -247,76 +250,72 @@ impl Writer {
                 }
                 "S3"
             }
-            "sqs" => {
-                props.push(("Queue", text("queue")?));
-                push_opt(
-                    &mut props,
-                    "BatchSize",
-                    s("batch_size").map(|v| v.to_string()),
-                );
+            Trigger::Sqs(t) => {
+                props.push(("Queue", scalar(&t.queue)));
+                push_opt(&mut props, "BatchSize", number(t.batch_size));
                 push_opt(
                     &mut props,
                     "MaximumBatchingWindowInSeconds",
-                    s("batching_window").map(|v| v.to_string()),
+                    number(t.batching_window),
                 );
-                if s("report_batch_item_failures") == Some(&Json::Bool(true)) {
+                if t.report_batch_item_failures {
                     props.push(("FunctionResponseTypes", "[ReportBatchItemFailures]".into()));
                 }
-                push_opt(&mut props, "Enabled", s("enabled").map(|v| v.to_string()));
+                push_opt(&mut props, "Enabled", disabled(t.enabled));
                 "SQS"
             }
-            "sns" => {
-                props.push(("Topic", text("topic")?));
-                push_opt(&mut props, "FilterPolicy", json_text(s("filter_policy")));
+            Trigger::Sns(t) => {
+                props.push(("Topic", scalar(&t.topic)));
+                push_opt(&mut props, "FilterPolicy", json_text(&t.filter_policy));
                 "SNS"
             }
-            "dynamodb" | "kinesis" => {
-                props.push(("Stream", text("stream")?));
-                props.push((
-                    "StartingPosition",
-                    text("starting_position").unwrap_or_else(|| "LATEST".into()),
-                ));
-                push_opt(
-                    &mut props,
-                    "BatchSize",
-                    s("batch_size").map(|v| v.to_string()),
-                );
-                push_opt(&mut props, "Enabled", s("enabled").map(|v| v.to_string()));
-                if trigger.kind == "dynamodb" {
+            Trigger::DynamoDb(t) | Trigger::Kinesis(t) => {
+                props.push(("Stream", scalar(&t.stream)));
+                props.push(("StartingPosition", scalar(&t.starting_position)));
+                push_opt(&mut props, "BatchSize", number(t.batch_size));
+                push_opt(&mut props, "Enabled", disabled(t.enabled));
+                if matches!(trigger, Trigger::DynamoDb(_)) {
                     "DynamoDB"
                 } else {
                     "Kinesis"
                 }
             }
-            "api" | "http-api" => {
-                props.push(("Path", text("path").unwrap_or_else(|| scalar("/{proxy+}"))));
-                props.push(("Method", text("method").unwrap_or_else(|| "ANY".into())));
-                if trigger.kind == "api" {
+            Trigger::Api(t) | Trigger::HttpApi(t) => {
+                // Without a path lambda.toml means every route: SAM needs one written.
+                props.push(("Path", scalar(t.path.as_deref().unwrap_or(ANY_ROUTE))));
+                props.push(("Method", scalar(&t.method)));
+                if matches!(trigger, Trigger::Api(_)) {
                     "Api"
                 } else {
                     "HttpApi"
                 }
             }
-            "eventbridge" => {
-                let Some(pattern) = json_text(s("pattern")) else {
+            Trigger::EventBridge(t) => {
+                let Some(pattern) = json_text(&t.pattern) else {
                     return self.skipped(function, trigger, "it has no `pattern`");
                 };
                 props.push(("Pattern", pattern));
-                push_opt(&mut props, "EventBusName", text("bus"));
-                if s("enabled") == Some(&Json::Bool(false)) {
+                push_opt(&mut props, "EventBusName", text(&t.bus));
+                if !t.enabled {
                     props.push(("State", "DISABLED".into()));
                 }
                 "EventBridgeRule"
             }
-            "function-url" => {
-                let auth = text("auth").unwrap_or_else(|| "AWS_IAM".into());
-                let mut config = format!("        AuthType: {auth}\n");
-                if s("cors") == Some(&Json::Bool(true)) {
+            Trigger::FunctionUrl(t) => {
+                let mut config = format!("        AuthType: {}\n", t.auth.as_str());
+                if t.cors {
                     config.push_str("        Cors:\n          AllowOrigins: ['*']\n");
                 }
                 return Some(Event::Url(config));
             }
-            _ => return self.skipped(
+            Trigger::Incomplete { .. } => {
+                return self.skipped(
+                    function,
+                    trigger,
+                    "lambda.toml does not say enough (`lambda-ls check` shows what is missing)",
+                )
+            }
+            Trigger::Other { .. } => return self.skipped(
                 function,
                 trigger,
                 "lambda.toml does not describe its source; add the event to the template by hand",
@@ -332,7 +331,7 @@ impl Writer {
     fn skipped(&mut self, function: &str, trigger: &Trigger, why: &str) -> Option<Event> {
         self.notes.push(format!(
             "`{function}`'s `{}` trigger is not in the template: {why}.",
-            trigger.kind
+            trigger.kind()
         ));
         None
     }
@@ -353,8 +352,8 @@ fn push_opt<'k>(props: &mut Vec<(&'k str, String)>, key: &'k str, value: Option<
 
 /// A JSON document held in a lambda.toml string, written as YAML (JSON is YAML's flow
 /// style); a string that is not JSON stays a string.
-fn json_text(value: Option<&Json>) -> Option<String> {
-    let text = value?.as_str()?;
+fn json_text(value: &Option<String>) -> Option<String> {
+    let text = value.as_deref()?;
     Some(match serde_json::from_str::<Json>(text) {
         Ok(json) => flow(&json),
         Err(_) => scalar(text),
@@ -494,17 +493,17 @@ mod tests {
 
     /// A JSON document held in a string, parsed (formatting aside, the same document).
     fn settings_json(trigger: &Trigger) -> Json {
-        let parsed = trigger.settings.iter().map(|(k, v)| {
+        let parsed = trigger.settings().into_iter().map(|(k, v)| {
             let v = match v
                 .as_str()
                 .and_then(|s| serde_json::from_str::<Json>(s).ok())
             {
                 Some(json) if json.is_object() => json,
-                _ => v.clone(),
+                _ => v,
             };
-            (k.clone(), v)
+            (k, v)
         });
-        serde_json::json!({"type": trigger.kind, "settings": parsed.collect::<serde_json::Map<_, _>>()})
+        serde_json::json!({"type": trigger.kind(), "settings": parsed.collect::<serde_json::Map<_, _>>()})
     }
 
     #[test]

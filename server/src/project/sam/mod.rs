@@ -204,9 +204,7 @@ pub fn functions_under(root: &Path, extra_templates: &[PathBuf]) -> Listing {
         .collect();
     walk(root, |dir| {
         if is_function_dir(dir) {
-            if let Ok(function) = load_folder(dir) {
-                folders.push(function);
-            }
+            folders.push(load_folder(dir));
         }
         if let Some(template) = find_template(dir) {
             templates.push((template, true));

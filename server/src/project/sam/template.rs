@@ -4,7 +4,7 @@
 //! packaging. Problems that the template alone shows are found here; those that need the
 //! function folders are in [`super::checks`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
@@ -17,7 +17,8 @@ use crate::ide::{Diagnostic, Fix, Severity, TextEdit};
 use crate::project::runtimes::{self, Date, RuntimeStatus};
 use crate::project::schema::did_you_mean;
 use crate::project::{
-    check_handler, Architecture, EnvValue, Function, FunctionConfig, Setting, Source, Trigger,
+    check_handler, Architecture, EnvValue, Function, FunctionConfig, FunctionUrlTrigger, Setting,
+    Source, Trigger, UrlAuth,
 };
 
 const SERVERLESS_FUNCTION: &str = "AWS::Serverless::Function";
@@ -344,13 +345,7 @@ impl<'t> Reader<'t> {
         if let Some(url) = property("FunctionUrlConfig") {
             triggers.push(self.function_url(url.node));
         }
-        config.triggers = triggers
-            .iter()
-            .map(|t| Trigger {
-                kind: t.kind.to_string(),
-                settings: t.settings.clone(),
-            })
-            .collect();
+        config.triggers = triggers.iter().map(|t| t.trigger.clone()).collect();
 
         Some(SamFunction {
             logical_id: logical_id.to_string(),
@@ -536,22 +531,18 @@ impl<'t> Reader<'t> {
 
     /// `FunctionUrlConfig` as a `function-url` trigger.
     fn function_url(&self, url: &Node) -> events::EventTrigger {
-        let mut settings = BTreeMap::new();
-        if let Some(Resolved::Known(auth)) = url.get("AuthType").map(|a| self.context.resolve(a)) {
-            settings.insert("auth".to_string(), serde_json::Value::String(auth));
-        }
-        let any_origin = url
+        let auth = match url.get("AuthType").map(|a| self.context.resolve(a)) {
+            Some(Resolved::Known(auth)) if auth == "NONE" => UrlAuth::None,
+            _ => UrlAuth::AwsIam,
+        };
+        let cors = url
             .get("Cors")
             .and_then(|c| c.get("AllowOrigins"))
             .and_then(|o| self.context.resolve_list(o))
             .is_some_and(|origins| origins.iter().any(|o| o.known() == Some("*")));
-        if any_origin {
-            settings.insert("cors".to_string(), serde_json::Value::Bool(true));
-        }
         events::EventTrigger {
             name: "FunctionUrlConfig".to_string(),
-            kind: "function-url",
-            settings,
+            trigger: Trigger::FunctionUrl(FunctionUrlTrigger { auth, cors }),
             at_deploy: Vec::new(),
         }
     }

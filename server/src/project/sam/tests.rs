@@ -157,8 +157,10 @@ fn globals_intrinsics_and_a_shared_code_folder() {
         ]
     );
     assert_eq!(c.triggers.len(), 1);
-    assert_eq!(c.triggers[0].kind, "sqs");
-    assert_eq!(c.triggers[0].settings["batch_size"], serde_json::json!(5));
+    let crate::project::Trigger::Sqs(sqs) = &c.triggers[0] else {
+        panic!("an SQS trigger: {:?}", c.triggers[0]);
+    };
+    assert_eq!(sqs.batch_size, Some(5));
 
     let payments = function(&template, "Payments");
     assert_eq!(payments.function.dir, orders.function.dir);
@@ -372,16 +374,12 @@ fn function_urls_and_missing_properties() {
 "#;
     let template = read_on(Path::new("template.yaml"), text, TODAY);
     let web = function(&template, "Web");
-    assert_eq!(web.function.config.triggers[0].kind, "function-url");
     assert_eq!(
-        serde_json::Value::Object(
-            web.function.config.triggers[0]
-                .settings
-                .clone()
-                .into_iter()
-                .collect()
-        ),
-        serde_json::json!({"auth": "NONE", "cors": true})
+        web.function.config.triggers[0],
+        crate::project::Trigger::FunctionUrl(crate::project::FunctionUrlTrigger {
+            auth: crate::project::UrlAuth::None,
+            cors: true
+        })
     );
     let codes: Vec<_> = template.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, [codes::MISSING_PROPERTY, codes::MISSING_PROPERTY]);
