@@ -47,6 +47,7 @@ fn main() {
         config_path: None,
         config,
         config_diagnostics,
+        template: None,
     };
     let _ = FunctionConfig::defaults("x");
     let at = text.find("    size = ").unwrap() + 4;

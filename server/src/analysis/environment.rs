@@ -1,7 +1,8 @@
 //! Environment variables the code reads but nobody sets. On Lambda the function sees only
 //! its configured variables plus those Lambda defines, so `os.environ["X"]` for any other
 //! name raises KeyError (and `.get`/`getenv` return None). Checked only when `lambda.toml`
-//! has an `[environment]` table, which then is the whole list.
+//! has an `[environment]` table (a template: `Environment.Variables`), which then is the
+//! whole list; a module that several functions load may read what any of them sets.
 
 use tree_sitter::Node;
 
@@ -40,16 +41,23 @@ pub const LAMBDA_DEFINED: &[&str] = &[
     "TZ",
 ];
 
+/// Flag the reads in `subtree` of variables that none of `functions` (those that load the
+/// module) configures. Checked only when every one of them lists its variables: a
+/// lambda.toml `[environment]` table, a template's `Environment.Variables`.
 pub(super) fn check(
     module: &Module,
     subtree: Node<'_>,
-    function: &Function,
+    functions: &[&Function],
     out: &mut Vec<Diagnostic>,
 ) {
-    if !function.config.has_environment_table {
+    if functions.is_empty() || functions.iter().any(|f| !f.config.has_environment_table) {
         return;
     }
-    let defined = &function.config.environment;
+    let defined = |name: &str| {
+        functions
+            .iter()
+            .any(|f| f.config.environment.contains_key(name))
+    };
     for node in descendants(subtree) {
         let Some(name_node) = environment_read(module, node) else {
             continue;
@@ -57,26 +65,45 @@ pub(super) fn check(
         let Some(name) = string_value(module, name_node) else {
             continue;
         };
-        if defined.contains_key(name) || LAMBDA_DEFINED.contains(&name) {
+        if defined(name) || LAMBDA_DEFINED.contains(&name) {
             continue;
         }
-        let suggestion = defined
-            .keys()
+        let suggestion = functions
+            .iter()
+            .flat_map(|f| f.config.environment.keys())
             .map(|k| (strsim::jaro_winkler(k, name), k))
             .filter(|(score, _)| *score > 0.85)
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, k)| format!(" Did you mean `{k}`?"))
             .unwrap_or_default();
+        let consequence = "and Lambda does not set it, so on Lambda this read finds nothing \
+                           (os.environ[...] raises KeyError).";
+        let message = match &functions[0].template {
+            None => format!(
+                "`{name}` is not in lambda.toml's [environment] {consequence}{suggestion} \
+                 Otherwise add `{name} = \"…\"` (or `{name} = {{ from_env = \"{name}\" }}` for a \
+                 secret) under [environment]."
+            ),
+            Some(template) => {
+                let file = template
+                    .path
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy();
+                let ids: Vec<String> = functions.iter().map(|f| format!("`{}`", f.id())).collect();
+                format!(
+                    "`{name}` is not in the `Environment.Variables` of {} in {file} (nor in its \
+                     Globals) {consequence}{suggestion} Otherwise add `{name}: …` under the \
+                     function's `Environment.Variables`.",
+                    ids.join(", ")
+                )
+            }
+        };
         out.push(Diagnostic::new(
             codes::UNDEFINED_ENV_VAR,
             Severity::Warning,
             name_node.byte_range(),
-            format!(
-                "`{name}` is not in lambda.toml's [environment] and Lambda does not set it, so \
-                 on Lambda this read finds nothing (os.environ[...] raises KeyError).{suggestion} \
-                 Otherwise add `{name} = \"…\"` (or `{name} = {{ from_env = \"{name}\" }}` for a \
-                 secret) under [environment]."
-            ),
+            message,
         ));
     }
 }

@@ -18,8 +18,9 @@ use crate::python::{FunctionDef, Module};
 /// How the handler's event type was chosen, in order of precedence.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventSource {
-    /// `[[trigger]]` types in lambda.toml.
-    Triggers,
+    /// The function's triggers: `[[trigger]]` types in lambda.toml, or a template's
+    /// `Events`; `from` says which (`lambda.toml trigger`, `template.yaml#Fn event`).
+    Triggers { from: String },
     /// A type annotation on the event parameter.
     Annotation(String),
     /// The keys the handler reads fit these events best.
@@ -45,7 +46,7 @@ impl HandlerEvents {
             .collect::<Vec<_>>()
             .join(", ");
         match &self.source {
-            EventSource::Triggers => format!("{names} (lambda.toml trigger)"),
+            EventSource::Triggers { from } => format!("{names} ({from})"),
             EventSource::Annotation(annotation) => format!("{names} (annotation `{annotation}`)"),
             EventSource::Inferred => format!("{names} (inferred from the keys read)"),
             EventSource::Unknown => "any (no trigger configured)".to_string(),
@@ -87,8 +88,12 @@ fn choose_events(file: PythonFile<'_>, handler: &FunctionDef<'_>, flow: &Flow) -
             .filter_map(|t| catalog::event(t.kind()))
             .collect();
         if !events.is_empty() {
+            let from = match &function.template {
+                Some(template) => format!("{} event", template.label()),
+                None => "lambda.toml trigger".to_string(),
+            };
             return HandlerEvents {
-                source: EventSource::Triggers,
+                source: EventSource::Triggers { from },
                 events,
             };
         }

@@ -11,7 +11,7 @@ use super::deploy::{
 };
 use super::errors::describe;
 use super::Aws;
-use crate::project::sam::SamFunction;
+use crate::project::Function;
 use aws_sdk_lambda::error::ProvideErrorMetadata;
 use aws_sdk_lambda::types::FunctionConfiguration;
 
@@ -82,7 +82,7 @@ pub enum SyncError {
 pub async fn sync_code(
     aws: &Aws,
     stack: &str,
-    sam: &SamFunction,
+    function: &Function,
     options: &SyncOptions<'_>,
 ) -> Result<DeployReport, SyncError> {
     let progress = |step: &str| {
@@ -90,12 +90,12 @@ pub async fn sync_code(
             progress(step);
         }
     };
-    let logical_id = &sam.logical_id;
+    let logical_id = &function.id().to_string();
     progress(&format!("finding `{logical_id}` in stack `{stack}`"));
     let name = physical_function(aws, stack, logical_id).await?;
 
     progress("packaging");
-    let mut function = sam.function.clone();
+    let mut function = function.clone();
     function.config.s3_bucket = options.s3_bucket.clone();
     let package = package_for_deploy(&function, options.progress).await?;
 
@@ -166,7 +166,9 @@ pub async fn sync_code(
             report.uploaded_bytes = package.size;
         }
     }
-    report.notes.extend(configuration_notes(&current, sam));
+    report
+        .notes
+        .extend(configuration_notes(&current, &function));
     Ok(report)
 }
 
@@ -227,8 +229,8 @@ async fn physical_function(aws: &Aws, stack: &str, logical_id: &str) -> Result<S
 
 /// Where the template says something else than the deployed function: the stack was
 /// deployed from another version of the template.
-fn configuration_notes(current: &FunctionConfiguration, sam: &SamFunction) -> Vec<String> {
-    let c = &sam.function.config;
+fn configuration_notes(current: &FunctionConfiguration, function: &Function) -> Vec<String> {
+    let c = &function.config;
     let deployed = [
         ("Handler", current.handler().unwrap_or_default().to_string()),
         (

@@ -6,7 +6,7 @@
 //! A function of a SAM template belongs to its CloudFormation stack: for it, deploy only
 //! updates the code of the function the stack created (like `sam sync --code`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -18,13 +18,14 @@ use crate::aws::deploy::{deploy, DeployOptions, DeployReport};
 use crate::aws::stack_sync::{sync_code, SyncOptions};
 use crate::aws::Aws;
 use crate::package::human;
-use crate::project::sam::{samconfig, template_function, SamFunction, Template};
+use crate::project::sam::samconfig;
+use crate::project::{Function, TemplateRef};
 
 /// Arguments of `lambda-ls deploy`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The function folder (default: the current folder).
-    dir: Option<PathBuf>,
+    #[command(flatten)]
+    target: super::target::Target,
     /// Publish a new version once the code and configuration are in place.
     #[arg(long)]
     publish: bool,
@@ -34,9 +35,6 @@ pub struct Args {
     /// No progress on stderr.
     #[arg(long, short)]
     quiet: bool,
-    /// The SAM template function to sync, by logical id (when a folder holds several).
-    #[arg(long, value_name = "LOGICAL_ID")]
-    function: Option<String>,
     /// The CloudFormation stack of a SAM template function (default: samconfig's
     /// `stack_name`).
     #[arg(long, value_name = "NAME")]
@@ -45,12 +43,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let dir = args.dir.as_deref().unwrap_or(Path::new("."));
-    let sam = if dir.is_dir() {
-        template_function(dir, args.function.as_deref()).map_err(anyhow::Error::msg)?
-    } else {
-        None
-    };
+    let function = args.target.load()?;
     let quiet = args.quiet;
     let progress = move |step: &str| {
         if !quiet {
@@ -61,11 +54,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("could not start the async runtime")?;
-    if let Some((template, sam)) = sam {
+    if let Some(template) = &function.template {
         if args.publish {
             bail!("--publish applies to lambda.toml functions: the versions of a stack's function come from `AutoPublishAlias` in its template");
         }
-        let report = runtime.block_on(sync_stack_function(&args, &template, &sam, &progress))?;
+        let report =
+            runtime.block_on(sync_stack_function(&args, template, &function, &progress))?;
         print_report(&report);
         if !quiet {
             eprintln!("done in {:.2} s", started.elapsed().as_secs_f64());
@@ -74,11 +68,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     if args.stack.is_some() {
         bail!(
-            "--stack applies to functions of a SAM template, and no template.yaml in {} or above it describes this folder",
-            dir.display()
+            "--stack applies to functions of a SAM template, and {} is configured by {}",
+            function.dir.display(),
+            function.source_label()
         );
     }
-    let function = super::invoke::load_function(args.dir.as_deref())?;
     let cancel = Arc::new(AtomicBool::new(false));
     let options = DeployOptions {
         publish: args.publish,
@@ -113,8 +107,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// The stack (`--stack`, else samconfig's `stack_name`), region and bucket, then the sync.
 async fn sync_stack_function(
     args: &Args,
-    template: &Template,
-    sam: &SamFunction,
+    template: &TemplateRef,
+    function: &Function,
     progress: &(dyn Fn(&str) + Sync),
 ) -> anyhow::Result<DeployReport> {
     let template_dir = template.path.parent().unwrap_or(Path::new("."));
@@ -123,7 +117,7 @@ async fn sync_stack_function(
     let Some(stack) = args.stack.clone().or(config.stack_name) else {
         bail!(
             "`{}` is a function of {}, deployed by its CloudFormation stack, and no stack name is known: pass --stack NAME, or run `sam deploy --guided` once (it writes samconfig.toml)",
-            sam.logical_id,
+            template.logical_id,
             template.path.display()
         );
     };
@@ -133,7 +127,7 @@ async fn sync_stack_function(
         s3_bucket: config.s3_bucket,
         progress: Some(progress),
     };
-    Ok(sync_code(&aws, &stack, sam, &options).await?)
+    Ok(sync_code(&aws, &stack, function, &options).await?)
 }
 
 fn print_report(report: &DeployReport) {

@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use crate::ide::Severity;
-use crate::project::sam::{export::export, functions_under, Origin};
-use crate::project::Function;
+use crate::project::sam::{export::export, functions_under};
+use crate::project::{Function, Functions};
 
 /// Arguments of `lambda-ls export`.
 #[derive(clap::Args)]
@@ -46,18 +46,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.dirs
     };
     let mut functions: Vec<Function> = Vec::new();
+    let mut facade = Functions::default();
     for dir in &dirs {
         if !dir.is_dir() {
             bail!("{} is not a folder", dir.display());
         }
-        for found in functions_under(dir, &[]).functions {
+        for found in functions_under(&mut facade, dir).functions {
             // Functions a template describes already have one.
-            if found.origin == Origin::Folder
-                && !functions
-                    .iter()
-                    .any(|f| same_folder(&f.dir, &found.function.dir))
+            if found.template.is_none()
+                && !functions.iter().any(|f| same_folder(&f.dir, &found.dir))
             {
-                functions.push(found.function);
+                functions.push(Function::clone(&found));
             }
         }
     }

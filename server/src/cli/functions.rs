@@ -4,11 +4,13 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::bail;
 use serde_json::{json, Value};
 
-use crate::project::sam::{functions_under, normalize as tidy, Found};
+use crate::project::sam::{functions_under, normalize as tidy};
+use crate::project::{Function, Functions};
 
 /// Arguments of `lambda-ls functions`.
 #[derive(clap::Args)]
@@ -40,19 +42,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             bail!("{} does not exist", path.display());
         }
     }
-    let mut found: Vec<Found> = Vec::new();
+    let mut functions = Functions::with_templates(args.template);
+    let mut found: Vec<Arc<Function>> = Vec::new();
     let mut seen = HashSet::new();
     for path in &paths {
-        let listing = functions_under(path, &args.template);
+        let listing = functions_under(&mut functions, path);
         for (template, why) in listing.unreadable {
             eprintln!("lambda-ls: {}: {why}", template.display());
         }
         for function in listing.functions {
             // Overlapping paths list a function once.
-            let key = (
-                function.source_label(),
-                function.function.dir.canonicalize().ok(),
-            );
+            let key = (function.source_label(), function.dir.canonicalize().ok());
             if seen.insert(key) {
                 found.push(function);
             }
@@ -75,8 +75,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// One function as the JSON contract of `functions --format json`.
-fn to_json(found: &Found) -> Value {
-    let c = &found.function.config;
+fn to_json(function: &Arc<Function>) -> Value {
+    let c = &function.config;
     let triggers: Vec<Value> = c
         .triggers
         .iter()
@@ -89,26 +89,26 @@ fn to_json(found: &Found) -> Value {
         .collect();
     json!({
         "name": c.name.value,
-        "dir": shown(&found.function.dir),
+        "dir": shown(&function.dir),
         "handler": c.handler.value,
         "runtime": c.runtime.value,
         "architecture": c.architecture.value.as_str(),
         "memory": c.memory.value,
         "timeout": c.timeout.value,
-        "source": found.source_label(),
+        "source": function.source_label(),
         "triggers": triggers,
     })
 }
 
-fn print_table(found: &[Found]) {
+fn print_table(found: &[Arc<Function>]) {
     let rows: Vec<[String; 7]> = found
         .iter()
         .map(|f| {
-            let c = &f.function.config;
+            let c = &f.config;
             let triggers: Vec<&str> = c.triggers.iter().map(|t| t.kind()).collect();
             [
                 c.name.value.clone(),
-                shown(&f.function.dir).display().to_string(),
+                shown(&f.dir).display().to_string(),
                 c.handler.value.clone(),
                 format!("{} {}", c.runtime.value, c.architecture.value.as_str()),
                 format!("{} MB {} s", c.memory.value, c.timeout.value),

@@ -3,7 +3,7 @@
 //! a function error), the function's log to stderr.
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -14,8 +14,8 @@ use crate::runtime::{ClientKind, InvocationStatus, InvokeOptions, Invoker, Invok
 /// Arguments of `lambda-ls invoke`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The function folder (default: the current folder).
-    dir: Option<PathBuf>,
+    #[command(flatten)]
+    target: super::target::Target,
     /// The event: a JSON file, `-` for stdin, inline JSON, a file in the function's
     /// `events/` folder (with or without `.json`), or a built-in template name. Repeat it
     /// to invoke several events in a row in the same warm environment. Default `{}`.
@@ -77,27 +77,14 @@ pub fn timeout_option(seconds: Option<f64>) -> anyhow::Result<Option<Duration>> 
 }
 
 /// Load the function in `dir` (default: the current folder) with a clear error.
-pub fn load_function(dir: Option<&Path>) -> anyhow::Result<crate::project::Function> {
-    let dir = dir.unwrap_or(Path::new("."));
-    if !dir.is_dir() {
-        bail!("{} is not a folder: pass a function folder (one holding lambda_function.py or lambda.toml)", dir.display());
-    }
-    Ok(crate::project::load(dir))
-}
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.remote {
         if args.handler.is_some() || args.cold || args.timeout.is_some() || args.aws_credentials {
             bail!("--handler, --cold, --timeout and --aws-credentials apply to a local invoke; the deployed function runs with its deployed configuration (drop them, or drop --remote)");
         }
-        return super::invoke_remote::run(
-            args.dir.as_deref(),
-            &args.event,
-            args.repeat,
-            args.quiet,
-        );
+        return super::invoke_remote::run(&args.target, &args.event, args.repeat, args.quiet);
     }
-    let mut function = load_function(args.dir.as_deref())?;
+    let mut function = (*args.target.load()?).clone();
     if let Some(handler) = &args.handler {
         function.config.handler = crate::project::Setting::configured(handler.clone());
     }

@@ -3,7 +3,6 @@
 //! stdout, the log on stderr; exit 0, 1 on a function error, 2 when it could not run.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -12,12 +11,12 @@ use crate::aws::remote_invoke::invoke;
 use crate::aws::Aws;
 
 pub fn run(
-    dir: Option<&Path>,
+    target: &super::target::Target,
     event_sources: &[String],
     repeat: u32,
     quiet: bool,
 ) -> anyhow::Result<ExitCode> {
-    let function = super::invoke::load_function(dir)?;
+    let function = target.load()?;
     let sources = if event_sources.is_empty() {
         vec!["{}".to_string()]
     } else {

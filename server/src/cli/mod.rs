@@ -15,6 +15,7 @@ mod invoke;
 mod invoke_remote;
 mod package;
 mod serve;
+mod target;
 
 #[derive(Parser)]
 #[command(

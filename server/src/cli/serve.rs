@@ -9,7 +9,7 @@ use anyhow::Context;
 use tokio::io::BufReader;
 use tokio::net::{TcpListener, TcpStream};
 
-use super::invoke::{load_function, timeout_option, Client};
+use super::invoke::{timeout_option, Client};
 use crate::runtime::gateway::{self, Gateway, HttpRequest, HttpResponse};
 use crate::runtime::http::{self, ReadError};
 use crate::runtime::{InvokeOptions, Invoker, InvokerSettings};
@@ -17,8 +17,8 @@ use crate::runtime::{InvokeOptions, Invoker, InvokerSettings};
 /// Arguments of `lambda-ls serve`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The function folder (default: the current folder).
-    dir: Option<PathBuf>,
+    #[command(flatten)]
+    target: super::target::Target,
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 3000)]
     port: u16,
@@ -40,7 +40,7 @@ pub struct Args {
 const MAX_HTTP_BODY: usize = 10 * 1024 * 1024;
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let function = load_function(args.dir.as_deref())?;
+    let function = (*args.target.load()?).clone();
     let dir = function.dir.clone();
     let options = InvokeOptions {
         timeout: timeout_option(args.timeout)?,

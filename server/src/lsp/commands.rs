@@ -5,14 +5,14 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::protocol::{
     CommandError, DeployPlan, DeployResult, ErrorKind, EventFile, EventTemplate, FunctionParams,
     InvokeParams, InvokeReport, InvokeResult, InvokeStatus, ListEventsResult, NewTestEventParams,
     NewTestEventResult, PackagePart, PackageResult,
 };
-use crate::project::{self, Function};
+use crate::project::{Disk, Function, Functions};
 use crate::runtime::{event_source, InvocationStatus, InvokeOptions, Invoker};
 
 /// State the commands keep: warm environments and each function's last event.
@@ -40,33 +40,51 @@ fn path_of(uri: &str) -> Result<PathBuf, CommandError> {
         .ok_or_else(|| invalid("is not a file on this machine"))
 }
 
-/// The function a file or folder belongs to; with `handler`, it must be that function's.
+/// The function a file or folder belongs to. `handler` picks one: a function's id (a
+/// template's logical id) or its handler's function name, as the lenses and the functions
+/// view send them; without it, the folder's only function or the only one whose handler is
+/// in the file.
 pub fn function_at(path: &Path, handler: Option<&str>) -> Result<Function, CommandError> {
-    let dir = project::function_dir_in(&project::Disk, path).ok_or_else(|| {
+    let mut functions = Functions::default();
+    let folder = functions.of(&Disk, path).ok_or_else(|| {
         CommandError::new(
             ErrorKind::NotAFunction,
             format!(
                 "{} is not inside a Lambda function folder (one with lambda.toml or \
-                     lambda_function.py)",
+                 lambda_function.py, or a template.yaml function's code folder)",
                 path.display()
             ),
         )
     })?;
-    let function = project::load(dir);
-    if let Some(wanted) = handler {
-        let configured = function.config.handler_parts().map(|(_, name)| name);
-        if configured != Some(wanted) {
-            return Err(CommandError::new(
+    let listed = |functions: &[Arc<Function>]| {
+        functions
+            .iter()
+            .map(|f| format!("`{}` (handler `{}`)", f.id(), f.config.handler.value))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    folder
+        .pick(Some(path), handler)
+        .map(|f| Function::clone(&f))
+        .map_err(|candidates| match (handler, candidates.is_empty()) {
+            (Some(wanted), true) => CommandError::new(
                 ErrorKind::NotAFunction,
                 format!(
-                    "`{wanted}` is not the handler of the function in {}: its handler is `{}`",
-                    dir.display(),
-                    function.config.handler.value
+                    "`{wanted}` is not the handler of a function in {}: its functions are {}",
+                    folder.dir.display(),
+                    listed(&folder.functions)
                 ),
-            ));
-        }
-    }
-    Ok(function)
+            ),
+            _ => CommandError::new(
+                ErrorKind::InvalidParams,
+                format!(
+                    "{} belongs to several functions: {}; run the command from the lens above \
+                     the handler, or from the Lambda Functions view",
+                    path.display(),
+                    listed(&candidates)
+                ),
+            ),
+        })
 }
 
 /// What an event source is called in results: the user's words, or the default's.

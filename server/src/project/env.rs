@@ -286,6 +286,7 @@ mod tests {
             config_path: None,
             config,
             config_diagnostics: Vec::new(),
+            template: None,
         }
     }
 

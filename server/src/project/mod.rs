@@ -22,7 +22,7 @@ pub use config::{check_files, check_handler, codes, is_python_identifier, parse_
 pub use discover::{discover, is_function_dir, walk, SKIPPED_DIRS};
 pub use editing::{complete, complete_on, hover, hover_on};
 pub use env::{parse_dotenv, read_dotenv, DotenvError, EnvError, DOTENV_FILE};
-pub use functions::{function_dir_in, is_function_dir_in, Functions};
+pub use functions::{function_dir_in, is_function_dir_in, Folder, Functions};
 pub use schedule::Schedule;
 pub use source::{Disk, FileSource};
 pub use trigger::{
@@ -157,7 +157,8 @@ impl FunctionConfig {
     }
 }
 
-/// A function folder with its effective configuration.
+/// A function with its effective configuration: a function folder's (its `lambda.toml`,
+/// or the console's defaults), or a SAM template's resource whose code is in `dir`.
 #[derive(Debug, Clone)]
 pub struct Function {
     pub dir: PathBuf,
@@ -166,9 +167,51 @@ pub struct Function {
     pub config: FunctionConfig,
     /// Problems found in `lambda.toml` (byte ranges into that file).
     pub config_diagnostics: Vec<Diagnostic>,
+    /// The template resource that defines the function, for a SAM template's.
+    pub template: Option<TemplateRef>,
+}
+
+/// A function's resource in a SAM template.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TemplateRef {
+    /// The template file.
+    pub path: PathBuf,
+    /// The resource's logical id (`HelloWorldFunction`).
+    pub logical_id: String,
+}
+
+impl TemplateRef {
+    /// `template.yaml#HelloWorldFunction`: where the function is defined, in words.
+    pub fn label(&self) -> String {
+        let file = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        format!("{file}#{}", self.logical_id)
+    }
 }
 
 impl Function {
+    /// Where the configuration comes from: `lambda.toml`, `defaults` (a console-style
+    /// folder without one), or `template.yaml#LogicalId`.
+    pub fn source_label(&self) -> String {
+        match (&self.template, &self.config_path) {
+            (Some(template), _) => template.label(),
+            (None, Some(_)) => CONFIG_FILE.to_string(),
+            (None, None) => "defaults".to_string(),
+        }
+    }
+
+    /// The name commands know the function by when a folder holds several: a template's
+    /// logical id, else the function's name.
+    pub fn id(&self) -> &str {
+        match &self.template {
+            Some(template) => &template.logical_id,
+            None => &self.config.name.value,
+        }
+    }
+
     /// The file that holds the handler's module, relative paths resolved against the
     /// function folder (`src/app.handler` → `src/app.py`, `pkg.mod.fn` → `pkg/mod.py`).
     pub fn handler_file(&self) -> Option<PathBuf> {
@@ -277,6 +320,7 @@ pub fn load_from(source: &dyn FileSource, dir: &Path) -> Function {
             config_path: None,
             config: FunctionConfig::defaults(&folder),
             config_diagnostics: Vec::new(),
+            template: None,
         };
     }
     let unreadable = |message: String| {
@@ -310,5 +354,6 @@ pub fn load_from(source: &dyn FileSource, dir: &Path) -> Function {
         config_path: Some(config_path),
         config,
         config_diagnostics,
+        template: None,
     }
 }

@@ -1,23 +1,22 @@
 //! The template's checks that look at the function folders: the code folder exists, the
 //! handler's module is in it and defines the handler at module level, and no `lambda.toml`
-//! takes the folder over. Files are read through a callback so that the editor can give
+//! takes the folder over. Files are read through a [`FileSource`] so that the editor gives
 //! the text of open documents.
 
 use std::ops::Range;
-use std::path::Path;
 
 use super::{codes, SamFunction, Template};
 use crate::ide::{Diagnostic, Severity};
 use crate::project::config::python_files;
 use crate::project::schema::did_you_mean;
-use crate::project::CONFIG_FILE;
+use crate::project::{FileSource, CONFIG_FILE};
 use crate::python::Module;
 
 /// Add the folder checks of every function of `template` (whose text is `text`).
-pub fn check(template: &mut Template, text: &str, read_file: &dyn Fn(&Path) -> Option<String>) {
+pub fn check(template: &mut Template, text: &str, source: &dyn FileSource) {
     let mut found = Vec::new();
     for function in &template.functions {
-        check_function(function, text, read_file, &mut found);
+        check_function(function, text, source, &mut found);
     }
     for diagnostic in found {
         let known = template.diagnostics.iter().any(|d| {
@@ -34,7 +33,7 @@ pub fn check(template: &mut Template, text: &str, read_file: &dyn Fn(&Path) -> O
 fn check_function(
     sam: &SamFunction,
     text: &str,
-    read_file: &dyn Fn(&Path) -> Option<String>,
+    source: &dyn FileSource,
     found: &mut Vec<Diagnostic>,
 ) {
     let dir = &sam.function.dir;
@@ -56,7 +55,7 @@ fn check_function(
         ));
         return;
     }
-    if dir.join(CONFIG_FILE).is_file() {
+    if source.is_file(&dir.join(CONFIG_FILE)) {
         found.push(Diagnostic::new(
             codes::LAMBDA_TOML_WINS,
             Severity::Info,
@@ -77,7 +76,7 @@ fn check_function(
     let module_path = module.replace('.', "/");
     let file = dir.join(format!("{module_path}.py"));
     let package = dir.join(&module_path).join("__init__.py");
-    let module_file = [file, package].into_iter().find(|f| f.is_file());
+    let module_file = [file, package].into_iter().find(|f| source.is_file(f));
     let Some(module_file) = module_file else {
         let mut message = format!(
             "`{id}`'s handler module `{module_path}.py` is not in its code folder `{}`: Lambda would fail with Runtime.ImportModuleError.",
@@ -99,10 +98,10 @@ fn check_function(
         ));
         return;
     };
-    let Some(source) = read_file(&module_file) else {
+    let Some(code) = source.read_lossy(&module_file) else {
         return;
     };
-    let parsed = Module::parse(source);
+    let parsed = Module::parse(code);
     if parsed.top_level_function(name).is_none() {
         let defined: Vec<String> = parsed
             .top_level_functions()

@@ -28,11 +28,13 @@ pub mod samconfig;
 mod template;
 pub mod yaml;
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::runtimes::Date;
-use super::{discover::walk, is_function_dir, load as load_folder, Function};
+use super::{discover::walk, is_function_dir, Disk, FileSource, Function, Functions};
 use crate::ide::Diagnostic;
 use intrinsics::Resolved;
 pub use template::normalize;
@@ -96,18 +98,6 @@ pub struct TemplateRanges {
     pub code: Option<Range<usize>>,
 }
 
-impl Template {
-    /// `template.yaml#LogicalId`: where a function of this template is defined.
-    pub fn source_label(&self, logical_id: &str) -> String {
-        let file = self
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| TEMPLATE_FILES[0].to_string());
-        format!("{file}#{logical_id}")
-    }
-}
-
 /// Read a template's functions and the problems the template alone shows.
 pub fn read(path: &Path, text: &str) -> Template {
     template::read(path, text, Date::today())
@@ -119,20 +109,15 @@ pub fn read_on(path: &Path, text: &str, today: Date) -> Template {
 }
 
 /// Everything about a template: [`read`] plus the checks of the code folders, reading
-/// Python files through `read_file` (the editor's open documents, else the disk).
-pub fn analyze(path: &Path, text: &str, read_file: &dyn Fn(&Path) -> Option<String>) -> Template {
-    analyze_on(path, text, Date::today(), read_file)
+/// them from `source` (the editor's open documents over the disk, or the disk).
+pub fn analyze(path: &Path, text: &str, source: &dyn FileSource) -> Template {
+    analyze_on(path, text, Date::today(), source)
 }
 
 /// [`analyze`] as of `today`.
-pub fn analyze_on(
-    path: &Path,
-    text: &str,
-    today: Date,
-    read_file: &dyn Fn(&Path) -> Option<String>,
-) -> Template {
+pub fn analyze_on(path: &Path, text: &str, today: Date, source: &dyn FileSource) -> Template {
     let mut template = template::read(path, text, today);
-    checks::check(&mut template, text, read_file);
+    checks::check(&mut template, text, source);
     template.diagnostics.sort_by_key(|d| d.range.start);
     template
 }
@@ -152,66 +137,39 @@ pub fn find_template(dir: &Path) -> Option<PathBuf> {
         .find(|path| path.is_file())
 }
 
-/// Where a listed function is defined.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
-    /// A folder: its `lambda.toml`, or the console's defaults when it has none.
-    Folder,
-    /// A SAM template's resource.
-    Template { path: PathBuf, logical_id: String },
-}
-
-/// A function found under a path, whatever describes it.
-#[derive(Debug, Clone)]
-pub struct Found {
-    pub function: Function,
-    pub origin: Origin,
-}
-
-impl Found {
-    /// `lambda.toml`, `defaults` (a console-style folder with no lambda.toml) or
-    /// `template.yaml#LogicalId`.
-    pub fn source_label(&self) -> String {
-        match &self.origin {
-            Origin::Folder if self.function.config_path.is_some() => super::CONFIG_FILE.into(),
-            Origin::Folder => "defaults".into(),
-            Origin::Template { path, logical_id } => {
-                let file = path.file_name().unwrap_or_default().to_string_lossy();
-                format!("{file}#{logical_id}")
-            }
-        }
-    }
-}
-
 /// What [`functions_under`] found.
 #[derive(Debug, Default)]
 pub struct Listing {
-    pub functions: Vec<Found>,
+    /// Sorted by folder, then name.
+    pub functions: Vec<Arc<Function>>,
+    /// The templates read: in and under the root, and those above it that describe code in
+    /// or around it.
+    pub templates: Vec<PathBuf>,
     /// Templates whose functions could not be read: (path, why).
     pub unreadable: Vec<(PathBuf, String)>,
 }
 
-/// Every function under `root`: function folders, the functions of the templates in and
-/// under it, those of templates above it whose code is in or around `root`, and all those
-/// of `extra_templates` (templates with other names). A folder with its own `lambda.toml`
-/// keeps it (the template's entry for it is left out); a console-style folder that a
-/// template describes is the template's function. Sorted by folder, then name.
-pub fn functions_under(root: &Path, extra_templates: &[PathBuf]) -> Listing {
-    let mut folders = Vec::new();
-    let mut templates: Vec<(PathBuf, bool)> = extra_templates
+/// Every function under `root`, as `functions` (the facade every command uses) has them:
+/// function folders, the functions of the templates in and under `root`, those of templates
+/// above it whose code is in or around `root` (canonical paths: `functions hello_world`
+/// finds `../template.yaml`), and all those of `functions`' extra templates. A folder with
+/// its own `lambda.toml` keeps it; a console-style folder a template describes is the
+/// template's function.
+pub fn functions_under(functions: &mut Functions, root: &Path) -> Listing {
+    let mut dirs = Vec::new();
+    let mut templates: Vec<(PathBuf, bool)> = functions
+        .extra_templates()
         .iter()
         .map(|path| (path.clone(), true))
         .collect();
     walk(root, |dir| {
         if is_function_dir(dir) {
-            folders.push(load_folder(dir));
+            dirs.push(dir.to_path_buf());
         }
         if let Some(template) = find_template(dir) {
             templates.push((template, true));
         }
     });
-    // Templates above `root` (it may be a code folder of a project): canonical paths,
-    // so that `functions hello_world` finds `../template.yaml`.
     let canonical_root = canonical(root);
     for dir in canonical_root.ancestors().skip(1) {
         if let Some(template) = find_template(dir) {
@@ -219,19 +177,18 @@ pub fn functions_under(root: &Path, extra_templates: &[PathBuf]) -> Listing {
         }
     }
     let mut listing = Listing::default();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     for (path, inside) in templates {
         if !seen.insert(canonical(&path)) {
             continue;
         }
-        let template = match load(&path) {
-            Ok(template) => template,
-            Err(e) => {
-                listing
-                    .unreadable
-                    .push((path, format!("cannot be read: {e}")));
-                continue;
-            }
+        let Some(template) = functions.template(&Disk, &path) else {
+            let why = match std::fs::read(&path) {
+                Err(e) => format!("cannot be read: {e}"),
+                Ok(_) => "cannot be read".to_string(),
+            };
+            listing.unreadable.push((path, why));
+            continue;
         };
         if let Some(syntax) = template
             .diagnostics
@@ -254,122 +211,39 @@ pub fn functions_under(root: &Path, extra_templates: &[PathBuf]) -> Listing {
                 ),
             ));
         }
-        for sam in template.functions {
+        for sam in &template.functions {
             let dir = &sam.function.dir;
             let relevant = inside || {
                 let dir = canonical(dir);
                 dir.starts_with(&canonical_root) || canonical_root.starts_with(&dir)
             };
-            if relevant && !dir.join(super::CONFIG_FILE).is_file() {
-                listing.functions.push(Found {
-                    function: sam.function,
-                    origin: Origin::Template {
-                        path: path.clone(),
-                        logical_id: sam.logical_id,
-                    },
-                });
+            if relevant {
+                dirs.push(dir.clone());
             }
         }
+        listing.templates.push(path);
     }
-    for function in folders {
-        let dir = canonical(&function.dir);
-        let described = function.config_path.is_none()
-            && listing
+    let mut folders = HashSet::new();
+    for dir in dirs {
+        if !folders.insert(canonical(&dir)) {
+            continue;
+        }
+        let console = is_function_dir(&dir);
+        let folder = functions.get(&Disk, &dir);
+        // A template's code folder that its template does not reach (`CodeUri: ../x`
+        // without --template) is no function of its own.
+        listing.functions.extend(
+            folder
                 .functions
                 .iter()
-                .any(|f| canonical(&f.function.dir) == dir);
-        if !described {
-            listing.functions.push(Found {
-                function,
-                origin: Origin::Folder,
-            });
-        }
+                .filter(|f| console || f.template.is_some())
+                .cloned(),
+        );
     }
-    listing.functions.sort_by(|a, b| {
-        (&a.function.dir, &a.function.config.name.value)
-            .cmp(&(&b.function.dir, &b.function.config.name.value))
-    });
     listing
-}
-
-/// The template function `dir` names for a command on one function (`deploy`, `invoke`):
-/// the one whose code folder `dir` is, or, in the template's own folder, its only function;
-/// `logical_id` picks one when several qualify, and is looked up in every template in or
-/// above `dir`. `Ok(None)` when no template describes `dir`, or when its `lambda.toml`
-/// takes it over (unless `logical_id` names the template's function). The error says which
-/// functions there are to choose from.
-pub fn template_function(
-    dir: &Path,
-    logical_id: Option<&str>,
-) -> Result<Option<(Template, SamFunction)>, String> {
-    let dir = canonical(dir);
-    let mut templates = Vec::new();
-    for folder in dir.ancestors() {
-        if let Some(path) = find_template(folder) {
-            match load(&path) {
-                Ok(template) => templates.push(template),
-                Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-            }
-        }
-    }
-    if let Some(id) = logical_id {
-        for template in &templates {
-            if let Some(found) = template.functions.iter().find(|f| f.logical_id == id) {
-                return Ok(Some((template.clone(), found.clone())));
-            }
-        }
-        let known: Vec<String> = templates
-            .iter()
-            .flat_map(|t| t.functions.iter().map(|f| format!("`{}`", f.logical_id)))
-            .collect();
-        return Err(if known.is_empty() {
-            format!(
-                "no template.yaml in {} or above it describes a function `{id}`",
-                dir.display()
-            )
-        } else {
-            format!(
-                "the template has no Python function `{id}`; its functions: {}",
-                known.join(", ")
-            )
-        });
-    }
-    if dir.join(super::CONFIG_FILE).is_file() {
-        return Ok(None);
-    }
-    for template in templates {
-        let in_folder: Vec<&SamFunction> = template
-            .functions
-            .iter()
-            .filter(|f| canonical(&f.function.dir) == dir)
-            .collect();
-        let template_folder = template.path.parent().map(canonical);
-        let candidates = if in_folder.is_empty() && template_folder.as_deref() == Some(&*dir) {
-            template.functions.iter().collect()
-        } else {
-            in_folder
-        };
-        match candidates.as_slice() {
-            [] => continue,
-            [only] => {
-                let only = (*only).clone();
-                return Ok(Some((template, only)));
-            }
-            several => {
-                let ids: Vec<String> = several
-                    .iter()
-                    .map(|f| format!("`{}` ({})", f.logical_id, f.function.config.handler.value))
-                    .collect();
-                return Err(format!(
-                    "{} holds several functions of {}: {}; pick one with --function <LogicalId>",
-                    dir.display(),
-                    template.path.display(),
-                    ids.join(", ")
-                ));
-            }
-        }
-    }
-    Ok(None)
+        .functions
+        .sort_by(|a, b| (&a.dir, &a.config.name.value).cmp(&(&b.dir, &b.config.name.value)));
+    listing
 }
 
 fn canonical(path: &Path) -> PathBuf {

@@ -18,7 +18,7 @@ use crate::project::runtimes::{self, Date, RuntimeStatus};
 use crate::project::schema::did_you_mean;
 use crate::project::{
     check_handler, Architecture, EnvValue, Function, FunctionConfig, FunctionUrlTrigger, Setting,
-    Source, Trigger, UrlAuth,
+    Source, TemplateRef, Trigger, UrlAuth,
 };
 
 const SERVERLESS_FUNCTION: &str = "AWS::Serverless::Function";
@@ -71,6 +71,7 @@ pub fn read(path: &Path, text: &str, today: Date) -> Template {
         .filter_map(|e| Some((e.key.as_str()?.to_string(), e.value.as_str()?.to_string())))
         .collect();
     let mut reader = Reader {
+        path,
         dir,
         today,
         from_env,
@@ -96,6 +97,7 @@ pub fn read(path: &Path, text: &str, today: Date) -> Template {
 }
 
 struct Reader<'t> {
+    path: &'t Path,
     /// The template's folder: code paths are relative to it.
     dir: &'t Path,
     today: Date,
@@ -354,6 +356,10 @@ impl<'t> Reader<'t> {
                 config_path: None,
                 config,
                 config_diagnostics: Vec::new(),
+                template: Some(TemplateRef {
+                    path: self.path.to_path_buf(),
+                    logical_id: logical_id.to_string(),
+                }),
             },
             triggers,
             layers,
@@ -559,12 +565,22 @@ fn replace(range: Range<usize>, value: &str) -> Fix {
     }
 }
 
-/// `dir/./hello_world/` → `dir/hello_world` (lexically; `..` kept), `./` → `.`.
+/// `dir/./hello_world/` → `dir/hello_world`, `dir/src/../lib` → `dir/lib`, `./` → `.`:
+/// lexically (a `..` after a symbolic link is taken as written), so that a code folder and
+/// the folders above a file compare as written, without a file system call.
 pub fn normalize(path: &Path) -> PathBuf {
-    let normal: PathBuf = path
-        .components()
-        .filter(|c| !matches!(c, Component::CurDir))
-        .collect();
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(normal.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
     if normal.as_os_str().is_empty() {
         PathBuf::from(".")
     } else {

@@ -16,7 +16,7 @@ fn touch(root: &Path, rel: &str, contents: &str) {
 fn analyze_dir(root: &Path, text: &str) -> Template {
     let path = root.join("template.yaml");
     std::fs::write(&path, text).unwrap();
-    analyze_on(&path, text, TODAY, &|p| std::fs::read_to_string(p).ok())
+    analyze_on(&path, text, TODAY, &crate::project::Disk)
 }
 
 /// The text each diagnostic points at, with its code.
@@ -168,7 +168,7 @@ fn globals_intrinsics_and_a_shared_code_folder() {
     assert_eq!(payments.function.config.runtime.source, Source::Template);
     assert_eq!(payments.function.config.timeout.value, 30);
     assert!(payments.function.config.triggers.is_empty());
-    assert_eq!(template.source_label("Payments"), "template.yaml#Payments");
+    assert_eq!(payments.function.source_label(), "template.yaml#Payments");
 }
 
 #[test]
@@ -431,10 +431,10 @@ fn listing_merges_folders_and_templates() {
         "other/lambda_function.py",
         "def lambda_handler(event, context):\n    pass\n",
     );
-    let found = functions_under(root, &[]).functions;
+    let found = functions_under(&mut Functions::default(), root).functions;
     let listed: Vec<_> = found
         .iter()
-        .map(|f| (f.function.config.name.value.as_str(), f.source_label()))
+        .map(|f| (f.config.name.value.as_str(), f.source_label()))
         .collect();
     assert_eq!(
         listed,
@@ -444,10 +444,10 @@ fn listing_merges_folders_and_templates() {
             ("owned-by-toml", "lambda.toml".to_string()),
         ]
     );
-    assert_eq!(found[0].function.config.handler.value, "app.main");
+    assert_eq!(found[0].config.handler.value, "app.main");
 
     // From inside a code folder, the template above is found.
-    let inside = functions_under(&root.join("console"), &[]).functions;
+    let inside = functions_under(&mut Functions::default(), &root.join("console")).functions;
     assert_eq!(inside.len(), 1);
     assert_eq!(inside[0].source_label(), "template.yaml#Console");
 
@@ -469,7 +469,7 @@ fn fixture(name: &str) -> std::path::PathBuf {
 fn analyze_fixture(name: &str) -> Template {
     let path = fixture(name).join("template.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
-    analyze_on(&path, &text, TODAY, &|p| std::fs::read_to_string(p).ok())
+    analyze_on(&path, &text, TODAY, &crate::project::Disk)
 }
 
 #[test]
