@@ -231,7 +231,7 @@ fn several_functions_in_one_folder_need_a_logical_id() {
         &project,
     );
     let output = moto.cli(&project, &["deploy", "--stack", STACK]);
-    let stderr = assert_fails_with(&output, &["holds several functions of"]);
+    let stderr = assert_fails_with(&output, &["holds several functions:"]);
     assert!(
         stderr.contains("`getAllItemsFunction` (src/handlers/get_all_items.getAllItemsHandler)")
             && stderr.contains("pick one with --function <LogicalId>"),

@@ -110,13 +110,14 @@ export class LambdaServer implements vscode.Disposable {
       documentSelector: [
         { scheme: "file", language: "python" },
         { scheme: "file", pattern: "**/lambda.toml" },
+        { scheme: "file", pattern: "**/template.{yaml,yml}" },
       ],
       outputChannel: this.output,
       initializationOptions: () => this.initializationOptions(),
       synchronize: {
         configurationSection: "lambda",
         fileEvents: vscode.workspace.createFileSystemWatcher(
-          "**/{lambda.toml,requirements.txt,pyproject.toml,events/*.json}",
+          "**/{lambda.toml,template.yaml,template.yml,requirements.txt,pyproject.toml,events/*.json}",
         ),
       },
     };

@@ -170,18 +170,28 @@ pub fn check_python_all(
             message,
         ));
     }
-    for (file, analysis) in files.iter().zip(events) {
-        let Some(handler_name) = file.handler else {
-            continue;
-        };
-        handler::check(module, handler_name, &mut diagnostics);
+    // Each handler once, however many functions share it.
+    let mut handlers: Vec<&str> = Vec::new();
+    for name in files.iter().filter_map(|f| f.handler) {
+        if !handlers.contains(&name) {
+            handlers.push(name);
+        }
+    }
+    for handler_name in handlers {
+        let sharing: Vec<&Function> = files
+            .iter()
+            .filter(|f| f.handler == Some(handler_name))
+            .filter_map(|f| f.function)
+            .collect();
+        handler::check(module, handler_name, &set_in(&sharing), &mut diagnostics);
         if let Some(def) = module.top_level_function(handler_name) {
             returns::check_handler(module, &def, &mut diagnostics);
             clients::check(module, &def, &mut diagnostics);
         }
-        if let Some(analysis) = analysis {
-            events::check(analysis, &mut diagnostics);
-        }
+    }
+    // The event checks per function: functions that share a handler may differ in events.
+    for analysis in events.iter().flatten() {
+        events::check(analysis, &mut diagnostics);
     }
     let functions: Vec<&Function> = files.iter().filter_map(|f| f.function).collect();
     statement_checks(module, &functions, cache, &mut diagnostics);
@@ -190,6 +200,27 @@ pub fn check_python_all(
     // Two functions with one handler find its problems twice.
     diagnostics.dedup_by(|a, b| a.range == b.range && a.code == b.code && a.message == b.message);
     diagnostics
+}
+
+/// Where the handler of `functions` (which share it) is configured, for the fix a message
+/// proposes: `` `handler` in lambda.toml ``, `` `Handler` of `A`, `B` in template.yaml ``.
+fn set_in(functions: &[&Function]) -> String {
+    let templates: Vec<&crate::project::TemplateRef> = functions
+        .iter()
+        .filter_map(|f| f.template.as_ref())
+        .collect();
+    let Some(first) = templates.first() else {
+        return "`handler` in lambda.toml".to_string();
+    };
+    let ids: Vec<String> = templates
+        .iter()
+        .map(|t| format!("`{}`", t.logical_id))
+        .collect();
+    format!(
+        "`Handler` of {} in {}",
+        ids.join(", "),
+        first.path.file_name().unwrap_or_default().to_string_lossy()
+    )
 }
 
 /// The checks that look at every statement, one top-level statement at a time, cached.

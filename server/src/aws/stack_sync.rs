@@ -11,12 +11,63 @@ use super::deploy::{
 };
 use super::errors::describe;
 use super::Aws;
-use crate::project::Function;
+use crate::project::sam::samconfig;
+use crate::project::{Function, TemplateRef};
 use aws_sdk_lambda::error::ProvideErrorMetadata;
 use aws_sdk_lambda::types::FunctionConfiguration;
 
 /// The resource type SAM turns an `AWS::Serverless::Function` into.
 const LAMBDA_FUNCTION: &str = "AWS::Lambda::Function";
+
+/// The CloudFormation stack a template's function is deployed with, and what samconfig
+/// says about deploying it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stack {
+    pub name: String,
+    /// samconfig's `region` (else the AWS configuration's).
+    pub region: Option<String>,
+    /// samconfig's `s3_bucket`, for packages over 50 MB.
+    pub s3_bucket: Option<String>,
+}
+
+impl Stack {
+    /// The stack of `template`'s function: `name` when given (`--stack`), else samconfig's
+    /// `stack_name` beside the template. The error says how to name one.
+    pub fn of(template: &TemplateRef, name: Option<String>) -> Result<Stack, String> {
+        let folder = template
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        let config = samconfig::read(folder)?.unwrap_or_default();
+        let Some(name) = name.or(config.stack_name) else {
+            return Err(format!(
+                "`{}` is a function of {}, deployed by its CloudFormation stack, and no stack name is known: pass --stack NAME, or run `sam deploy --guided` once (it writes samconfig.toml)",
+                template.logical_id,
+                template.path.display()
+            ));
+        };
+        Ok(Stack {
+            name,
+            region: config.region,
+            s3_bucket: config.s3_bucket,
+        })
+    }
+}
+
+/// Connect to where `function` is deployed and say what Lambda calls it: a lambda.toml
+/// function by its name, in its region; a template's function by the name its stack gave it
+/// (the stack and region from samconfig, or `stack`).
+pub async fn deployed(function: &Function, stack: Option<String>) -> anyhow::Result<(Aws, String)> {
+    let Some(template) = &function.template else {
+        let aws = Aws::connect(function.config.region.as_deref()).await?;
+        return Ok((aws, function.config.name.value.clone()));
+    };
+    let stack = Stack::of(template, stack).map_err(anyhow::Error::msg)?;
+    let aws = Aws::connect(stack.region.as_deref()).await?;
+    let name = physical_function(&aws, &stack.name, &template.logical_id).await?;
+    Ok((aws, name))
+}
 
 /// How to sync.
 #[derive(Default)]
@@ -172,8 +223,13 @@ pub async fn sync_code(
     Ok(report)
 }
 
-/// The physical name of the function the stack created for `logical_id`.
-async fn physical_function(aws: &Aws, stack: &str, logical_id: &str) -> Result<String, SyncError> {
+/// The physical name of the function the stack created for `logical_id` (what Lambda's
+/// API knows it by).
+pub async fn physical_function(
+    aws: &Aws,
+    stack: &str,
+    logical_id: &str,
+) -> Result<String, SyncError> {
     let result = aws
         .cloudformation
         .describe_stack_resource()

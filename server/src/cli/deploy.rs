@@ -6,7 +6,6 @@
 //! A function of a SAM template belongs to its CloudFormation stack: for it, deploy only
 //! updates the code of the function the stack created (like `sam sync --code`).
 
-use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -15,10 +14,9 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 
 use crate::aws::deploy::{deploy, DeployOptions, DeployReport};
-use crate::aws::stack_sync::{sync_code, SyncOptions};
+use crate::aws::stack_sync::{sync_code, Stack, SyncOptions};
 use crate::aws::Aws;
 use crate::package::human;
-use crate::project::sam::samconfig;
 use crate::project::{Function, TemplateRef};
 
 /// Arguments of `lambda-ls deploy`.
@@ -111,23 +109,14 @@ async fn sync_stack_function(
     function: &Function,
     progress: &(dyn Fn(&str) + Sync),
 ) -> anyhow::Result<DeployReport> {
-    let template_dir = template.path.parent().unwrap_or(Path::new("."));
-    let config = samconfig::read(template_dir).map_err(anyhow::Error::msg)?;
-    let config = config.unwrap_or_default();
-    let Some(stack) = args.stack.clone().or(config.stack_name) else {
-        bail!(
-            "`{}` is a function of {}, deployed by its CloudFormation stack, and no stack name is known: pass --stack NAME, or run `sam deploy --guided` once (it writes samconfig.toml)",
-            template.logical_id,
-            template.path.display()
-        );
-    };
-    let aws = Aws::connect(config.region.as_deref()).await?;
+    let stack = Stack::of(template, args.stack.clone()).map_err(anyhow::Error::msg)?;
+    let aws = Aws::connect(stack.region.as_deref()).await?;
     let options = SyncOptions {
         dry_run: args.dry_run,
-        s3_bucket: config.s3_bucket,
+        s3_bucket: stack.s3_bucket,
         progress: Some(progress),
     };
-    Ok(sync_code(&aws, &stack, function, &options).await?)
+    Ok(sync_code(&aws, &stack.name, function, &options).await?)
 }
 
 fn print_report(report: &DeployReport) {

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::aws::remote_invoke::invoke;
-use crate::aws::Aws;
+use crate::aws::stack_sync::deployed;
 
 pub fn run(
     target: &super::target::Target,
@@ -30,12 +30,11 @@ pub fn run(
         .enable_all()
         .build()
         .context("could not start the async runtime")?;
-    let name = function.config.name.value.clone();
     let total = events.len() * repeat.max(1) as usize;
     let newline = total > 1 || std::io::stdout().is_terminal();
     let mut any_error = false;
     runtime.block_on(async {
-        let aws = Aws::connect(function.config.region.as_deref()).await?;
+        let (aws, name) = deployed(&function, None).await?;
         for event in &events {
             for _ in 0..repeat.max(1) {
                 let invocation = invoke(&aws, &name, event.clone()).await?;

@@ -28,11 +28,13 @@ pub struct Target {
 impl Target {
     /// The function meant; the error says what there is to choose from.
     pub fn load(&self) -> anyhow::Result<Arc<Function>> {
-        let dir = self.dir.as_deref().unwrap_or(Path::new("."));
+        let given = self.dir.as_deref().unwrap_or(Path::new("."));
+        // Absolute, so that templates above the current folder count.
+        let dir = &normalize(&std::path::absolute(given).unwrap_or_else(|_| given.to_path_buf()));
         if !dir.is_dir() {
             bail!(
                 "{} is not a folder: pass a function folder (one holding lambda_function.py or lambda.toml, or a SAM template's code folder)",
-                dir.display()
+                given.display()
             );
         }
         for template in &self.template {

@@ -322,7 +322,23 @@ impl Commands {
         cancel: Option<&AtomicBool>,
     ) -> Result<crate::aws::deploy::DeployReport, CommandError> {
         use crate::aws::deploy::{deploy, DeployError, DeployOptions};
+        use crate::aws::stack_sync::{sync_code, Stack, SyncOptions};
         let function = function_at(&path_of(&params.uri)?, params.handler.as_deref())?;
+        if let Some(template) = &function.template {
+            // Its stack owns it: only its code is synced (see `lambda-ls deploy`).
+            let stack = Stack::of(template, None).map_err(failed)?;
+            let aws = crate::aws::Aws::connect(stack.region.as_deref())
+                .await
+                .map_err(failed)?;
+            let options = SyncOptions {
+                dry_run,
+                s3_bucket: stack.s3_bucket,
+                progress: None,
+            };
+            return sync_code(&aws, &stack.name, &function, &options)
+                .await
+                .map_err(failed);
+        }
         let aws = crate::aws::Aws::connect(function.config.region.as_deref())
             .await
             .map_err(failed)?;
@@ -410,13 +426,12 @@ impl Commands {
                 default_event_label(&function),
             ),
         };
-        let aws = crate::aws::Aws::connect(function.config.region.as_deref())
+        let (aws, name) = crate::aws::stack_sync::deployed(&function, None)
             .await
             .map_err(failed)?;
-        let invocation =
-            crate::aws::remote_invoke::invoke(&aws, &function.config.name.value, event)
-                .await
-                .map_err(failed)?;
+        let invocation = crate::aws::remote_invoke::invoke(&aws, &name, event)
+            .await
+            .map_err(failed)?;
         let report = invocation.report.as_ref().and_then(|r| {
             Some(InvokeReport {
                 duration_ms: r.duration_ms?,

@@ -287,16 +287,22 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        // Re-check when a lambda.toml or a Python file changes on disk (created, deleted,
-        // edited outside the editor). Clients that cannot register watchers refuse this;
+        // Re-check when a lambda.toml, a SAM template or a Python file changes on disk
+        // (created, deleted, edited outside the editor). Clients that cannot register watchers refuse this;
         // open documents still re-check as they are edited.
-        let watchers = ["**/lambda.toml", "**/*.py", "**/.env"]
-            .iter()
-            .map(|glob| FileSystemWatcher {
-                glob_pattern: GlobPattern::String(glob.to_string()),
-                kind: None,
-            })
-            .collect::<Vec<_>>();
+        let watchers = [
+            "**/lambda.toml",
+            "**/template.yaml",
+            "**/template.yml",
+            "**/*.py",
+            "**/.env",
+        ]
+        .iter()
+        .map(|glob| FileSystemWatcher {
+            glob_pattern: GlobPattern::String(glob.to_string()),
+            kind: None,
+        })
+        .collect::<Vec<_>>();
         let options = DidChangeWatchedFilesRegistrationOptions { watchers };
         let registration = Registration {
             id: "lambda-ls-watch".to_string(),

@@ -138,16 +138,25 @@ impl Functions {
     /// The templates that may describe `dir`: the first template file of each folder from
     /// `dir` up, then the extra ones.
     pub fn templates_above(&mut self, source: &dyn FileSource, dir: &Path) -> Vec<Arc<Template>> {
-        let mut found = Vec::new();
+        let mut found: Vec<Arc<Template>> = Vec::new();
+        let mut add = |template: Option<Arc<Template>>| {
+            // `.` and `` are one folder: one template.
+            if let Some(template) = template {
+                let key = normalize(&template.path);
+                if !found.iter().any(|t| normalize(&t.path) == key) {
+                    found.push(template);
+                }
+            }
+        };
         for folder in dir.ancestors() {
             let file = TEMPLATE_FILES
                 .iter()
                 .map(|name| folder.join(name))
                 .find(|path| source.is_file(path));
-            found.extend(file.and_then(|path| self.template(source, &path)));
+            add(file.and_then(|path| self.template(source, &path)));
         }
         for path in self.extra_templates.clone() {
-            found.extend(self.template(source, &path));
+            add(self.template(source, &path));
         }
         found
     }
