@@ -382,6 +382,8 @@ pub fn lenses_python_all(
         }
         lenses.extend(found);
     }
+    // Above each handler in turn (a stable sort keeps each function's lenses together).
+    lenses.sort_by_key(|lens| lens.range.start);
     lenses
 }
 
