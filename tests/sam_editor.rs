@@ -341,3 +341,83 @@ fn sam_init_handlers_are_clean() {
     );
     client.shutdown();
 }
+
+/// The explorer's "Lambda Functions" view: every function of the workspace, lambda.toml and
+/// template alike, each with the arguments that run commands on it.
+#[test]
+fn the_functions_view_lists_every_function_with_its_command_arguments() {
+    let temp = tempfile::tempdir().unwrap();
+    copy_tree(&repo_root().join("tests/fixtures/sam"), temp.path());
+    let (mut client, init) = LspClient::start(temp.path(), &["utf-16"]);
+    let commands = init["capabilities"]["executeCommandProvider"]["commands"].to_string();
+    assert!(commands.contains("lambda.listFunctions"), "{commands}");
+
+    let listed = execute(&mut client, "lambda.listFunctions", json!({}));
+    let result = &listed["result"];
+    let functions = result["functions"].as_array().unwrap();
+    // The sam init projects' 9, the shop's 4, twins' 3, problems' 5 (its lambda.toml
+    // folder as the lambda.toml's, once), the export fixture's 6 lambda.toml functions.
+    assert_eq!(functions.len(), 27, "{listed:#}");
+    // The broken template is said, not hidden.
+    let problems = result["problems"].to_string();
+    assert!(
+        problems.contains("broken/template.yaml: line 13"),
+        "{problems}"
+    );
+
+    let second = functions
+        .iter()
+        .find(|f| f["source"] == "template.yaml#SecondFunction")
+        .unwrap();
+    let app = uri(&temp.path().join("twins/src/app.py"));
+    assert_eq!(
+        second,
+        &json!({
+            "uri": app,
+            "handler": "SecondFunction",
+            "name": "SecondFunction",
+            "folder": uri(&temp.path().join("twins/src")),
+            "handlerPath": "app.second",
+            "runtime": "python3.12",
+            "architecture": "x86_64",
+            "memory": 128,
+            "timeout": 10,
+            "source": "template.yaml#SecondFunction",
+            "triggers": ["sqs"],
+        })
+    );
+    let toml = functions
+        .iter()
+        .find(|f| f["source"] == "lambda.toml" && f["name"] == "owned-by-lambda-toml")
+        .unwrap();
+    assert_eq!(toml["handler"], "owned-by-lambda-toml", "{toml}");
+
+    // An item's `uri` and `handler` are what the commands take.
+    let events = execute(
+        &mut client,
+        "lambda.listEvents",
+        json!({"uri": second["uri"], "handler": second["handler"]}),
+    );
+    assert!(events["result"]["templates"].is_array(), "{events}");
+    let invoked = execute(
+        &mut client,
+        "lambda.invoke",
+        json!({"uri": second["uri"], "handler": second["handler"], "event": "sqs"}),
+    );
+    assert_eq!(invoked["result"]["function"], "SecondFunction", "{invoked}");
+
+    // Folders named explicitly instead of the workspace's.
+    let one = execute(
+        &mut client,
+        "lambda.listFunctions",
+        json!({"folders": [uri(&temp.path().join("twins"))]}),
+    );
+    let names: Vec<&str> = one["result"]["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["handler"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["FirstFunction", "LoudFunction", "SecondFunction"]);
+    client.shutdown();
+}

@@ -69,6 +69,31 @@ export function displayName(target: FunctionTarget): string {
   return folder || last || target.uri;
 }
 
+/** What the functions view shows of a function (the fields it reads of `FunctionSummary`). */
+export interface FunctionRow {
+  name: string;
+  handlerPath: string;
+  runtime: string;
+  architecture: string;
+  memory: number;
+  timeout: number;
+  source: string;
+  triggers: string[];
+}
+
+/** A function's row in the functions view: its name, a one-line summary, a tooltip. */
+export function describeFunction(row: FunctionRow): { label: string; description: string; tooltip: string } {
+  const triggers = row.triggers.length > 0 ? row.triggers.join(", ") : "no trigger";
+  return {
+    label: row.name,
+    description: `${row.runtime} · ${row.memory} MB · ${row.timeout} s · ${triggers}`,
+    tooltip:
+      `**${row.name}** — \`${row.handlerPath}\`\n\n` +
+      `${row.runtime} ${row.architecture}, ${row.memory} MB, ${row.timeout} s; triggers: ${triggers}\n\n` +
+      `configured in \`${row.source}\``,
+  };
+}
+
 /**
  * Trigger types, each also a template name the server accepts: the fallback list when the
  * server cannot list its templates (`lambda.listEvents`).

@@ -53,6 +53,9 @@ export class LambdaServer implements vscode.Disposable {
   private found: FoundServer | undefined;
   /** The server's state in the status bar; a click shows the output. */
   private readonly status: vscode.StatusBarItem;
+  private readonly started = new vscode.EventEmitter<void>();
+  /** Fired each time a server is up (after a start or restart). */
+  readonly onDidStart = this.started.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -126,7 +129,10 @@ export class LambdaServer implements vscode.Disposable {
     this.showState("starting", this.found.path);
     client.onDidChangeState((change) => {
       if (this.client !== client) return;
-      if (change.newState === State.Running) this.showState("running", this.found?.path);
+      if (change.newState === State.Running) {
+        this.showState("running", this.found?.path);
+        this.started.fire();
+      }
       else if (change.newState === State.Stopped) this.showState("stopped", "see its log");
       else this.showState("starting", this.found?.path);
     });
@@ -193,6 +199,7 @@ export class LambdaServer implements vscode.Disposable {
 
   dispose(): void {
     this.status.dispose();
+    this.started.dispose();
     void this.stop();
   }
 

@@ -9,8 +9,9 @@ use std::sync::{Arc, Mutex};
 
 use super::protocol::{
     CommandError, DeployPlan, DeployResult, ErrorKind, EventFile, EventTemplate, FunctionParams,
-    InvokeParams, InvokeReport, InvokeResult, InvokeStatus, ListEventsResult, NewTestEventParams,
-    NewTestEventResult, PackagePart, PackageResult,
+    FunctionSummary, InvokeParams, InvokeReport, InvokeResult, InvokeStatus, ListEventsResult,
+    ListFunctionsParams, ListFunctionsResult, NewTestEventParams, NewTestEventResult, PackagePart,
+    PackageResult,
 };
 use crate::project::{Disk, Function, Functions};
 use crate::runtime::{event_source, InvocationStatus, InvokeOptions, Invoker};
@@ -95,6 +96,63 @@ fn default_event_label(function: &Function) -> String {
         .first()
         .map(|t| format!("{} template", t.kind()))
         .unwrap_or_else(|| "{}".to_string())
+}
+
+/// `lambda.listFunctions` over `workspace_folders` (or the folders the params name): every
+/// function under them, as `lambda-ls functions` lists them.
+pub fn list_functions(
+    params: ListFunctionsParams,
+    workspace_folders: &[PathBuf],
+) -> Result<ListFunctionsResult, CommandError> {
+    let folders = match params.folders {
+        Some(uris) => uris
+            .iter()
+            .map(|u| path_of(u))
+            .collect::<Result<Vec<_>, _>>()?,
+        None => workspace_folders.to_vec(),
+    };
+    let mut functions = Functions::default();
+    let mut result = ListFunctionsResult {
+        functions: Vec::new(),
+        problems: Vec::new(),
+    };
+    let mut seen = std::collections::HashSet::new();
+    for folder in folders {
+        let listing = crate::project::sam::functions_under(&mut functions, &folder);
+        for (template, why) in listing.unreadable {
+            result
+                .problems
+                .push(format!("{}: {why}", template.display()));
+        }
+        for function in listing.functions {
+            if !seen.insert((function.dir.clone(), function.id().to_string())) {
+                continue;
+            }
+            let handler_file = function.handler_file().filter(|f| f.is_file());
+            let c = &function.config;
+            result.functions.push(FunctionSummary {
+                uri: file_uri(handler_file.as_deref().unwrap_or(&function.dir)),
+                handler: function.id().to_string(),
+                name: c.name.value.clone(),
+                folder: file_uri(&function.dir),
+                handler_path: c.handler.value.clone(),
+                runtime: c.runtime.value.clone(),
+                architecture: c.architecture.value.as_str().to_string(),
+                memory: c.memory.value.into(),
+                timeout: c.timeout.value.into(),
+                source: function.source_label(),
+                triggers: c.triggers.iter().map(|t| t.kind().to_string()).collect(),
+            });
+        }
+    }
+    Ok(result)
+}
+
+/// A path as a `file://` URI.
+fn file_uri(path: &Path) -> String {
+    tower_lsp_server::ls_types::Uri::from_file_path(path)
+        .map(|u| u.as_str().to_string())
+        .unwrap_or_else(|| format!("file://{}", path.display()))
 }
 
 impl Commands {

@@ -496,6 +496,17 @@ impl LanguageServer for Backend {
                 answer(commands.new_test_event(parse(command, argument)?))
             }
             ServerCommand::ListEvents => answer(commands.list_events(parse(command, argument)?)),
+            ServerCommand::ListFunctions => {
+                let params = parse(command, argument)?;
+                let folders = self.session().workspace_folders.clone();
+                // Reads the workspace's templates and lambda.toml files: off the async threads.
+                answer(
+                    off_thread("the functions", move || {
+                        commands::list_functions(params, &folders)
+                    })
+                    .await?,
+                )
+            }
         }
     }
 
