@@ -421,3 +421,48 @@ fn the_functions_view_lists_every_function_with_its_command_arguments() {
     assert_eq!(names, ["FirstFunction", "LoudFunction", "SecondFunction"]);
     client.shutdown();
 }
+
+/// `lambda.templates`: a template with another name, here beside the code rather than above
+/// it, is read as a template.yaml is; cleared, its functions are gone.
+#[test]
+fn templates_with_other_names_come_from_the_setting() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path();
+    std::fs::create_dir_all(root.join("infra")).unwrap();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    let stack = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: ../src\n      Handler: app.work\n      Runtime: python3.12\n";
+    std::fs::write(root.join("infra/stack.yaml"), stack).unwrap();
+    let app = "def handle(event, context):\n    return event\n";
+    std::fs::write(root.join("src/app.py"), app).unwrap();
+    let (mut client, _) = LspClient::start_with_options(
+        root,
+        &["utf-16"],
+        json!({"templates": ["infra/stack.yaml"]}),
+    );
+    let a = uri(&root.join("src/app.py"));
+    client.open(&a, app, 1);
+    let found = client.diagnostics(&a, 1);
+    assert_eq!(codes(&found), [(1, "LH001".to_string())], "{found:#?}");
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`Handler` of `Worker` in stack.yaml"),
+        "{found:#?}"
+    );
+    let s = uri(&root.join("infra/stack.yaml"));
+    client.open(&s, stack, 1);
+    assert_eq!(
+        codes(&client.diagnostics(&s, 1)),
+        [(7, "LS003".to_string())]
+    );
+    // The open template re-checked app.py; take that before the setting changes.
+    client.diagnostics(&a, 1);
+
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"lambda": {"templates": []}}}),
+    );
+    assert_eq!(client.diagnostics(&a, 1), Vec::<Value>::new());
+    client.shutdown();
+}

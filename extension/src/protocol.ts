@@ -249,6 +249,11 @@ export type InitializationOptions = {
   trusted?: boolean;
   /** The interpreter for functions that do not set `python` (`lambda.python.path`). */
   pythonPath?: string;
+  /**
+   * SAM templates with other names than template.yaml / template.yml
+   * (`lambda.templates`): absolute, or relative to a workspace folder.
+   */
+  templates?: Array<string>;
 };
 
 export type ConfigurationSettings = {
@@ -258,6 +263,8 @@ export type ConfigurationSettings = {
 export type LambdaSettings = {
   python?: PathSetting;
   trusted?: boolean;
+  /** `lambda.templates` (see [`InitializationOptions::templates`]). */
+  templates?: Array<string>;
 };
 
 export type PathSetting = {

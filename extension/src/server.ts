@@ -207,6 +207,7 @@ export class LambdaServer implements vscode.Disposable {
     const config = vscode.workspace.getConfiguration("lambda");
     return {
       pythonPath: config.get<string | null>("python.path") || undefined,
+      templates: config.get<string[]>("templates") ?? [],
       // Restricted Mode: the server may refuse to run workspace code on its side too.
       trusted: vscode.workspace.isTrusted,
     };

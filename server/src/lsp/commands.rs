@@ -25,6 +25,8 @@ pub struct Commands {
     pub python_path: Mutex<Option<String>>,
     /// Whether the user trusts the workspace (Restricted Mode refuses to run its code).
     pub trusted: Mutex<bool>,
+    /// SAM templates with other names (`lambda.templates`), resolved.
+    pub templates: Mutex<Vec<PathBuf>>,
 }
 
 fn failed(error: impl std::fmt::Display) -> CommandError {
@@ -45,8 +47,12 @@ fn path_of(uri: &str) -> Result<PathBuf, CommandError> {
 /// template's logical id) or its handler's function name, as the lenses and the functions
 /// view send them; without it, the folder's only function or the only one whose handler is
 /// in the file.
-pub fn function_at(path: &Path, handler: Option<&str>) -> Result<Function, CommandError> {
-    let mut functions = Functions::default();
+pub fn function_at(
+    path: &Path,
+    handler: Option<&str>,
+    templates: &[PathBuf],
+) -> Result<Function, CommandError> {
+    let mut functions = Functions::with_templates(templates.to_vec());
     let folder = functions.of(&Disk, path).ok_or_else(|| {
         CommandError::new(
             ErrorKind::NotAFunction,
@@ -103,6 +109,7 @@ fn default_event_label(function: &Function) -> String {
 pub fn list_functions(
     params: ListFunctionsParams,
     workspace_folders: &[PathBuf],
+    templates: &[PathBuf],
 ) -> Result<ListFunctionsResult, CommandError> {
     let folders = match params.folders {
         Some(uris) => uris
@@ -111,7 +118,7 @@ pub fn list_functions(
             .collect::<Result<Vec<_>, _>>()?,
         None => workspace_folders.to_vec(),
     };
-    let mut functions = Functions::default();
+    let mut functions = Functions::with_templates(templates.to_vec());
     let mut result = ListFunctionsResult {
         functions: Vec::new(),
         problems: Vec::new(),
@@ -148,6 +155,26 @@ pub fn list_functions(
     Ok(result)
 }
 
+/// The `lambda.templates` setting's paths that name files: absolute ones as they are,
+/// relative ones in each workspace folder that has them.
+pub fn resolve_templates(setting: &[String], workspace_folders: &[PathBuf]) -> Vec<PathBuf> {
+    let mut resolved = Vec::new();
+    for entry in setting.iter().filter(|e| !e.trim().is_empty()) {
+        let path = Path::new(entry);
+        if path.is_absolute() {
+            resolved.push(path.to_path_buf());
+            continue;
+        }
+        resolved.extend(
+            workspace_folders
+                .iter()
+                .map(|folder| folder.join(path))
+                .filter(|candidate| candidate.is_file()),
+        );
+    }
+    resolved
+}
+
 /// A path as a `file://` URI.
 fn file_uri(path: &Path) -> String {
     tower_lsp_server::ls_types::Uri::from_file_path(path)
@@ -162,7 +189,18 @@ impl Commands {
             last_event: Mutex::new(HashMap::new()),
             python_path: Mutex::new(python_path),
             trusted: Mutex::new(trusted),
+            templates: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The function a command's `uri` and `handler` name (see [`function_at`]).
+    fn function(&self, uri: &str, handler: Option<&str>) -> Result<Function, CommandError> {
+        let templates = self
+            .templates
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        function_at(&path_of(uri)?, handler, &templates)
     }
 
     /// Refuse `what` in Restricted Mode.
@@ -184,7 +222,7 @@ impl Commands {
     /// `lambda.invoke`: run the handler locally with the chosen event (else the last one
     /// used for this function, else its trigger's template).
     pub async fn invoke(&self, params: InvokeParams) -> Result<InvokeResult, CommandError> {
-        let mut function = function_at(&path_of(&params.uri)?, params.handler.as_deref())?;
+        let mut function = self.function(&params.uri, params.handler.as_deref())?;
         if function.config.python.is_none() {
             function.config.python = self
                 .python_path
@@ -256,7 +294,7 @@ impl Commands {
         params: NewTestEventParams,
     ) -> Result<NewTestEventResult, CommandError> {
         let invalid = |message: String| CommandError::new(ErrorKind::InvalidParams, message);
-        let function = function_at(&path_of(&params.uri)?, params.handler.as_deref())?;
+        let function = self.function(&params.uri, params.handler.as_deref())?;
         let template_name = params
             .template
             .or_else(|| {
@@ -306,7 +344,7 @@ impl Commands {
     /// installs dependencies and compresses on every core). The zip appears atomically, so
     /// a cancelled request leaves either the old package or the new one, never half of one.
     pub async fn package(&self, params: FunctionParams) -> Result<PackageResult, CommandError> {
-        let function = function_at(&path_of(&params.uri)?, params.handler.as_deref())?;
+        let function = self.function(&params.uri, params.handler.as_deref())?;
         let report = tokio::task::spawn_blocking(move || {
             crate::package::build(&function, &crate::package::Options::default())
         })
@@ -351,7 +389,7 @@ impl Commands {
 
     /// `lambda.listEvents`: the function's event files and the built-in templates.
     pub fn list_events(&self, params: FunctionParams) -> Result<ListEventsResult, CommandError> {
-        let function = function_at(&path_of(&params.uri)?, params.handler.as_deref())?;
+        let function = self.function(&params.uri, params.handler.as_deref())?;
         let files = event_source::event_files(&function.dir)
             .into_iter()
             .map(|path| EventFile {
@@ -381,7 +419,7 @@ impl Commands {
     ) -> Result<crate::aws::deploy::DeployReport, CommandError> {
         use crate::aws::deploy::{deploy, DeployError, DeployOptions};
         use crate::aws::stack_sync::{sync_code, Stack, SyncOptions};
-        let function = function_at(&path_of(&params.uri)?, params.handler.as_deref())?;
+        let function = self.function(&params.uri, params.handler.as_deref())?;
         if let Some(template) = &function.template {
             // Its stack owns it: only its code is synced (see `lambda-ls deploy`).
             let stack = Stack::of(template, None).map_err(failed)?;
@@ -472,7 +510,7 @@ impl Commands {
     /// `lambda.invokeRemote`: invoke the deployed function with the chosen event (else its
     /// trigger's template), in `lambda.invoke`'s shape.
     pub async fn invoke_remote(&self, params: InvokeParams) -> Result<InvokeResult, CommandError> {
-        let function = function_at(&path_of(&params.uri)?, params.handler.as_deref())?;
+        let function = self.function(&params.uri, params.handler.as_deref())?;
         let (event, event_label) = match &params.event {
             Some(source) => (
                 event_source::load_event(source, &function.dir)

@@ -413,6 +413,11 @@ pub struct InitializationOptions {
     #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub python_path: Option<String>,
+    /// SAM templates with other names than template.yaml / template.yml
+    /// (`lambda.templates`): absolute, or relative to a workspace folder.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub templates: Option<Vec<String>>,
 }
 
 /// The settings in `workspace/didChangeConfiguration`: the extension's `lambda` section,
@@ -437,6 +442,10 @@ pub struct LambdaSettings {
     #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub trusted: Option<bool>,
+    /// `lambda.templates` (see [`InitializationOptions::templates`]).
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub templates: Option<Vec<String>>,
 }
 
 /// A `{ "path": … }` setting; empty or null: unset.

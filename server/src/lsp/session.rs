@@ -110,15 +110,17 @@ impl Document {
     }
 
     pub fn replace(&mut self, text: String) {
-        self.content = content_for(self.path.as_deref(), text);
+        let template = matches!(self.content, Content::Template(_));
+        self.content = content_for(self.path.as_deref(), template, text);
         self.index = Arc::new(LineIndex::new(self.text()));
     }
 }
 
-fn content_for(path: Option<&Path>, text: String) -> Content {
+/// The content of a document at `path`; `template`: a SAM template.
+fn content_for(path: Option<&Path>, template: bool, text: String) -> Content {
     if is_config_path(path) {
         Content::Config(Arc::new(text))
-    } else if path.is_some_and(is_template_path) {
+    } else if template {
         Content::Template(Arc::new(text))
     } else {
         Content::Python(Arc::new(Module::parse(text)))
@@ -307,6 +309,42 @@ impl FileSource for Overlay<'_> {
 }
 
 impl Session {
+    /// Whether `path` is a SAM template: `template.yaml`, `template.yml`, or one the
+    /// `lambda.templates` setting names.
+    fn is_template(&self, path: &Path) -> bool {
+        is_template_path(path) || self.functions.extra_templates().iter().any(|t| t == path)
+    }
+
+    /// Files whose presence (or, for a template, text) decides which folders are function
+    /// folders.
+    fn decides_function_dirs(&self, path: &Path) -> bool {
+        self.is_template(path)
+            || path
+                .file_name()
+                .is_some_and(|name| name == CONFIG_FILE || name == DEFAULT_MODULE_FILE)
+    }
+
+    /// Read functions also from `templates` (files with other names); returns the open
+    /// documents, whose functions may all have changed.
+    pub fn set_templates(&mut self, templates: Vec<PathBuf>) -> Vec<Uri> {
+        if self.functions.extra_templates() == templates.as_slice() {
+            return Vec::new();
+        }
+        self.functions = Functions::with_templates(templates);
+        let uris: Vec<(Uri, Option<PathBuf>)> = self
+            .documents
+            .iter()
+            .map(|(uri, d)| (uri.clone(), d.path.clone()))
+            .collect();
+        for (uri, path) in &uris {
+            let dir = path.as_deref().and_then(|p| self.dir_of(p));
+            if let Some(document) = self.documents.get_mut(uri) {
+                document.function_dir = dir;
+            }
+        }
+        uris.into_iter().map(|(uri, _)| uri).collect()
+    }
+
     fn overlay(&self) -> Overlay<'_> {
         Overlay {
             documents: &self.documents,
@@ -328,7 +366,11 @@ impl Session {
         let path = uri.to_file_path().map(|p| p.into_owned());
         let document = Document {
             version,
-            content: content_for(path.as_deref(), text),
+            content: content_for(
+                path.as_deref(),
+                path.as_deref().is_some_and(|p| self.is_template(p)),
+                text,
+            ),
             index: Arc::new(LineIndex::new("")),
             path: path.clone(),
             function_dir: None,
@@ -345,7 +387,7 @@ impl Session {
         match path.as_deref() {
             // An unsaved lambda.toml, lambda_function.py or template can make function
             // folders.
-            Some(path) if decides_function_dirs(path) => {
+            Some(path) if self.decides_function_dirs(path) => {
                 affected.extend(self.files_changed_at(path, true));
             }
             Some(path) => {
@@ -368,7 +410,7 @@ impl Session {
             return Vec::new();
         };
         self.paths.remove(&path);
-        if decides_function_dirs(&path) {
+        if self.decides_function_dirs(&path) {
             // Back to the saved file (or none).
             self.files_changed_at(&path, true)
         } else {
@@ -383,7 +425,7 @@ impl Session {
         if let Some(path) = path {
             if is_config_path(Some(&path)) {
                 affected.extend(self.files_changed_at(&path, false));
-            } else if is_template_path(&path) {
+            } else if self.is_template(&path) {
                 // Its `CodeUri`s decide which folders are functions.
                 affected.extend(self.files_changed_at(&path, true));
             }
@@ -399,7 +441,7 @@ impl Session {
     pub fn files_changed(&mut self, changes: &[(PathBuf, FileChangeType)]) -> Vec<Uri> {
         let mut affected = Vec::new();
         for (path, kind) in changes {
-            let structural = *kind != FileChangeType::CHANGED || is_template_path(path);
+            let structural = *kind != FileChangeType::CHANGED || self.is_template(path);
             if is_config_path(Some(path)) || structural {
                 affected.extend(self.files_changed_at(path, structural));
             } else {
@@ -412,11 +454,15 @@ impl Session {
         dedup(affected)
     }
 
-    /// The open templates in the folders above `path`.
+    /// The open templates in the folders above `path`, and those of `lambda.templates`.
     fn templates_above(&self, path: &Path) -> Vec<Uri> {
-        path.ancestors()
+        let named = path
+            .ancestors()
             .skip(1)
-            .flat_map(|dir| TEMPLATE_FILES.iter().map(move |name| dir.join(name)))
+            .flat_map(|dir| TEMPLATE_FILES.iter().map(move |name| dir.join(name)));
+        let extra = self.functions.extra_templates().iter().cloned();
+        named
+            .chain(extra)
             .filter_map(|template| self.paths.get(&template).cloned())
             .collect()
     }
@@ -430,7 +476,7 @@ impl Session {
         let Some(folder) = path.parent() else {
             return affected;
         };
-        let template = is_template_path(path);
+        let template = self.is_template(path);
         if template {
             self.functions.forget_template(path);
         }
@@ -438,13 +484,15 @@ impl Session {
         for dir in owner.iter().chain(std::iter::once(&folder.to_path_buf())) {
             self.functions.forget(dir);
         }
-        if structural && decides_function_dirs(path) {
+        if structural && self.decides_function_dirs(path) {
+            // A template named in `lambda.templates` may describe code anywhere.
+            let anywhere = template && !is_template_path(path);
             let below: Vec<(Uri, PathBuf)> = self
                 .documents
                 .iter()
                 .filter_map(|(uri, d)| {
                     let p = d.path.as_ref()?;
-                    p.starts_with(folder).then(|| (uri.clone(), p.clone()))
+                    (anywhere || p.starts_with(folder)).then(|| (uri.clone(), p.clone()))
                 })
                 .collect();
             for (uri, document_path) in below {
@@ -589,15 +637,6 @@ fn dedup(mut uris: Vec<Uri>) -> Vec<Uri> {
 fn is_config_path(path: Option<&Path>) -> bool {
     path.and_then(|p| p.file_name())
         .is_some_and(|name| name == CONFIG_FILE)
-}
-
-/// Files whose presence (or, for a template, text) decides which folders are function
-/// folders.
-fn decides_function_dirs(path: &Path) -> bool {
-    is_template_path(path)
-        || path
-            .file_name()
-            .is_some_and(|name| name == CONFIG_FILE || name == DEFAULT_MODULE_FILE)
 }
 
 /// Whether `path` is a SAM template (`template.yaml`, `template.yml`).
