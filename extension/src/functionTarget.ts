@@ -1,6 +1,9 @@
 // Turning a command's arguments into the function it acts on. Commands arrive from code
-// lenses (`{ uri, handler }`), from the explorer's context menu (a Uri), or from the
-// palette (nothing: the active editor's file). Pure, so it is unit-tested.
+// lenses (`{ uri, handler }`), from the explorer (a Uri, or a row of the Lambda Functions view,
+// which carries its `{ uri, handler }`), or from the palette (nothing: the active editor's
+// file). Pure, so it is unit-tested.
+
+import type { FunctionSummary } from "./protocol";
 
 /** The function a command acts on, as the server's commands take it. */
 export interface FunctionTarget {
@@ -69,17 +72,11 @@ export function displayName(target: FunctionTarget): string {
   return folder || last || target.uri;
 }
 
-/** What the functions view shows of a function (the fields it reads of `FunctionSummary`). */
-export interface FunctionRow {
-  name: string;
-  handlerPath: string;
-  runtime: string;
-  architecture: string;
-  memory: number;
-  timeout: number;
-  source: string;
-  triggers: string[];
-}
+/** What the functions view shows of a function. */
+export type FunctionRow = Pick<
+  FunctionSummary,
+  "name" | "handlerPath" | "runtime" | "architecture" | "memory" | "timeout" | "source" | "triggers"
+>;
 
 /** A function's row in the functions view: its name, a one-line summary, a tooltip. */
 export function describeFunction(row: FunctionRow): { label: string; description: string; tooltip: string } {

@@ -127,7 +127,7 @@ pub enum SyncError {
     NeedsBucket { size: String },
 }
 
-/// Update the code of `sam`'s function in `stack`. See the module documentation. The
+/// Update the code of the template's `function` in `stack`. See the module documentation. The
 /// report is a deploy's: its one possible change is the code, its first note says whose
 /// function this is.
 pub async fn sync_code(
