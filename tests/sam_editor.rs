@@ -329,8 +329,19 @@ fn sam_init_handlers_are_clean() {
         let found = client.diagnostics(&u, version as i64 + 1);
         assert_eq!(found, Vec::<Value>::new(), "{}", path.display());
     }
-    // The template's functions are there: lenses on a sam init handler.
+    // The template's functions are there: lenses on a sam init handler, and the events
+    // `sam init` keeps beside the template.
     let hello = uri(Path::new(&files[0]));
+    let events = execute(&mut client, "lambda.listEvents", json!({"uri": hello}));
+    assert_eq!(
+        events["result"]["files"][0]["path"],
+        json!(temp
+            .path()
+            .join("sam-init/hello-world/events/event.json")
+            .display()
+            .to_string()),
+        "{events}"
+    );
     let lenses = client.request(
         "textDocument/codeLens",
         json!({"textDocument": {"uri": hello}}),

@@ -308,3 +308,29 @@ fn serve_puts_a_templates_function_behind_its_api() {
         json!({"who": "FirstFunction", "greeting": "hello", "stage": "dev", "path": "/first"})
     );
 }
+
+/// `sam init` keeps test events beside the template: they are a template function's events
+/// too, from its code folder as from the template's.
+#[test]
+fn events_beside_the_template_are_the_functions_events() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("hello-world");
+    copy_tree(&fixture("sam-init/hello-world"), &dir);
+    for from in [dir.join("hello_world"), dir.clone()] {
+        let out = ok(&run_cli(&from, &["invoke", "-q", "-e", "event"]));
+        let response: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(response["statusCode"], 200, "{out}");
+        assert!(
+            response["body"].as_str().unwrap().contains("hello world"),
+            "{out}"
+        );
+    }
+    fails_with(
+        &run_cli(&dir.join("hello_world"), &["invoke", "-e", "nothing"]),
+        &format!(
+            "not in {} or {}",
+            dir.join("events").display(),
+            dir.join("hello_world/events").display()
+        ),
+    );
+}

@@ -2,8 +2,8 @@
 //! response payload goes to stdout exactly as Lambda's Invoke returns it (the error JSON on
 //! a function error), the function's log to stderr.
 
+use crate::project::Function;
 use std::io::{IsTerminal, Read, Write};
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -95,7 +95,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let mut events = Vec::new();
     for source in &sources {
-        events.push(read_event(source, &function.dir)?);
+        events.push(read_event(source, &function)?);
     }
     let options = InvokeOptions {
         cold: args.cold,
@@ -158,7 +158,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// The bytes of an event given on the command line.
-pub(super) fn read_event(source: &str, function_dir: &Path) -> anyhow::Result<Vec<u8>> {
+pub(super) fn read_event(source: &str, function: &Function) -> anyhow::Result<Vec<u8>> {
     if source == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -166,5 +166,6 @@ pub(super) fn read_event(source: &str, function_dir: &Path) -> anyhow::Result<Ve
             .context("could not read the event from stdin")?;
         return Ok(bytes);
     }
-    crate::runtime::event_source::load_event(source, function_dir).map_err(anyhow::Error::msg)
+    crate::runtime::event_source::load_event(source, &function.events_dirs())
+        .map_err(anyhow::Error::msg)
 }

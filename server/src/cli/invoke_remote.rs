@@ -24,7 +24,7 @@ pub fn run(
     };
     let mut events = Vec::new();
     for source in &sources {
-        events.push(super::invoke::read_event(source, &function.dir)?);
+        events.push(super::invoke::read_event(source, &function)?);
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

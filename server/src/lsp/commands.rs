@@ -20,7 +20,8 @@ use crate::runtime::{event_source, InvocationStatus, InvokeOptions, Invoker};
 #[derive(Default)]
 pub struct Commands {
     pub invoker: Invoker,
-    last_event: Mutex<HashMap<PathBuf, String>>,
+    /// By function folder and id (several functions may share a folder).
+    last_event: Mutex<HashMap<(PathBuf, String), String>>,
     /// The interpreter the editor chose, for functions that do not set one.
     pub python_path: Mutex<Option<String>>,
     /// Whether the user trusts the workspace (Restricted Mode refuses to run its code).
@@ -234,16 +235,19 @@ impl Commands {
             .last_event
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get(&function.dir)
+            .get(&(function.dir.clone(), function.id().to_string()))
             .cloned();
         let (event, event_label) = match params.event.or(remembered) {
             Some(source) => {
-                let bytes = event_source::load_event(&source, &function.dir)
+                let bytes = event_source::load_event(&source, &function.events_dirs())
                     .map_err(|e| CommandError::new(ErrorKind::InvalidParams, e))?;
                 self.last_event
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .insert(function.dir.clone(), source.clone());
+                    .insert(
+                        (function.dir.clone(), function.id().to_string()),
+                        source.clone(),
+                    );
                 (bytes, source)
             }
             None => (
@@ -313,7 +317,7 @@ impl Commands {
         if name.contains('/') || name.contains('\\') || name.starts_with('.') {
             return Err(invalid(format!("{name:?} is not a plain file name")));
         }
-        let dir = function.dir.join("events");
+        let dir = function.events_dirs().swap_remove(0);
         std::fs::create_dir_all(&dir)
             .map_err(|e| failed(format!("cannot create {}: {e}", dir.display())))?;
         let file = dir.join(format!("{}.json", name.trim_end_matches(".json")));
@@ -390,7 +394,7 @@ impl Commands {
     /// `lambda.listEvents`: the function's event files and the built-in templates.
     pub fn list_events(&self, params: FunctionParams) -> Result<ListEventsResult, CommandError> {
         let function = self.function(&params.uri, params.handler.as_deref())?;
-        let files = event_source::event_files(&function.dir)
+        let files = event_source::event_files(&function.events_dirs())
             .into_iter()
             .map(|path| EventFile {
                 name: path
@@ -513,7 +517,7 @@ impl Commands {
         let function = self.function(&params.uri, params.handler.as_deref())?;
         let (event, event_label) = match &params.event {
             Some(source) => (
-                event_source::load_event(source, &function.dir)
+                event_source::load_event(source, &function.events_dirs())
                     .map_err(|e| CommandError::new(ErrorKind::InvalidParams, e))?,
                 source.clone(),
             ),

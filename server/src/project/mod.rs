@@ -203,6 +203,20 @@ impl Function {
         }
     }
 
+    /// The folders of its test events, where new ones go first: the function folder's
+    /// `events/`; for a template's function, the template folder's `events/` (where
+    /// `sam init` puts them, and out of the code `sam build` packages) before it.
+    pub fn events_dirs(&self) -> Vec<PathBuf> {
+        let own = self.dir.join("events");
+        let template = self
+            .template
+            .as_ref()
+            .and_then(|t| t.path.parent())
+            .map(|folder| folder.join("events"))
+            .filter(|events| *events != own);
+        template.into_iter().chain([own]).collect()
+    }
+
     /// The name commands know the function by when a folder holds several: a template's
     /// logical id, else the function's name.
     pub fn id(&self) -> &str {
