@@ -6,6 +6,7 @@
 pub mod deploy;
 mod errors;
 pub mod remote_invoke;
+pub mod stack_sync;
 pub mod triggers;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -20,6 +21,7 @@ pub struct Aws {
     pub s3: aws_sdk_s3::Client,
     pub events: aws_sdk_eventbridge::Client,
     pub sts: aws_sdk_sts::Client,
+    pub cloudformation: aws_sdk_cloudformation::Client,
     /// The region every client talks to.
     pub region: String,
 }
@@ -55,6 +57,7 @@ impl Aws {
             s3: aws_sdk_s3::Client::from_conf(s3_config),
             events: aws_sdk_eventbridge::Client::new(config),
             sts: aws_sdk_sts::Client::new(config),
+            cloudformation: aws_sdk_cloudformation::Client::new(config),
             region,
         }
     }

@@ -2,8 +2,8 @@
 //! response payload goes to stdout exactly as Lambda's Invoke returns it (the error JSON on
 //! a function error), the function's log to stderr.
 
+use crate::project::Function;
 use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -16,8 +16,8 @@ use crate::runtime::{
 /// Arguments of `lambda-ls invoke`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The function folder (default: the current folder).
-    dir: Option<PathBuf>,
+    #[command(flatten)]
+    target: super::target::Target,
     /// The event: a JSON file, `-` for stdin, inline JSON, a file in the function's
     /// `events/` folder (with or without `.json`), or a built-in template name. Repeat it
     /// to invoke several events in a row in the same warm environment. Default `{}`.
@@ -83,14 +83,6 @@ pub fn timeout_option(seconds: Option<f64>) -> anyhow::Result<Option<Duration>> 
 }
 
 /// Load the function in `dir` (default: the current folder) with a clear error.
-pub fn load_function(dir: Option<&Path>) -> anyhow::Result<crate::project::Function> {
-    let dir = dir.unwrap_or(Path::new("."));
-    if !dir.is_dir() {
-        bail!("{} is not a folder: pass a function folder (one holding lambda_function.py or lambda.toml)", dir.display());
-    }
-    Ok(crate::project::load(dir))
-}
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.remote {
         if args.handler.is_some()
@@ -101,14 +93,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         {
             bail!("--handler, --cold, --timeout, --aws-credentials and --debug-port apply to a local invoke; the deployed function runs with its deployed configuration (drop them, or drop --remote)");
         }
-        return super::invoke_remote::run(
-            args.dir.as_deref(),
-            &args.event,
-            args.repeat,
-            args.quiet,
-        );
+        return super::invoke_remote::run(&args.target, &args.event, args.repeat, args.quiet);
     }
-    let mut function = load_function(args.dir.as_deref())?;
+    let mut function = (*args.target.load()?).clone();
     if let Some(handler) = &args.handler {
         function.config.handler = crate::project::Setting::configured(handler.clone());
     }
@@ -122,7 +109,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let mut events = Vec::new();
     for source in &sources {
-        events.push(read_event(source, &function.dir)?);
+        events.push(read_event(source, &function)?);
     }
     let say = |message: &str| eprintln!("lambda-ls: {message}");
     let options = InvokeOptions {
@@ -227,7 +214,7 @@ impl TerminalLines {
 }
 
 /// The bytes of an event given on the command line.
-pub(super) fn read_event(source: &str, function_dir: &Path) -> anyhow::Result<Vec<u8>> {
+pub(super) fn read_event(source: &str, function: &Function) -> anyhow::Result<Vec<u8>> {
     if source == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -235,7 +222,8 @@ pub(super) fn read_event(source: &str, function_dir: &Path) -> anyhow::Result<Ve
             .context("could not read the event from stdin")?;
         return Ok(bytes);
     }
-    crate::runtime::event_source::load_event(source, function_dir).map_err(anyhow::Error::msg)
+    crate::runtime::event_source::load_event(source, &function.events_dirs())
+        .map_err(anyhow::Error::msg)
 }
 
 #[cfg(test)]
