@@ -9,9 +9,11 @@
 //! installs them (this test runs it too; it returns at once when all is installed).
 //! `LAMBDA_LS_SKIP_EDITOR=1` skips this test, saying so.
 
+mod support;
+
 use std::process::Command;
 
-use lambda_ls_e2e::{binary, repo_root};
+use support::{binary, repo_root};
 
 #[test]
 fn extension_in_code_server() {

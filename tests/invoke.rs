@@ -2,12 +2,14 @@
 //! context, logs, warm reuse, timeouts, crashes, environment resolution and payload limits,
 //! through the embedded runtime client and AWS's awslambdaric.
 
+mod support;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use lambda_ls_e2e::{binary, copy_tree, repo_root};
 use serde_json::Value;
+use support::{binary, copy_tree, repo_root};
 
 struct Run {
     code: i32,

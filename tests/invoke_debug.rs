@@ -3,14 +3,16 @@
 //! and in a module it calls, reads `event` from the frame's locals, continues, and the
 //! payload is printed; the function's timeout does not end a process a debugger holds.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use lambda_ls_e2e::binary;
 use serde_json::{json, Value};
+use support::binary;
 
 /// A minimal DAP client over TCP (`Content-Length` framed JSON).
 struct Dap {

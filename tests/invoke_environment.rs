@@ -8,12 +8,14 @@
 //! (`$(pyenv root)/versions/3.1X.Y`), which is where lambda-ls finds them here (no uv-managed
 //! Python is installed); `tests/setup/python.sh` checks that they are there.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use lambda_ls_e2e::{binary, copy_tree, repo_root};
 use serde_json::Value;
+use support::{binary, copy_tree, repo_root};
 
 struct Run {
     code: i32,

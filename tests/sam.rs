@@ -2,11 +2,13 @@
 //! projects and hand-written edge cases, and `lambda-ls export sam`, whose templates pass
 //! AWS's cfn-lint (`tests/setup/sam.sh` installs it) and read back to the same functions.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use lambda_ls_e2e::{copy_tree, repo_root, run_cli};
 use serde_json::{json, Value};
+use support::{copy_tree, repo_root, run_cli};
 
 fn fixture(name: &str) -> PathBuf {
     repo_root().join("tests/fixtures/sam").join(name)
@@ -339,7 +341,7 @@ fn export_never_writes_secrets_or_over_a_file() {
     let temp = tempfile::tempdir().unwrap();
     let project = temp.path().join("project");
     copy_tree(&fixture("export/prices"), &project.join("prices"));
-    let output = Command::new(lambda_ls_e2e::binary())
+    let output = Command::new(support::binary())
         .args(["export", "sam", "prices"])
         .current_dir(&project)
         .env("BME_API_KEY", "the-real-secret")

@@ -4,12 +4,13 @@
 //! independent client (boto3); moto's request recording shows that only the code changed.
 
 mod aws_emulator;
+mod support;
 
 use std::path::PathBuf;
 
 use aws_emulator::*;
-use lambda_ls_e2e::{copy_tree, repo_root};
 use serde_json::{json, Value};
+use support::{copy_tree, repo_root};
 
 const STACK: &str = "hello-stack";
 

@@ -4,11 +4,13 @@
 //! template's own diagnostics as it is edited (and what they change in the handler module),
 //! and the commands run on the function the lens stands for.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
-use lambda_ls_e2e::lsp::{uri, utf16_position, LspClient};
-use lambda_ls_e2e::{copy_tree, repo_root};
 use serde_json::{json, Value};
+use support::lsp::{uri, utf16_position, LspClient};
+use support::{copy_tree, repo_root};
 
 fn work_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();

@@ -3,13 +3,15 @@
 //! the env-var check against its variables), `invoke`, `serve` and `package`, with
 //! `--function LogicalId` where a folder holds several.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use lambda_ls_e2e::{binary, copy_tree, repo_root, run_cli};
 use serde_json::{json, Value};
+use support::{binary, copy_tree, repo_root, run_cli};
 
 fn fixture(name: &str) -> PathBuf {
     repo_root().join("tests/fixtures/sam").join(name)

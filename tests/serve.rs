@@ -1,13 +1,15 @@
 //! `lambda-ls serve` end to end: a real HTTP client against the local endpoint, proxy
 //! events and responses, warm reuse and its invalidation, concurrency and errors.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use lambda_ls_e2e::{binary, copy_tree, repo_root};
 use serde_json::Value;
+use support::{binary, copy_tree, repo_root};
 
 /// A running `lambda-ls serve`, killed by pid when dropped.
 struct Server {
