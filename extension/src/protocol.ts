@@ -99,6 +99,12 @@ export type InvokeResult = {
   report: InvokeReport | null;
   /** The version that ran (remote). */
   executedVersion: string | null;
+  /**
+   * What preparing a new local environment had to say, once: the interpreter standing in
+   * for the runtime's Python version, the host's architecture differing (also at the top
+   * of `log`). Empty remotely and on warm invokes.
+   */
+  notes: Array<string>;
 };
 
 export type PackagePart = {

@@ -157,6 +157,7 @@ impl Commands {
                 line: report.line(&invocation.request_id),
             }),
             executed_version: None,
+            notes: invocation.notes.clone(),
         })
     }
 
@@ -410,6 +411,7 @@ impl Commands {
             cold_start: false,
             report,
             executed_version: invocation.executed_version,
+            notes: Vec::new(),
         })
     }
 }

@@ -182,6 +182,10 @@ pub struct InvokeResult {
     pub report: Option<InvokeReport>,
     /// The version that ran (remote).
     pub executed_version: Option<String>,
+    /// What preparing a new local environment had to say, once: the interpreter standing in
+    /// for the runtime's Python version, the host's architecture differing (also at the top
+    /// of `log`). Empty remotely and on warm invokes.
+    pub notes: Vec<String>,
 }
 
 /// One of the largest parts of a package.
