@@ -6,6 +6,8 @@
 export const COMMANDS = {
   invoke: "lambda.invoke",
   invokeRemote: "lambda.invokeRemote",
+  debugStart: "lambda.debugStart",
+  debugResult: "lambda.debugResult",
   package: "lambda.package",
   deployPlan: "lambda.deployPlan",
   deploy: "lambda.deploy",
@@ -17,6 +19,8 @@ export const COMMANDS = {
 export interface CommandTypes {
   "lambda.invoke": { params: InvokeParams; result: InvokeResult };
   "lambda.invokeRemote": { params: InvokeParams; result: InvokeResult };
+  "lambda.debugStart": { params: InvokeParams; result: DebugSession };
+  "lambda.debugResult": { params: DebugSessionParams; result: InvokeResult };
   "lambda.package": { params: FunctionParams; result: PackageResult };
   "lambda.deployPlan": { params: FunctionParams; result: DeployPlan };
   "lambda.deploy": { params: FunctionParams; result: DeployResult };
@@ -28,6 +32,7 @@ export interface CommandTypes {
 export const LENS_COMMANDS = {
   invoke: "lambda.invoke",
   invokeWithEvent: "lambda.invokeWithEvent",
+  debug: "lambda.debugFunction",
 } as const;
 
 /** Custom requests. */
@@ -105,6 +110,22 @@ export type InvokeResult = {
    * of `log`). Empty remotely and on warm invokes.
    */
   notes: Array<string>;
+};
+
+export type DebugSession = {
+  /** Names the invoke in `lambda.debugResult`. */
+  session: string;
+  /** Always the loopback address: debugpy listens on nothing else. */
+  host: string;
+  port: number;
+  /** The function's name. */
+  function: string;
+  /** Which event was sent, in words. */
+  event: string;
+};
+
+export type DebugSessionParams = {
+  session: string;
 };
 
 export type PackagePart = {
