@@ -3,6 +3,7 @@
 
 import * as vscode from "vscode";
 import { Commands } from "./commands";
+import { registerDebugging } from "./debug";
 import { ResultPanel } from "./resultPanel";
 import { LambdaServer } from "./server";
 
@@ -15,6 +16,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(output, results, server);
 
   new Commands(context, server, output, results).register();
+  registerDebugging(context, server, output, results);
 
   context.subscriptions.push(
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
