@@ -197,25 +197,9 @@ fn a_debugger_attaches_stops_in_the_handler_and_its_module_then_the_payload_prin
         text
     });
 
-    let mut dap = Dap::connect(&address);
-    dap.call(
-        "initialize",
-        json!({"adapterID": "lambda", "clientID": "lambda-ls-test", "linesStartAt1": true, "columnsStartAt1": true, "pathFormat": "path"}),
-    );
-    dap.send("attach", json!({"justMyCode": true}));
-    dap.event("initialized");
     let handler_file = dir.join("lambda_function.py").canonicalize().unwrap();
     let pricing_file = dir.join("pricing.py").canonicalize().unwrap();
-    let set = dap.call(
-        "setBreakpoints",
-        json!({"source": {"path": handler_file}, "breakpoints": [{"line": 6}]}),
-    );
-    assert_eq!(set["body"]["breakpoints"][0]["verified"], true, "{set}");
-    dap.call(
-        "setBreakpoints",
-        json!({"source": {"path": pricing_file}, "breakpoints": [{"line": 6}]}),
-    );
-    dap.call("configurationDone", json!({}));
+    let mut dap = attach(&address, &[(&handler_file, 6), (&pricing_file, 6)]);
 
     let (file, line, locals, thread) = dap.stopped_at();
     assert_eq!(Path::new(&file), handler_file);
@@ -284,9 +268,9 @@ fn debug_port_is_refused_where_it_cannot_apply() {
     assert!(String::from_utf8_lossy(&remote.stderr).contains("apply to a local invoke"));
 }
 
-/// Attach to debugpy at `address` as VS Code does, with one breakpoint at `line` of
-/// `file`, and run to it.
-fn attach_and_stop(address: &str, file: &Path, line: u64) -> (Dap, Vec<(String, String)>, u64) {
+/// Attach to debugpy at `address` as VS Code does, set these breakpoints (each must be
+/// verified) and let the program run.
+fn attach(address: &str, breakpoints: &[(&Path, u64)]) -> Dap {
     let mut dap = Dap::connect(address);
     dap.call(
         "initialize",
@@ -294,16 +278,15 @@ fn attach_and_stop(address: &str, file: &Path, line: u64) -> (Dap, Vec<(String, 
     );
     dap.send("attach", json!({"justMyCode": true}));
     dap.event("initialized");
-    let set = dap.call(
-        "setBreakpoints",
-        json!({"source": {"path": file}, "breakpoints": [{"line": line}]}),
-    );
-    assert_eq!(set["body"]["breakpoints"][0]["verified"], true, "{set}");
+    for (file, line) in breakpoints {
+        let set = dap.call(
+            "setBreakpoints",
+            json!({"source": {"path": file}, "breakpoints": [{"line": line}]}),
+        );
+        assert_eq!(set["body"]["breakpoints"][0]["verified"], true, "{set}");
+    }
     dap.call("configurationDone", json!({}));
-    let (stopped_file, stopped_line, locals, thread) = dap.stopped_at();
-    assert_eq!(Path::new(&stopped_file), file);
-    assert_eq!(stopped_line, line);
-    (dap, locals, thread)
+    dap
 }
 
 #[test]
@@ -347,7 +330,12 @@ fn the_editor_debugs_through_the_server_and_gets_the_result_when_the_handler_ret
     );
     let address = format!("127.0.0.1:{}", started["port"]);
     let handler_file = file.canonicalize().unwrap();
-    let (mut dap, locals, thread) = attach_and_stop(&address, &handler_file, 6);
+    let mut dap = attach(&address, &[(&handler_file, 6)]);
+    let (stopped_file, line, locals, thread) = dap.stopped_at();
+    assert_eq!(
+        (Path::new(&stopped_file), line),
+        (handler_file.as_path(), 6)
+    );
     assert!(
         locals
             .iter()
