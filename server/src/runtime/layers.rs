@@ -96,7 +96,11 @@ async fn download(arn: &str, region: &str) -> Result<Vec<u8>, LayerError> {
                     "{} ({code})",
                     e.message().unwrap_or("GetLayerVersionByArn failed")
                 )),
-                None => fetch_error(aws_sdk_lambda::error::DisplayErrorContext(&e).to_string()),
+                // Unreachable, timed out, no credentials: the AWS layer's one sentence.
+                None => fetch_error(
+                    crate::aws::describe_error("GetLayerVersionByArn", "lambda", region, &e)
+                        .to_string(),
+                ),
             }
         })?;
     let content = layer
