@@ -1,8 +1,8 @@
 //! The extension in a real VS Code in a real browser: runs `tests/editor/run.mjs`, which
 //! builds the VSIX with the server under test inside, installs it into code-server, and
 //! drives Debian's chromium through each feature (diagnostics, completion, the ▶ Invoke
-//! lens and its result view, a SAM project's functions in the Lambda Functions view,
-//! Restricted Mode), saving screenshots under
+//! lens and its result view, a SAM project's functions in the Lambda Functions view, the
+//! Debug lens stopping at a breakpoint, Restricted Mode), saving screenshots under
 //! tests/artifacts/editor/.
 //!
 //! Needs node, code-server, chromium and playwright-core: `tests/setup/editor.sh`

@@ -75,6 +75,38 @@ fn lenses_invoke_and_reuse_the_warm_environment() {
     client.shutdown();
 }
 
+/// What preparing a new environment says (here: the host's architecture differs) reaches
+/// the editor's result as `notes`, once.
+#[test]
+fn environment_notes_reach_the_result_once() {
+    let dir = hello();
+    let folder = dir.path().join("hello-world");
+    let (lambda, host) = if cfg!(target_arch = "aarch64") {
+        ("x86_64", "arm64")
+    } else {
+        ("arm64", "x86_64")
+    };
+    let toml = folder.join("lambda.toml");
+    let mut config = std::fs::read_to_string(&toml).unwrap_or_default();
+    config.push_str(&format!("\narchitecture = \"{lambda}\"\n"));
+    std::fs::write(&toml, config).unwrap();
+    let (mut client, _) = LspClient::start(dir.path(), &["utf-16"]);
+    let arguments = json!({"uri": uri(&folder.join("lambda_function.py"))});
+    let first = invoke(&mut client, arguments.clone());
+    assert_eq!(first["result"]["status"], "Success", "{first}");
+    let notes = first["result"]["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .contains(&format!("{lambda} function running on this {host} machine"))),
+        "{first}"
+    );
+    let second = invoke(&mut client, arguments);
+    assert_eq!(second["result"]["notes"], json!([]), "warm: said once");
+    client.shutdown();
+}
+
 #[test]
 fn function_errors_come_back_as_results() {
     let dir = hello();

@@ -859,3 +859,51 @@ fn hello_world_example_answers_like_the_console() {
         r#"{"statusCode": 200, "body": "\"Hello from Lambda!\""}"#
     );
 }
+
+/// A `handler` in lambda.toml that is not `module.function` fails every invoke with
+/// Lambda's Runtime.MalformedHandlerName, in both clients, even though the default handler
+/// (`lambda_function.lambda_handler`) exists and would run; `check` reports it as LT009.
+#[test]
+fn a_configured_handler_without_a_dot_is_malformed_as_on_lambda() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("nodot");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("lambda.toml"), "handler = \"lambda_function\"\n").unwrap();
+    std::fs::write(
+        dir.join("lambda_function.py"),
+        "def lambda_handler(event, context):\n    return 'the default ran'\n",
+    )
+    .unwrap();
+    for client in clients() {
+        let run = invoke(&dir, &["--client", client]);
+        assert_eq!(run.code, 1, "{client}: {}", run.stderr);
+        let error = run.json();
+        assert_eq!(
+            error["errorType"], "Runtime.MalformedHandlerName",
+            "{client}"
+        );
+        assert_eq!(
+            error["errorMessage"],
+            "Bad handler 'lambda_function': not enough values to unpack (expected 2, got 1)",
+            "{client}"
+        );
+        assert!(
+            run.stderr
+                .contains("Status: error\tError Type: Runtime.MalformedHandlerName"),
+            "{client}: {}",
+            run.stderr
+        );
+    }
+    let check = Command::new(binary())
+        .arg("check")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&check.stdout).into_owned()
+        + &String::from_utf8_lossy(&check.stderr);
+    assert!(!check.status.success(), "{said}");
+    assert!(
+        said.contains("LT009") && said.contains("MalformedHandlerName"),
+        "{said}"
+    );
+}

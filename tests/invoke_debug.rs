@@ -2,6 +2,9 @@
 //! here, speaking to debugpy as VS Code would) attaches, stops at breakpoints in the handler
 //! and in a module it calls, reads `event` from the frame's locals, continues, and the
 //! payload is printed; the function's timeout does not end a process a debugger holds.
+//! The editor's way in, over LSP: the `Debug` lens, `lambda.debugStart` (debugpy on a free
+//! loopback port) and `lambda.debugResult` (the invoke's result once the handler returns),
+//! refused in Restricted Mode.
 
 mod support;
 
@@ -13,6 +16,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use support::binary;
+use support::lsp::{uri, LspClient};
 
 /// A minimal DAP client over TCP (`Content-Length` framed JSON).
 struct Dap {
@@ -195,25 +199,9 @@ fn a_debugger_attaches_stops_in_the_handler_and_its_module_then_the_payload_prin
         text
     });
 
-    let mut dap = Dap::connect(&address);
-    dap.call(
-        "initialize",
-        json!({"adapterID": "lambda", "clientID": "lambda-ls-test", "linesStartAt1": true, "columnsStartAt1": true, "pathFormat": "path"}),
-    );
-    dap.send("attach", json!({"justMyCode": true}));
-    dap.event("initialized");
     let handler_file = dir.join("lambda_function.py").canonicalize().unwrap();
     let pricing_file = dir.join("pricing.py").canonicalize().unwrap();
-    let set = dap.call(
-        "setBreakpoints",
-        json!({"source": {"path": handler_file}, "breakpoints": [{"line": 6}]}),
-    );
-    assert_eq!(set["body"]["breakpoints"][0]["verified"], true, "{set}");
-    dap.call(
-        "setBreakpoints",
-        json!({"source": {"path": pricing_file}, "breakpoints": [{"line": 6}]}),
-    );
-    dap.call("configurationDone", json!({}));
+    let mut dap = attach(&address, &[(&handler_file, 6), (&pricing_file, 6)]);
 
     let (file, line, locals, thread) = dap.stopped_at();
     assert_eq!(Path::new(&file), handler_file);
@@ -280,4 +268,118 @@ fn debug_port_is_refused_where_it_cannot_apply() {
     let remote = run(&["--debug-port", "0", "--remote"]);
     assert_eq!(remote.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&remote.stderr).contains("apply to a local invoke"));
+}
+
+/// Attach to debugpy at `address` as VS Code does, set these breakpoints (each must be
+/// verified) and let the program run.
+fn attach(address: &str, breakpoints: &[(&Path, u64)]) -> Dap {
+    let mut dap = Dap::connect(address);
+    dap.call(
+        "initialize",
+        json!({"adapterID": "lambda", "clientID": "lambda-ls-test", "linesStartAt1": true, "columnsStartAt1": true, "pathFormat": "path"}),
+    );
+    dap.send("attach", json!({"justMyCode": true}));
+    dap.event("initialized");
+    for (file, line) in breakpoints {
+        let set = dap.call(
+            "setBreakpoints",
+            json!({"source": {"path": file}, "breakpoints": [{"line": line}]}),
+        );
+        assert_eq!(set["body"]["breakpoints"][0]["verified"], true, "{set}");
+    }
+    dap.call("configurationDone", json!({}));
+    dap
+}
+
+#[test]
+fn the_editor_debugs_through_the_server_and_gets_the_result_when_the_handler_returns() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("orders");
+    write_function(&dir);
+    std::fs::create_dir_all(dir.join("events")).unwrap();
+    std::fs::write(dir.join("events/four.json"), r#"{"quantity": 4}"#).unwrap();
+    let (mut client, _) = LspClient::start(temp.path(), &["utf-16"]);
+    let file = dir.join("lambda_function.py");
+    let u = uri(&file);
+    client.open(&u, HANDLER, 1);
+    let lenses = client.request("textDocument/codeLens", json!({"textDocument": {"uri": u}}));
+    let titles: Vec<&str> = lenses
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["command"]["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &titles[..2],
+        ["▶ Invoke", "Debug"],
+        "beside ▶ Invoke: {lenses}"
+    );
+    let debug = &lenses[1]["command"];
+    assert_eq!(debug["command"], "lambda.debugFunction");
+    assert_eq!(debug["arguments"][0]["handler"], "lambda_handler");
+
+    // What the extension's debug adapter factory does: start, attach, ask for the result.
+    let started = client.request(
+        "workspace/executeCommand",
+        json!({"command": "lambda.debugStart", "arguments": [{"uri": u, "event": "four.json"}]}),
+    );
+    assert_eq!(started["host"], "127.0.0.1", "{started}");
+    assert_eq!(started["function"], "orders");
+    assert_eq!(started["event"], "four.json");
+    let waiting = client.send_request(
+        "workspace/executeCommand",
+        json!({"command": "lambda.debugResult", "arguments": [{"session": started["session"]}]}),
+    );
+    let address = format!("127.0.0.1:{}", started["port"]);
+    let handler_file = file.canonicalize().unwrap();
+    let mut dap = attach(&address, &[(&handler_file, 6)]);
+    let (stopped_file, line, locals, thread) = dap.stopped_at();
+    assert_eq!(
+        (Path::new(&stopped_file), line),
+        (handler_file.as_path(), 6)
+    );
+    assert!(
+        locals
+            .iter()
+            .any(|(name, value)| name == "event" && value == "{'quantity': 4}"),
+        "{locals:?}"
+    );
+    dap.send("continue", json!({"threadId": thread}));
+    let response = client.response(waiting, "workspace/executeCommand");
+    let result = &response["result"];
+    assert_eq!(result["status"], "Success", "{response}");
+    assert_eq!(result["payload"], r#"{"quantity": 4, "total": 10.0}"#);
+    assert!(result["log"]
+        .as_str()
+        .unwrap()
+        .contains("REPORT RequestId: "));
+    // Handed out once.
+    let again = client.request_raw(
+        "workspace/executeCommand",
+        json!({"command": "lambda.debugResult", "arguments": [{"session": started["session"]}]}),
+    );
+    assert_eq!(again["error"]["data"]["kind"], "invalidParams", "{again}");
+    client.shutdown();
+}
+
+#[test]
+fn debugging_from_the_editor_is_refused_in_restricted_mode() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("orders");
+    write_function(&dir);
+    let (mut client, _) =
+        LspClient::start_with_options(temp.path(), &["utf-16"], json!({"trusted": false}));
+    let response = client.request_raw(
+        "workspace/executeCommand",
+        json!({"command": "lambda.debugStart", "arguments": [{"uri": uri(&dir)}]}),
+    );
+    assert_eq!(response["error"]["data"]["kind"], "untrusted", "{response}");
+    assert!(
+        response["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Debug"),
+        "{response}"
+    );
+    client.shutdown();
 }

@@ -349,6 +349,50 @@ fn the_sdk_is_left_out_unless_pinned_but_what_requests_needs_stays() {
         notes.contains("boto3") && notes.contains("runtime"),
         "{notes}"
     );
+    assert!(
+        !notes.contains("`exclude`"),
+        "no exclude, nothing else left out: {notes}"
+    );
+}
+
+/// `exclude` leaves out installed dependencies too (what a layer provides), only when asked
+/// and always said, by distribution.
+#[test]
+fn exclude_leaves_out_dependencies_a_layer_provides_and_says_so() {
+    let temp = tempfile::tempdir().unwrap();
+    let function = temp.path().join("junk");
+    copy_tree(&repo_root().join("tests/fixtures/package/junk"), &function);
+    std::fs::write(function.join("requirements.txt"), "requests==2.32.3\n").unwrap();
+    std::fs::write(
+        function.join("lambda.toml"),
+        "name = \"junk\"\nruntime = \"python3.11\"\n\
+         layers = [\"arn:aws:lambda:eu-west-1:123456789012:layer:certs:2\"]\n\
+         exclude = [\"certifi/\", \"certifi-*.dist-info/\", \"urllib3/contrib/\"]\n",
+    )
+    .unwrap();
+    let output = package(&function, &temp.path().join("cache"), &["--format", "json"]);
+    assert_success(&output);
+    let report = report(&output);
+    let names = zip_names(Path::new(report["zip_path"].as_str().unwrap()));
+    assert!(
+        !names.iter().any(|n| n.starts_with("certifi")),
+        "certifi is left out: {names:?}"
+    );
+    assert!(!names.iter().any(|n| n.starts_with("urllib3/contrib/")));
+    assert!(names.iter().any(|n| n == "urllib3/__init__.py"));
+    assert!(names.iter().any(|n| n == "requests/__init__.py"));
+    let note = report["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .find(|n| n.contains("`exclude`"))
+        .unwrap_or_else(|| panic!("said in a note: {}", report["notes"]));
+    assert!(
+        note.contains("certifi ") && note.contains("(all ") && note.contains("a layer in `layers`"),
+        "{note}"
+    );
+    assert!(note.contains("urllib3 ") && note.contains(" of "), "{note}");
 }
 
 /// Pseudo-random bytes (deflate cannot shrink them, so compressing takes a while).

@@ -4,6 +4,7 @@
 import * as vscode from "vscode";
 import { Commands } from "./commands";
 import { FunctionsView } from "./functionsView";
+import { registerDebugging } from "./debug";
 import { ResultPanel } from "./resultPanel";
 import { LambdaServer } from "./server";
 
@@ -22,6 +23,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.window.registerTreeDataProvider("lambdaFunctions", functions),
     vscode.commands.registerCommand("lambda.refreshFunctions", () => functions.refresh()),
   );
+  registerDebugging(context, server, output, results);
 
   context.subscriptions.push(
     vscode.workspace.onDidGrantWorkspaceTrust(() => {

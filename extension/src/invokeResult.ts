@@ -88,6 +88,9 @@ export function renderResultPage(
   .status { display: inline-block; padding: 2px 10px; border-radius: 10px; font-weight: 600; }
   .status.ok { background: var(--vscode-testing-iconPassed, #388a34); color: #fff; }
   .status.failed { background: var(--vscode-testing-iconFailed, #c72e0f); color: #fff; }
+  .notes { border-left: 3px solid var(--vscode-editorWarning-foreground, #cca700); margin: 10px 0;
+           padding: 4px 10px; background: var(--vscode-textBlockQuote-background); }
+  .notes p { margin: 4px 0; }
   .meta { color: var(--vscode-descriptionForeground); margin: 6px 0; }
   pre { background: var(--vscode-textCodeBlock-background); padding: 8px 10px; overflow-x: auto;
         white-space: pre-wrap; word-break: break-word; font-family: var(--vscode-editor-font-family); }
@@ -101,6 +104,7 @@ export function renderResultPage(
 <h1>${escapeHtml(target.functionName)}</h1>
 <div class="meta">${where} with ${event}</div>
 <div><span class="status ${ok ? "ok" : "failed"}" id="status">${escapeHtml(result.status)}</span></div>
+${renderNotes(result.notes)}
 <button id="invoke-again">Invoke again</button>
 <h2>Response</h2>
 <pre id="response">${escapeHtml(prettyPayload(result.payload))}</pre>
@@ -121,6 +125,13 @@ export function renderResultPage(
 </body>
 </html>
 `;
+}
+
+/** The notes of a new local environment (Python version stand-in, architecture), if any. */
+export function renderNotes(notes: readonly string[] | undefined): string {
+  if (!notes || notes.length === 0) return "";
+  const items = notes.map((note) => `<p>${escapeHtml(note)}</p>`).join("");
+  return `<div class="notes" id="notes">${items}</div>`;
 }
 
 /** The page shown while an invoke runs, or when it could not run at all. */

@@ -6,6 +6,8 @@
 export const COMMANDS = {
   invoke: "lambda.invoke",
   invokeRemote: "lambda.invokeRemote",
+  debugStart: "lambda.debugStart",
+  debugResult: "lambda.debugResult",
   package: "lambda.package",
   deployPlan: "lambda.deployPlan",
   deploy: "lambda.deploy",
@@ -18,6 +20,8 @@ export const COMMANDS = {
 export interface CommandTypes {
   "lambda.invoke": { params: InvokeParams; result: InvokeResult };
   "lambda.invokeRemote": { params: InvokeParams; result: InvokeResult };
+  "lambda.debugStart": { params: InvokeParams; result: DebugSession };
+  "lambda.debugResult": { params: DebugSessionParams; result: InvokeResult };
   "lambda.package": { params: FunctionParams; result: PackageResult };
   "lambda.deployPlan": { params: FunctionParams; result: DeployPlan };
   "lambda.deploy": { params: FunctionParams; result: DeployResult };
@@ -30,6 +34,7 @@ export interface CommandTypes {
 export const LENS_COMMANDS = {
   invoke: "lambda.invoke",
   invokeWithEvent: "lambda.invokeWithEvent",
+  debug: "lambda.debugFunction",
 } as const;
 
 /** Custom requests. */
@@ -106,6 +111,28 @@ export type InvokeResult = {
   report: InvokeReport | null;
   /** The version that ran (remote). */
   executedVersion: string | null;
+  /**
+   * What preparing a new local environment had to say, once: the interpreter standing in
+   * for the runtime's Python version, the host's architecture differing (also at the top
+   * of `log`). Empty remotely and on warm invokes.
+   */
+  notes: Array<string>;
+};
+
+export type DebugSession = {
+  /** Names the invoke in `lambda.debugResult`. */
+  session: string;
+  /** Always the loopback address: debugpy listens on nothing else. */
+  host: string;
+  port: number;
+  /** The function's name. */
+  function: string;
+  /** Which event was sent, in words. */
+  event: string;
+};
+
+export type DebugSessionParams = {
+  session: string;
 };
 
 export type PackagePart = {

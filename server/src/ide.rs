@@ -124,4 +124,6 @@ pub enum LensAction {
     Invoke { handler: String },
     /// Ask for an event, then invoke the handler.
     InvokeWithEvent { handler: String },
+    /// Invoke the handler locally under the editor's debugger.
+    Debug { handler: String },
 }

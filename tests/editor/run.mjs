@@ -701,6 +701,76 @@ await step(
   { needs: ["sam-functions-view"] },
 );
 
+// Debugging: a breakpoint, the Debug lens, the debugger stops there with `event` in the
+// Variables view, continue, and the result view shows the response.
+let requestBeforeDebug = "none";
+await step(
+  "debug-lens-stops-at-breakpoint",
+  async () => {
+    await dismissNotifications();
+    requestBeforeDebug = await resultView().locator("#request-id").innerText().catch(() => "none");
+    await openFile("hello/lambda_function.py");
+    await goTo(6, 5); // print(f"greeting {name}")
+    await page.keyboard.press("F9");
+    await page.locator(".codicon-debug-breakpoint").first().waitFor({ state: "visible", timeout: 10_000 });
+    const lens = page
+      .locator(".codelens-decoration a")
+      .filter({ hasText: /^\s*Debug\s*$/ })
+      .first();
+    await lens.waitFor({ state: "visible", timeout: 30_000 });
+    await lens.click();
+    // Stopped on that line: the call stack's top frame, and `event` among the locals.
+    const frame = await waitFor(
+      "the call stack stopped in lambda_handler at line 6",
+      async () => {
+        const rows = await page.locator(".debug-call-stack .monaco-list-row").allInnerTexts().catch(() => []);
+        return rows.find((row) => row.includes("lambda_handler") && /\b6:\d+/.test(row));
+      },
+      120_000,
+      500,
+    );
+    const variable = await waitFor(
+      "`event` in the Variables view",
+      async () => {
+        const rows = await page.locator(".debug-variables .monaco-list-row").allInnerTexts().catch(() => []);
+        return rows.find((row) => /^\s*event\b/.test(row));
+      },
+      30_000,
+      500,
+    );
+    await page.locator(".debug-top-stack-frame-line").first().waitFor({ state: "visible", timeout: 10_000 });
+    return `${frame.replace(/\s+/g, " ").trim()} | ${variable.replace(/\s+/g, " ").trim()}`;
+  },
+  { needs: ["extension-starts-server"] },
+);
+
+await step(
+  "debug-continue-shows-result",
+  async () => {
+    await page.keyboard.press("F5"); // Continue
+    const id = await waitFor(
+      "a new request id in the result view after the debugged invoke",
+      async () => {
+        const shown = await resultView().locator("#request-id").innerText().catch(() => requestBeforeDebug);
+        return shown !== requestBeforeDebug && shown !== "none" ? shown : undefined;
+      },
+      60_000,
+      500,
+    );
+    const view = resultView();
+    const response = await view.locator("#response").innerText();
+    if (!response.includes("hello world")) throw new Error(`the response does not show the handler's return value:\n${response}`);
+    const status = await view.locator("#status").innerText();
+    if (status.trim() !== "Success") throw new Error(`status is ${status}`);
+    // Remove the breakpoint again for any later step.
+    await openFile("hello/lambda_function.py");
+    await goTo(6, 5);
+    await page.keyboard.press("F9");
+    return `request ${id}: ${status.trim()}`;
+  },
+  { needs: ["debug-lens-stops-at-breakpoint"] },
+);
+
 // Restricted Mode: the same fixtures in a folder that the person declines to trust.
 await step(
   "restricted-mode-opens",

@@ -34,6 +34,7 @@ const serverAnswer: InvokeResult = {
     line: REPORT_LINE,
   },
   executedVersion: null,
+  notes: [],
 };
 
 test("a successful invoke is a success", () => {
@@ -90,4 +91,21 @@ test("the result page shows status, response, REPORT, request id and log, all es
   // The page's only script is the nonce'd one.
   assert.equal(html.match(/<script/g)?.length, 1);
   assert.match(html, /with events\/named\.json/);
+});
+
+test("the notes of a new environment are shown above the response, escaped; none, no box", () => {
+  const page = { cspSource: "vscode-webview:", nonce: "NONCE" };
+  const target = { functionName: "hello", where: "local" as const };
+  const noted = {
+    ...serverAnswer,
+    notes: [
+      "runtime python3.12, running on Python 3.11.7: no 3.12 found — install one with uv python install 3.12",
+      "arm64 function running on this x86_64 machine with x86_64 wheels of the same versions (no emulation) <b>",
+    ],
+  };
+  const html = renderResultPage(target, noted, page);
+  assert.match(html, /<div class="notes" id="notes"><p>runtime python3\.12, running on Python 3\.11\.7/);
+  assert.match(html, /no emulation\) &lt;b&gt;<\/p><\/div>/);
+  assert.ok(html.indexOf('id="notes"') < html.indexOf('id="response"'));
+  assert.doesNotMatch(renderResultPage(target, serverAnswer, page), /id="notes"/);
 });

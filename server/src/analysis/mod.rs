@@ -372,7 +372,9 @@ pub fn lenses_python_all(
             for lens in &mut found {
                 match &mut lens.action {
                     Some(
-                        LensAction::Invoke { handler } | LensAction::InvokeWithEvent { handler },
+                        LensAction::Invoke { handler }
+                        | LensAction::InvokeWithEvent { handler }
+                        | LensAction::Debug { handler },
                     ) => {
                         *handler = function.id().to_string();
                     }

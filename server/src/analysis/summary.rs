@@ -139,7 +139,7 @@ pub fn handler_hover(
     })
 }
 
-/// Lenses above the handler: `▶ Invoke`, `Invoke with event…`, and its effective
+/// Lenses above the handler: `▶ Invoke`, `Debug`, `Invoke with event…`, and its effective
 /// configuration with the event type in one line.
 pub fn handler_lenses(file: PythonFile<'_>, events: Option<&HandlerEvents>) -> Vec<Lens> {
     let (Some(function), Some(name)) = (file.function, file.handler) else {
@@ -163,6 +163,13 @@ pub fn handler_lenses(file: PythonFile<'_>, events: Option<&HandlerEvents>) -> V
             range: range.clone(),
             title: "▶ Invoke".to_string(),
             action: Some(LensAction::Invoke {
+                handler: handler.clone(),
+            }),
+        },
+        Lens {
+            range: range.clone(),
+            title: "Debug".to_string(),
+            action: Some(LensAction::Debug {
                 handler: handler.clone(),
             }),
         },
@@ -208,8 +215,15 @@ mod tests {
             .contains("| timeout | `3 s` | Lambda default |"));
         assert!(handler_hover(file, src.find("return").unwrap(), None).is_none());
         let lenses = handler_lenses(file, None);
-        assert_eq!(lenses.len(), 3);
+        assert_eq!(lenses.len(), 4);
         assert_eq!(lenses[0].title, "▶ Invoke");
-        assert!(lenses[2].title.contains("512 MB"));
+        assert_eq!(lenses[1].title, "Debug");
+        assert_eq!(
+            lenses[1].action,
+            Some(LensAction::Debug {
+                handler: "lambda_handler".into()
+            })
+        );
+        assert!(lenses[3].title.contains("512 MB"));
     }
 }

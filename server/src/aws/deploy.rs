@@ -236,6 +236,9 @@ struct Desired {
     role: Option<String>,
     /// `None` when lambda.toml has no `[environment]`: the deployed variables are left alone.
     environment: Option<BTreeMap<String, String>>,
+    /// Layer version ARNs in order; `None` when lambda.toml has no `layers`: the deployed
+    /// layers are left alone.
+    layers: Option<Vec<String>>,
 }
 
 impl Desired {
@@ -249,6 +252,7 @@ impl Desired {
             timeout: config.timeout.value as i32,
             role: config.role.clone(),
             environment,
+            layers: config.layers.clone(),
         }
     }
 }
@@ -317,7 +321,37 @@ fn config_changes(current: &FunctionConfiguration, desired: &Desired) -> Vec<Cha
             changes.push(Change::new("environment", detail));
         }
     }
+    if let Some(wanted) = &desired.layers {
+        let now: Vec<&str> = current.layers().iter().filter_map(|l| l.arn()).collect();
+        if now != *wanted {
+            let list = |arns: &[&str]| {
+                if arns.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    arns.iter()
+                        .map(|arn| layer_label(arn))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            };
+            let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+            changes.push(Change::new(
+                "layers",
+                format!("{} → {}", list(&now), list(&wanted)),
+            ));
+        }
+    }
     changes
+}
+
+/// `NAME:VERSION` of a layer version ARN (the account and region are the function's own
+/// in almost every case, and make the plan unreadable).
+fn layer_label(arn: &str) -> String {
+    let parts: Vec<&str> = arn.split(':').collect();
+    match parts.as_slice() {
+        [.., "layer", name, version] => format!("{name}:{version}"),
+        _ => arn.to_string(),
+    }
 }
 
 /// Which variables were added, changed or removed, by name only: values may be secrets.
@@ -685,6 +719,7 @@ async fn create_function(
             .memory_size(desired.memory)
             .timeout(desired.timeout)
             .set_environment(environment_of(desired))
+            .set_layers(desired.layers.clone())
             .code(code.clone())
             .send()
             .await;
@@ -741,6 +776,7 @@ async fn update_configuration(aws: &Aws, name: &str, desired: &Desired) -> Resul
             .timeout(desired.timeout)
             .set_role(desired.role.clone())
             .set_environment(environment_of(desired))
+            .set_layers(desired.layers.clone())
             .send()
     })
     .await
@@ -831,6 +867,7 @@ mod tests {
             memory: 256,
             timeout: 30,
             role: None,
+            layers: None,
             environment: Some(BTreeMap::from([
                 ("KEEP".to_string(), "same".to_string()),
                 ("SECRET".to_string(), "new-secret".to_string()),
@@ -879,6 +916,45 @@ mod tests {
             changes.iter().all(|c| c.what != "environment"),
             "{changes:?}"
         );
+    }
+
+    #[test]
+    fn layers_are_synced_in_order_and_left_alone_when_not_configured() {
+        const PANDAS: &str = "arn:aws:lambda:eu-west-1:123456789012:layer:pandas:3";
+        const TOOLS: &str = "arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-x86_64:7";
+        let with_layers = |arns: &[&str]| {
+            let mut current = deployed();
+            current.layers = Some(
+                arns.iter()
+                    .map(|arn| aws_sdk_lambda::types::Layer::builder().arn(*arn).build())
+                    .collect(),
+            );
+            current
+        };
+        let layer_changes = |current: &FunctionConfiguration, wanted: Option<&[&str]>| {
+            let mut desired = desired();
+            desired.layers = wanted.map(|w| w.iter().map(|s| s.to_string()).collect());
+            config_changes(current, &desired)
+                .into_iter()
+                .filter(|c| c.what == "layers")
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            layer_changes(&deployed(), Some(&[PANDAS])),
+            ["layers: (none) → pandas:3"]
+        );
+        assert_eq!(
+            layer_changes(&with_layers(&[PANDAS, TOOLS]), Some(&[TOOLS, PANDAS])),
+            ["layers: pandas:3, AWSLambdaPowertoolsPythonV3-python313-x86_64:7 → AWSLambdaPowertoolsPythonV3-python313-x86_64:7, pandas:3"],
+            "the order is Lambda's order of application"
+        );
+        assert_eq!(
+            layer_changes(&with_layers(&[PANDAS]), Some(&[])),
+            ["layers: pandas:3 → (none)"]
+        );
+        assert!(layer_changes(&with_layers(&[PANDAS]), Some(&[PANDAS])).is_empty());
+        assert!(layer_changes(&with_layers(&[PANDAS]), None).is_empty());
     }
 
     #[test]

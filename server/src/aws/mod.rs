@@ -12,6 +12,7 @@ pub mod triggers;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_lambda::config::ProvideCredentials;
 
+pub(crate) use errors::describe as describe_error;
 pub use errors::AwsError;
 
 /// Clients for the services deploy and invoke talk to, all from one resolved configuration.

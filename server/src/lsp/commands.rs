@@ -8,13 +8,15 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use super::protocol::{
-    CommandError, DeployPlan, DeployResult, ErrorKind, EventFile, EventTemplate, FunctionParams,
-    FunctionSummary, InvokeParams, InvokeReport, InvokeResult, InvokeStatus, ListEventsResult,
-    ListFunctionsParams, ListFunctionsResult, NewTestEventParams, NewTestEventResult, PackagePart,
-    PackageResult,
+    CommandError, DebugSession, DebugSessionParams, DeployPlan, DeployResult, ErrorKind, EventFile,
+    EventTemplate, FunctionParams, FunctionSummary, InvokeParams, InvokeReport, InvokeResult,
+    InvokeStatus, ListEventsResult, ListFunctionsParams, ListFunctionsResult, NewTestEventParams,
+    NewTestEventResult, PackagePart, PackageResult,
 };
 use crate::project::{Disk, Function, Functions};
-use crate::runtime::{event_source, InvocationStatus, InvokeOptions, Invoker};
+use crate::runtime::{
+    event_source, DebugOptions, Invocation, InvocationStatus, InvokeOptions, Invoker,
+};
 
 /// State the commands keep: warm environments and each function's last event.
 #[derive(Default)]
@@ -28,6 +30,21 @@ pub struct Commands {
     pub trusted: Mutex<bool>,
     /// SAM templates with other names (`lambda.templates`), resolved.
     pub templates: Mutex<Vec<PathBuf>>,
+    /// Debugged invokes by session, until their result is asked for.
+    debug_sessions: Mutex<HashMap<String, DebugTask>>,
+}
+
+type DebugTask = tokio::task::JoinHandle<Result<InvokeResult, CommandError>>;
+
+/// Aborts a task (which kills its environment) when dropped, unless emptied first.
+struct AbortOnDrop(Option<tokio::task::AbortHandle>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            handle.abort();
+        }
+    }
 }
 
 fn failed(error: impl std::fmt::Display) -> CommandError {
@@ -173,6 +190,36 @@ fn file_uri(path: &Path) -> String {
         .unwrap_or_else(|| format!("file://{}", path.display()))
 }
 
+/// The editor's view of a local invocation.
+fn local_result(function: &Function, event_label: String, invocation: &Invocation) -> InvokeResult {
+    let report = &invocation.report;
+    InvokeResult {
+        function: function.config.name.value.clone(),
+        event: event_label,
+        remote: false,
+        status: match invocation.status {
+            InvocationStatus::Success => InvokeStatus::Success,
+            InvocationStatus::FunctionError => InvokeStatus::FunctionError,
+        },
+        error_type: invocation.error_type.clone(),
+        function_error: None,
+        request_id: invocation.request_id.clone(),
+        payload: invocation.payload_text().into_owned(),
+        log: invocation.log.clone(),
+        cold_start: invocation.cold_start,
+        report: Some(InvokeReport {
+            duration_ms: report.duration_ms,
+            billed_duration_ms: report.billed_ms,
+            memory_size_mb: report.memory_mb.into(),
+            max_memory_used_mb: report.max_memory_used_mb,
+            init_duration_ms: report.init_duration_ms,
+            line: report.line(&invocation.request_id),
+        }),
+        executed_version: None,
+        notes: invocation.notes.clone(),
+    }
+}
+
 impl Commands {
     pub fn new(trusted: bool, python_path: Option<String>) -> Self {
         Commands {
@@ -181,6 +228,7 @@ impl Commands {
             python_path: Mutex::new(python_path),
             trusted: Mutex::new(trusted),
             templates: Mutex::new(Vec::new()),
+            debug_sessions: Mutex::new(HashMap::new()),
         }
     }
 
@@ -210,9 +258,13 @@ impl Commands {
         }
     }
 
-    /// `lambda.invoke`: run the handler locally with the chosen event (else the last one
-    /// used for this function, else its trigger's template).
-    pub async fn invoke(&self, params: InvokeParams) -> Result<InvokeResult, CommandError> {
+    /// The function a local invoke runs (with the editor's interpreter when it sets none),
+    /// and its event: the one asked for (remembered), else the last one used for this
+    /// function, else its trigger's template.
+    fn local_invoke(
+        &self,
+        params: &InvokeParams,
+    ) -> Result<(Function, Vec<u8>, String), CommandError> {
         let mut function = self.function(&params.uri, params.handler.as_deref())?;
         if function.config.python.is_none() {
             function.config.python = self
@@ -227,7 +279,7 @@ impl Commands {
             .unwrap_or_else(|e| e.into_inner())
             .get(&(function.dir.clone(), function.id().to_string()))
             .cloned();
-        let (event, event_label) = match params.event.or(remembered) {
+        let (event, event_label) = match params.event.clone().or(remembered) {
             Some(source) => {
                 let bytes = event_source::load_event(&source, &function.events_dirs())
                     .map_err(|e| CommandError::new(ErrorKind::InvalidParams, e))?;
@@ -242,6 +294,13 @@ impl Commands {
             }
             None => event_source::default_event(&function),
         };
+        Ok((function, event, event_label))
+    }
+
+    /// `lambda.invoke`: run the handler locally with the chosen event (else the last one
+    /// used for this function, else its trigger's template).
+    pub async fn invoke(&self, params: InvokeParams) -> Result<InvokeResult, CommandError> {
+        let (function, event, event_label) = self.local_invoke(&params)?;
         let options = InvokeOptions {
             cold: params.cold.unwrap_or(false),
             ..Default::default()
@@ -251,30 +310,100 @@ impl Commands {
             .invoke(&function, event, &options)
             .await
             .map_err(failed)?;
-        let report = &invocation.report;
-        Ok(InvokeResult {
-            function: function.config.name.value.clone(),
-            event: event_label,
-            remote: false,
-            status: match invocation.status {
-                InvocationStatus::Success => InvokeStatus::Success,
-                InvocationStatus::FunctionError => InvokeStatus::FunctionError,
-            },
-            error_type: invocation.error_type.clone(),
-            function_error: None,
-            request_id: invocation.request_id.clone(),
-            payload: invocation.payload_text().into_owned(),
-            log: invocation.log.clone(),
-            cold_start: invocation.cold_start,
-            report: Some(InvokeReport {
-                duration_ms: report.duration_ms,
-                billed_duration_ms: report.billed_ms,
-                memory_size_mb: report.memory_mb.into(),
-                max_memory_used_mb: report.max_memory_used_mb,
-                init_duration_ms: report.init_duration_ms,
-                line: report.line(&invocation.request_id),
+        Ok(local_result(&function, event_label, &invocation))
+    }
+
+    /// `lambda.debugStart`: start the invoke under debugpy on a free loopback port and
+    /// answer once it listens; the invoke goes on until the handler returns (or the
+    /// debugger ends the process), and `lambda.debugResult` hands out its result.
+    pub async fn debug_start(&self, params: InvokeParams) -> Result<DebugSession, CommandError> {
+        let (function, event, event_label) = self.local_invoke(&params)?;
+        let (listening, heard) = tokio::sync::oneshot::channel();
+        let listening = Mutex::new(Some(listening));
+        let options = InvokeOptions {
+            debug: Some(DebugOptions {
+                port: 0,
+                on_listening: Some(Arc::new(move |address| {
+                    if let Some(listening) =
+                        listening.lock().unwrap_or_else(|e| e.into_inner()).take()
+                    {
+                        let _ = listening.send(address);
+                    }
+                })),
             }),
-            executed_version: None,
+            ..Default::default()
+        };
+        let invoker = self.invoker.clone();
+        let name = function.config.name.value.clone();
+        let label = event_label.clone();
+        let task = tokio::spawn(async move {
+            let invocation = invoker
+                .invoke(&function, event, &options)
+                .await
+                .map_err(failed)?;
+            Ok(local_result(&function, label, &invocation))
+        });
+        // Cancelled before debugpy listens: the waiting environment is ended with it.
+        let mut abort = AbortOnDrop(Some(task.abort_handle()));
+        match heard.await {
+            Ok(address) => {
+                abort.0 = None;
+                let session = crate::runtime::ids::random_hex(16);
+                let mut sessions = self
+                    .debug_sessions
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                // Results nobody asked for are dropped when they are done.
+                sessions.retain(|_, task| !task.is_finished());
+                sessions.insert(session.clone(), task);
+                Ok(DebugSession {
+                    session,
+                    host: address.ip().to_string(),
+                    port: address.port(),
+                    function: name,
+                    event: event_label,
+                })
+            }
+            // The environment ended before debugpy listened: the invoke's own error says why.
+            Err(_) => match task.await {
+                Ok(Err(error)) => Err(error),
+                Ok(Ok(result)) => Err(failed(format!(
+                    "the function ended before the debugger could attach: {} {}",
+                    result.error_type.unwrap_or_default(),
+                    result.payload
+                ))),
+                Err(error) => Err(failed(format!(
+                    "the debugged invoke stopped unexpectedly: {error}"
+                ))),
+            },
+        }
+    }
+
+    /// `lambda.debugResult`: wait for a debugged invoke to finish. Cancelling this request
+    /// stops the function.
+    pub async fn debug_result(
+        &self,
+        params: DebugSessionParams,
+    ) -> Result<InvokeResult, CommandError> {
+        let task = self
+            .debug_sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&params.session)
+            .ok_or_else(|| {
+                CommandError::new(
+                    ErrorKind::InvalidParams,
+                    format!(
+                        "no debugged invoke `{}` is running: start one with lambda.debugStart (each result is handed out once)",
+                        params.session
+                    ),
+                )
+            })?;
+        let _abort = AbortOnDrop(Some(task.abort_handle()));
+        task.await.unwrap_or_else(|e| {
+            Err(failed(format!(
+                "the debugged invoke stopped unexpectedly: {e}"
+            )))
         })
     }
 
@@ -543,6 +672,7 @@ impl Commands {
             cold_start: false,
             report,
             executed_version: invocation.executed_version,
+            notes: Vec::new(),
         })
     }
 }

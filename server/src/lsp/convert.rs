@@ -64,6 +64,7 @@ impl Text<'_> {
             Some(ide::LensAction::InvokeWithEvent { handler }) => {
                 (lens_commands::INVOKE_WITH_EVENT, Some(handler))
             }
+            Some(ide::LensAction::Debug { handler }) => (lens_commands::DEBUG, Some(handler)),
             None => ("", None),
         };
         let arguments = handler.map(|handler| {

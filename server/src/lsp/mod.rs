@@ -471,6 +471,22 @@ impl LanguageServer for Backend {
                 self.run_long(command, token, async move { commands.invoke(params).await })
                     .await
             }
+            ServerCommand::DebugStart => {
+                let params = parse(command, argument)?;
+                self.run_long(
+                    command,
+                    token,
+                    async move { commands.debug_start(params).await },
+                )
+                .await
+            }
+            ServerCommand::DebugResult => {
+                let params = parse(command, argument)?;
+                self.run_long(command, token, async move {
+                    commands.debug_result(params).await
+                })
+                .await
+            }
             ServerCommand::InvokeRemote => {
                 let params = parse(command, argument)?;
                 self.run_long(command, token, async move {
@@ -647,6 +663,7 @@ impl Backend {
             let what = match command {
                 ServerCommand::Package => "Package",
                 ServerCommand::Deploy | ServerCommand::DeployPlan => "Deploy",
+                ServerCommand::DebugStart | ServerCommand::DebugResult => "Debug",
                 _ => "Invoke",
             };
             self.commands.require_trust(what)?;

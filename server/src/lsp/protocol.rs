@@ -68,6 +68,10 @@ commands! {
     Invoke = "lambda.invoke", "Invoking the function locally", InvokeParams => InvokeResult;
     /// Invoke the deployed function in AWS.
     InvokeRemote = "lambda.invokeRemote", "Invoking the deployed function", InvokeParams => InvokeResult;
+    /// Start a local invoke under debugpy; answers once it listens for the editor's debugger.
+    DebugStart = "lambda.debugStart", "Starting the function under the debugger", InvokeParams => DebugSession;
+    /// The result of a debugged invoke, once it has finished.
+    DebugResult = "lambda.debugResult", "Debugging the function", DebugSessionParams => InvokeResult;
     /// Build the deployment .zip.
     Package = "lambda.package", "Packaging the function", FunctionParams => PackageResult;
     /// Say where a deploy would go and what it would change, changing nothing.
@@ -136,6 +140,32 @@ pub struct InvokeParams {
     pub cold: Option<bool>,
 }
 
+/// A debugged invoke waiting for the editor's debugger (`lambda.debugStart`): the editor
+/// connects its debug adapter client to `host:port` (debugpy), then asks
+/// `lambda.debugResult` for the outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct DebugSession {
+    /// Names the invoke in `lambda.debugResult`.
+    pub session: String,
+    /// Always the loopback address: debugpy listens on nothing else.
+    pub host: String,
+    pub port: u16,
+    /// The function's name.
+    pub function: String,
+    /// Which event was sent, in words.
+    pub event: String,
+}
+
+/// `lambda.debugResult`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DebugSessionParams {
+    pub session: String,
+}
+
 /// How an invocation ended, as Lambda's Invoke reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -191,6 +221,10 @@ pub struct InvokeResult {
     pub report: Option<InvokeReport>,
     /// The version that ran (remote).
     pub executed_version: Option<String>,
+    /// What preparing a new local environment had to say, once: the interpreter standing in
+    /// for the runtime's Python version, the host's architecture differing (also at the top
+    /// of `log`). Empty remotely and on warm invokes.
+    pub notes: Vec<String>,
 }
 
 /// One of the largest parts of a package.
@@ -385,6 +419,8 @@ pub struct ListFunctionsResult {
 pub mod lens_commands {
     pub const INVOKE: &str = "lambda.invoke";
     pub const INVOKE_WITH_EVENT: &str = "lambda.invokeWithEvent";
+    /// The extension's own: starts a `lambda` debug session (which runs `lambda.debugStart`).
+    pub const DEBUG: &str = "lambda.debugFunction";
 }
 
 /// The argument of every code lens command.
@@ -588,9 +624,10 @@ mod tests {
         out.push_str("}\n\n");
         out.push_str("/** The commands code lenses run. */\nexport const LENS_COMMANDS = {\n");
         out.push_str(&format!(
-            "  invoke: \"{}\",\n  invokeWithEvent: \"{}\",\n}} as const;\n\n",
+            "  invoke: \"{}\",\n  invokeWithEvent: \"{}\",\n  debug: \"{}\",\n}} as const;\n\n",
             lens_commands::INVOKE,
-            lens_commands::INVOKE_WITH_EVENT
+            lens_commands::INVOKE_WITH_EVENT,
+            lens_commands::DEBUG
         ));
         out.push_str(&format!(
             "/** Custom requests. */\nexport const DOCUMENT_TEXT = \"{DOCUMENT_TEXT}\";\n\n"
@@ -607,6 +644,8 @@ mod tests {
             InvokeStatus::decl(),
             InvokeReport::decl(),
             InvokeResult::decl(),
+            DebugSession::decl(),
+            DebugSessionParams::decl(),
             PackagePart::decl(),
             PackageResult::decl(),
             DeployPlan::decl(),

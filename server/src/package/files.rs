@@ -67,15 +67,7 @@ pub fn function_matcher(dir: &Path, exclude: &[String]) -> Result<Gitignore, Pac
             .add_line(None, pattern)
             .expect("default excludes are valid globs");
     }
-    for pattern in exclude {
-        builder
-            .add_line(None, pattern)
-            .map_err(|e| PackageError::BadExclude {
-                pattern: pattern.clone(),
-                origin: "lambda.toml `exclude`".into(),
-                reason: e.to_string(),
-            })?;
-    }
+    add_excludes(&mut builder, exclude)?;
     let ignore_file = dir.join(IGNORE_FILE);
     if ignore_file.is_file() {
         if let Some(e) = builder.add(&ignore_file) {
@@ -91,6 +83,31 @@ pub fn function_matcher(dir: &Path, exclude: &[String]) -> Result<Gitignore, Pac
         origin: "excludes".into(),
         reason: e.to_string(),
     })
+}
+
+/// The matcher of lambda.toml's `exclude` globs alone, for the installed dependencies
+/// (`numpy/` leaves out what a layer provides).
+pub fn exclude_matcher(root: &Path, exclude: &[String]) -> Result<Gitignore, PackageError> {
+    let mut builder = GitignoreBuilder::new(root);
+    add_excludes(&mut builder, exclude)?;
+    builder.build().map_err(|e| PackageError::BadExclude {
+        pattern: String::new(),
+        origin: "lambda.toml `exclude`".into(),
+        reason: e.to_string(),
+    })
+}
+
+fn add_excludes(builder: &mut GitignoreBuilder, exclude: &[String]) -> Result<(), PackageError> {
+    for pattern in exclude {
+        builder
+            .add_line(None, pattern)
+            .map_err(|e| PackageError::BadExclude {
+                pattern: pattern.clone(),
+                origin: "lambda.toml `exclude`".into(),
+                reason: e.to_string(),
+            })?;
+    }
+    Ok(())
 }
 
 /// Every file under `root` that `matcher` keeps and that is not one of `skip` (such as the

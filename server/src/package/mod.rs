@@ -300,6 +300,10 @@ pub fn build(function: &Function, options: &Options) -> Result<PackageReport, Pa
             }
         }
         let dependency_matcher = dependency_matcher(&installed.site);
+        // `exclude` applies to the dependencies too (what a layer provides), always said.
+        let excluded_by_config = files::exclude_matcher(&installed.site, &config.exclude)?;
+        // Per distribution: files left out by `exclude`, files in all.
+        let mut excluded: BTreeMap<String, (usize, usize)> = BTreeMap::new();
         for file in files::collect(&installed.site, &dependency_matcher, &[])? {
             let dist_info_dir = file
                 .archive_path
@@ -316,6 +320,15 @@ pub fn build(function: &Function, options: &Options) -> Result<PackageReport, Pa
                 .or_else(|| owner_of.get(dist_info_dir.as_str()))
                 .cloned()
                 .unwrap_or_else(|| top_level(&file.archive_path));
+            let left_out_by_config = excluded_by_config
+                .matched_path_or_any_parents(&file.archive_path, false)
+                .is_ignore();
+            let counts = excluded.entry(owner.clone()).or_default();
+            counts.1 += 1;
+            if left_out_by_config {
+                counts.0 += 1;
+                continue;
+            }
             planned.insert(
                 file.archive_path.clone(),
                 Planned {
@@ -324,6 +337,13 @@ pub fn build(function: &Function, options: &Options) -> Result<PackageReport, Pa
                     kind: ContributorKind::Dependency,
                 },
             );
+        }
+        excluded.retain(|_, (out, _)| *out > 0);
+        if !excluded.is_empty() {
+            notes.push(excluded_dependencies_note(
+                &excluded,
+                config.layers.as_deref().unwrap_or_default(),
+            ));
         }
         if !left_out.is_empty() {
             let names: Vec<String> = dists
@@ -539,6 +559,33 @@ impl CompressedStore {
 }
 
 /// Install-folder files that never ship: bytecode and uv's lock file.
+/// What `exclude` left out of the installed dependencies, by distribution, and where Lambda
+/// must then find it.
+fn excluded_dependencies_note(
+    excluded: &BTreeMap<String, (usize, usize)>,
+    layers: &[String],
+) -> String {
+    let parts: Vec<String> = excluded
+        .iter()
+        .map(|(owner, (out, all))| {
+            if out == all {
+                format!("{owner} (all {all} files)")
+            } else {
+                format!("{owner} ({out} of {all} files)")
+            }
+        })
+        .collect();
+    let where_else = if layers.is_empty() {
+        "no `layers` are configured, so the code must not need them on Lambda"
+    } else {
+        "a layer in `layers` must provide what the code imports from them"
+    };
+    format!(
+        "`exclude` in lambda.toml left out of the installed dependencies: {}; {where_else}",
+        parts.join(", ")
+    )
+}
+
 fn dependency_matcher(site: &Path) -> ignore::gitignore::Gitignore {
     let mut builder = ignore::gitignore::GitignoreBuilder::new(site);
     for pattern in ["__pycache__/", "*.pyc", "/.lock"] {

@@ -513,6 +513,12 @@ fn key_markdown(spec: &KeySpec, trigger_kind: Option<&str>) -> String {
                 .collect();
             md.push_str(&format!("\n\nPython runtimes: {}", ids.join(", ")));
         }
+        Constraint::LayerArns => {
+            md.push_str(&format!(
+                "\n\nAt most {}, each `arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION`.",
+                super::MAX_LAYERS
+            ));
+        }
         Constraint::TriggerType => {
             let kinds: Vec<_> = schema::TRIGGERS
                 .iter()

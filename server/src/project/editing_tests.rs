@@ -197,6 +197,13 @@ fn hover_on_keys() {
     let (range, md) = hover_at("[[trig$0ger]]\n").unwrap();
     assert_eq!(range, "trigger");
     assert!(md.contains("Event sources"));
+    let (range, md) = hover_at("lay$0ers = []\n").unwrap();
+    assert_eq!(range, "layers");
+    assert!(
+        md.contains("At most 5") && md.contains("/opt/python"),
+        "{md}"
+    );
+    assert!(labels("lay$0").contains(&"layers".to_string()));
     assert!(hover_at("unknown$0 = 1\n").is_none());
     assert!(hover_at("memory = 256 # a comm$0ent\n").is_none());
 }

@@ -18,7 +18,10 @@ use std::path::{Path, PathBuf};
 
 use crate::ide::{Diagnostic, Severity};
 
-pub use config::{check_files, check_handler, codes, is_python_identifier, parse_config_on};
+pub use config::{
+    check_files, check_handler, codes, is_python_identifier, layer_version_region, parse_config_on,
+    MAX_LAYERS,
+};
 pub use discover::{discover, is_function_dir, walk, SKIPPED_DIRS};
 pub use editing::{complete, complete_on, hover, hover_on};
 pub use env::{parse_dotenv, read_dotenv, DotenvError, EnvError, DOTENV_FILE};
@@ -124,8 +127,11 @@ pub struct FunctionConfig {
     pub triggers: Vec<Trigger>,
     /// Bucket for packages too large for direct upload.
     pub s3_bucket: Option<String>,
-    /// Interpreter for local invoke (else the folder's `.venv`, else `python3`).
+    /// Interpreter for local invoke (else a CPython of the runtime's version).
     pub python: Option<String>,
+    /// Layer version ARNs as written; `None` without a `layers` key (deploy then leaves the
+    /// deployed function's layers alone).
+    pub layers: Option<Vec<String>>,
 }
 
 impl FunctionConfig {
@@ -147,6 +153,7 @@ impl FunctionConfig {
             triggers: Vec::new(),
             s3_bucket: None,
             python: None,
+            layers: None,
         }
     }
 

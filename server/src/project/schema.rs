@@ -62,6 +62,8 @@ pub enum Constraint {
     Region,
     /// An ARN of the given service (`sqs`, `sns`, `dynamodb`, `kinesis`, …).
     Arn(&'static str),
+    /// Layer version ARNs, at most five, none twice.
+    LayerArns,
     /// `rate(…)` or `cron(…)`.
     ScheduleExpression,
     /// One of the trigger types (`TRIGGERS`).
@@ -219,9 +221,16 @@ pub const ROOT_KEYS: &[KeySpec] = &[
     key(
         "python",
         T::String,
-        "The local Python interpreter for invoke and packaging (path or command).",
-        Some("the folder's .venv, else python3"),
+        "The local Python interpreter for invoke and packaging (path or command), instead of a CPython of the runtime's version (`.venv/bin/python` to use your own environment).",
+        Some("the runtime's Python: uv's, pyenv's, or python3.X on PATH"),
         C::None,
+    ),
+    key(
+        "layers",
+        T::StringArray,
+        "Lambda layers, at most 5, as layer version ARNs (`arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION`), in the order Lambda applies them. `deploy` sets them on the function; local invoke downloads each once with your AWS credentials and puts its `python` folders on `sys.path` after the function's own code, as Lambda does with `/opt/python`.",
+        Some("no layers (deploy leaves the deployed function's layers alone)"),
+        C::LayerArns,
     ),
     key(
         "trigger",

@@ -12,6 +12,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
+use crate::project::{layer_version_region, MAX_LAYERS};
+
 /// Lambda's limit on the unzipped size of a function and its layers.
 const UNZIPPED_LIMIT: u64 = 250 * 1024 * 1024;
 /// How long a layer's download may take.
@@ -20,8 +22,10 @@ const DOWNLOAD_LIMIT: Duration = Duration::from_secs(300);
 /// Why a layer could not be made available. The message names the layer and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum LayerError {
-    #[error("layer `{arn}` is not a layer version ARN: write arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION")]
-    BadArn { arn: String },
+    #[error("layer `{arn}` in lambda.toml is not a layer version ARN: {why}")]
+    BadArn { arn: String, why: &'static str },
+    #[error("lambda.toml lists {count} layers; Lambda allows at most {MAX_LAYERS}")]
+    TooMany { count: usize },
     #[error("could not fetch layer {arn}: {reason}. Local invoke downloads each layer once with your AWS credentials (lambda:GetLayerVersion); check them, the network, or AWS_ENDPOINT_URL_LAMBDA if you use an emulator")]
     Fetch { arn: String, reason: String },
     #[error("layer {arn}: {reason}")]
@@ -32,23 +36,6 @@ pub enum LayerError {
         dir: PathBuf,
         source: std::io::Error,
     },
-}
-
-/// The region of a layer version ARN, when it is one
-/// (`arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION`).
-pub fn arn_region(arn: &str) -> Option<&str> {
-    let parts: Vec<&str> = arn.split(':').collect();
-    let valid = parts.len() == 8
-        && parts[0] == "arn"
-        && parts[1].starts_with("aws")
-        && parts[2] == "lambda"
-        && !parts[3].is_empty()
-        && parts[4].len() == 12
-        && parts[4].chars().all(|c| c.is_ascii_digit())
-        && parts[5] == "layer"
-        && !parts[6].is_empty()
-        && parts[7].parse::<u64>().is_ok_and(|v| v > 0);
-    valid.then_some(parts[3])
 }
 
 /// Where a layer version is unpacked (its `/opt`).
@@ -64,9 +51,15 @@ pub async fn fetch(
     cache: &Path,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Vec<PathBuf>, LayerError> {
+    if arns.len() > MAX_LAYERS {
+        return Err(LayerError::TooMany { count: arns.len() });
+    }
     let mut dirs = Vec::with_capacity(arns.len());
     for arn in arns {
-        let region = arn_region(arn).ok_or_else(|| LayerError::BadArn { arn: arn.clone() })?;
+        let region = layer_version_region(arn).map_err(|why| LayerError::BadArn {
+            arn: arn.clone(),
+            why,
+        })?;
         let entry = cache_dir(cache, arn);
         let opt = entry.join("opt");
         if !opt.is_dir() {
@@ -103,7 +96,11 @@ async fn download(arn: &str, region: &str) -> Result<Vec<u8>, LayerError> {
                     "{} ({code})",
                     e.message().unwrap_or("GetLayerVersionByArn failed")
                 )),
-                None => fetch_error(aws_sdk_lambda::error::DisplayErrorContext(&e).to_string()),
+                // Unreachable, timed out, no credentials: the AWS layer's one sentence.
+                None => fetch_error(
+                    crate::aws::describe_error("GetLayerVersionByArn", "lambda", region, &e)
+                        .to_string(),
+                ),
             }
         })?;
     let content = layer
@@ -411,22 +408,6 @@ mod unzip {
 mod tests {
     use super::unzip::tests::python_zip;
     use super::*;
-
-    #[test]
-    fn layer_arns_are_checked() {
-        assert_eq!(
-            arn_region("arn:aws:lambda:eu-west-1:123456789012:layer:pandas:3"),
-            Some("eu-west-1")
-        );
-        for bad in [
-            "arn:aws:lambda:eu-west-1:123456789012:layer:pandas",
-            "arn:aws:lambda:eu-west-1:123456789012:function:pandas:3",
-            "arn:aws:lambda:eu-west-1:1234:layer:pandas:3",
-            "arn:aws:lambda:eu-west-1:123456789012:layer:pandas:latest",
-        ] {
-            assert_eq!(arn_region(bad), None, "{bad}");
-        }
-    }
 
     #[test]
     fn layers_unpack_with_modes_and_links_and_lay_out_like_opt() {

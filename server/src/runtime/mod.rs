@@ -376,11 +376,6 @@ impl Invoker {
     }
 }
 
-/// The function's layers (lambda.toml's `layers`).
-fn layer_arns(_function: &Function) -> Vec<String> {
-    Vec::new()
-}
-
 /// Prepare a new environment of `function` (installs run off the async threads).
 async fn prepare(
     function: &Function,
@@ -391,9 +386,13 @@ async fn prepare(
             progress(message);
         }
     };
-    let layers = layers::fetch(&layer_arns(function), &package::deps::cache_root(), &say)
-        .await
-        .map_err(InvokeError::Layer)?;
+    let layers = layers::fetch(
+        function.config.layers.as_deref().unwrap_or_default(),
+        &package::deps::cache_root(),
+        &say,
+    )
+    .await
+    .map_err(InvokeError::Layer)?;
     let function = function.clone();
     let needs = site::Needs {
         client: options.client,

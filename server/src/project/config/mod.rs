@@ -47,7 +47,9 @@ use crate::ide::{Diagnostic, Fix, Severity, TextEdit};
 
 pub use files::check_files;
 pub(crate) use files::python_files;
-pub use values::{check_handler, is_python_identifier, is_region};
+pub use values::{
+    check_handler, is_python_identifier, is_region, layer_version_region, MAX_LAYERS,
+};
 use values::{is_arn_of, is_bucket_name, is_role_arn};
 
 /// The stable diagnostic codes of `lambda.toml` (see the module documentation).
@@ -189,6 +191,7 @@ fn apply(config: &mut FunctionConfig, name: &str, checked: Checked) {
         ("exclude", Checked::StrArray(a)) => config.exclude = a,
         ("s3_bucket", Checked::Str(s)) => config.s3_bucket = Some(s),
         ("python", Checked::Str(s)) => config.python = Some(s),
+        ("layers", Checked::StrArray(a)) => config.layers = Some(a),
         _ => {}
     }
 }
@@ -309,11 +312,13 @@ impl Validator {
                 .collect(),
             _ => Vec::new(),
         };
-        if self.check_constraint(spec, &checked, range, &value_ranges) {
-            Some(checked)
-        } else {
-            None
-        }
+        let valid = self.check_constraint(spec, &checked, range, &value_ranges);
+        // The handler and the layers are kept as written even when invalid: local invoke
+        // then fails the way Lambda does (Runtime.MalformedHandlerName, the layer named)
+        // instead of quietly running something else.
+        let kept_as_written =
+            matches!(spec.constraint, Constraint::Handler | Constraint::LayerArns);
+        (valid || kept_as_written).then_some(checked)
     }
 
     fn wrong_type(&mut self, spec: &KeySpec, item: &Item, range: Range<usize>) {
@@ -512,6 +517,46 @@ impl Validator {
                     );
                 }
                 valid
+            }
+            (Constraint::LayerArns, Checked::StrArray(arns)) => {
+                let mut ok = true;
+                for (i, arn) in arns.iter().enumerate() {
+                    let r = element_ranges.get(i).cloned().unwrap_or(range.clone());
+                    if let Err(why) = layer_version_region(arn) {
+                        ok = false;
+                        self.error(
+                            codes::INVALID_VALUE,
+                            r,
+                            format!(
+                                "`{arn}` is not a layer version ARN: {why}. Copy the version's ARN from the layer's page in the Lambda console."
+                            ),
+                        );
+                    } else if arns[..i].contains(arn) {
+                        ok = false;
+                        self.error(
+                            codes::INVALID_VALUE,
+                            r,
+                            format!("`{arn}` is listed twice: remove one (Lambda rejects a layer given twice)."),
+                        );
+                    }
+                }
+                if arns.len() > MAX_LAYERS {
+                    ok = false;
+                    let extra = element_ranges
+                        .get(MAX_LAYERS)
+                        .cloned()
+                        .unwrap_or(range.clone());
+                    let extra = extra.start..element_ranges.last().map_or(extra.end, |r| r.end);
+                    self.error(
+                        codes::OUT_OF_RANGE,
+                        extra,
+                        format!(
+                            "A function can use at most {MAX_LAYERS} layers; this lists {}. Merge layers, or ship the rest with the function's own requirements.",
+                            arns.len()
+                        ),
+                    );
+                }
+                ok
             }
             // Trigger types are checked where the trigger is read.
             (Constraint::TriggerType, _) => true,

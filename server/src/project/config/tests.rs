@@ -58,6 +58,7 @@ requirements = "requirements.txt"
 exclude = ["tests/**", "*.md"]
 s3_bucket = "my-deploy-bucket"
 python = ".venv/bin/python"
+layers = ["arn:aws:lambda:eu-west-1:123456789012:layer:pandas:3"]
 
 [environment]
 OUTPUT_BUCKET = "prices-out"
@@ -106,6 +107,10 @@ fn full_example_is_clean_and_fully_read() {
     assert_eq!(config.exclude, vec!["tests/**", "*.md"]);
     assert_eq!(config.s3_bucket.as_deref(), Some("my-deploy-bucket"));
     assert_eq!(config.python.as_deref(), Some(".venv/bin/python"));
+    assert_eq!(
+        config.layers.as_deref(),
+        Some(&["arn:aws:lambda:eu-west-1:123456789012:layer:pandas:3".to_string()][..])
+    );
     assert!(config.has_environment_table);
     assert_eq!(
         config.environment.get("BME_API_KEY"),
@@ -372,8 +377,10 @@ fn lt009_malformed_handlers() {
         codes::MALFORMED_HANDLER,
         "\"app.py.handler\"",
     );
+    // Kept as written, so that local invoke fails as Lambda does instead of running the default.
     let (config, _) = parse("handler = \"handler\"\n");
-    assert_eq!(config.handler.value, crate::project::DEFAULT_HANDLER);
+    assert_eq!(config.handler.value, "handler");
+    assert_eq!(config.handler.source, Source::LambdaToml);
     clean("handler = \"app.handler\"\n");
 }
 
@@ -731,4 +738,56 @@ fn lt024_secrets_written_in_the_file() {
     clean("[environment]\nBME_API_KEY = { from_env = \"BME_API_KEY\" }\n");
     clean("[environment]\nOUTPUT_BUCKET = \"prices-out\"\n");
     clean("[environment]\nAPI_KEY = \"\"\n");
+}
+
+#[test]
+fn layers_are_layer_version_arns_at_most_five_none_twice() {
+    const ARN: &str = "arn:aws:lambda:eu-west-1:123456789012:layer:pandas:3";
+    clean(&format!("layers = [\"{ARN}\"]\n"));
+    clean("layers = []\n");
+    assert_eq!(parse("").0.layers, None, "absent is not empty");
+    assert_eq!(parse("layers = []\n").0.layers, Some(Vec::new()));
+    for (bad, why) in [
+        (
+            "arn:aws:lambda:eu-west-1:123456789012:layer:pandas",
+            "not a version",
+        ),
+        (
+            "arn:aws:lambda:eu-west-1:123456789012:function:pandas:3",
+            "not shaped",
+        ),
+        ("arn:aws:lambda:eu-west-1:1234:layer:pandas:3", "12-digit"),
+        (
+            "arn:aws:lambda:Ireland:123456789012:layer:pandas:3",
+            "region",
+        ),
+        (
+            "arn:aws:lambda:eu-west-1:123456789012:layer:pandas:latest",
+            "positive number",
+        ),
+        (
+            "arn:aws:lambda:eu-west-1:123456789012:layer:pan das:1",
+            "layer name",
+        ),
+        ("pandas", "not shaped"),
+    ] {
+        let text = format!("layers = [\"{ARN}\", \"{bad}\"]\n");
+        expect(&text, codes::INVALID_VALUE, &format!("\"{bad}\""));
+        let said = message(&text, codes::INVALID_VALUE);
+        assert!(said.contains(why), "{bad}: {said}");
+        // Kept as written: local invoke names the bad layer rather than running without it.
+        assert_eq!(parse(&text).0.layers.unwrap().len(), 2);
+    }
+    expect(
+        &format!("layers = [\"{ARN}\", \"{ARN}\"]\n"),
+        codes::INVALID_VALUE,
+        &format!("\"{ARN}\""),
+    );
+    let six: Vec<String> = (1..=6)
+        .map(|v| format!("\"arn:aws:lambda:eu-west-1:123456789012:layer:l{v}:1\""))
+        .collect();
+    let text = format!("layers = [{}]\n", six.join(", "));
+    expect(&text, codes::OUT_OF_RANGE, &six[5]);
+    assert!(message(&text, codes::OUT_OF_RANGE).contains("at most 5"));
+    expect("layers = \"x\"\n", codes::WRONG_TYPE, "\"x\"");
 }

@@ -103,6 +103,50 @@ pub(super) fn is_role_arn(s: &str) -> bool {
         })
 }
 
+/// The most layers a function may have.
+pub const MAX_LAYERS: usize = 5;
+
+/// Why `s` is not a layer version ARN (`arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION`),
+/// or its region when it is one.
+pub fn layer_version_region(s: &str) -> Result<&str, &'static str> {
+    let parts: Vec<&str> = s.split(':').collect();
+    let shaped = parts.len() >= 7
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "lambda"
+        && parts[5] == "layer";
+    if !shaped {
+        return Err("it is not shaped like `arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION`");
+    }
+    if parts.len() == 7 {
+        return Err("it names the layer but not a version: add `:VERSION` (the layer's versions are on its page in the console)");
+    }
+    if parts.len() > 8 {
+        return Err("it has more parts than `arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION`");
+    }
+    if !is_region(parts[3]) {
+        return Err("its region is not a region code such as `eu-west-1`");
+    }
+    if parts[4].len() != 12 || !parts[4].chars().all(|c| c.is_ascii_digit()) {
+        return Err("its account is not a 12-digit account ID");
+    }
+    let name = parts[6];
+    if name.is_empty()
+        || name.len() > 140
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err("its layer name is not 1–140 letters, digits, hyphens or underscores");
+    }
+    if !parts[7].parse::<u64>().is_ok_and(|v| v > 0) {
+        return Err(
+            "its version is not a positive number (`$LATEST` and aliases are not layer versions)",
+        );
+    }
+    Ok(parts[3])
+}
+
 /// `eu-west-1`, `us-gov-west-1`, `ap-southeast-5`, `us-isob-east-1`, `cn-north-1`.
 pub fn is_region(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
