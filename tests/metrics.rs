@@ -176,3 +176,17 @@ fn errors_are_one_clear_sentence() {
         &["`often` is not a duration"],
     );
 }
+
+#[test]
+fn credentials_aws_does_not_know_are_named() {
+    // moto checks credentials from its second action on (the first creates the role).
+    let moto = Moto::start_with(&[("INITIAL_NO_AUTH_ACTION_COUNT", "1")]);
+    let (_temp, dir) = work_copy("hello");
+    assert_fails_with(
+        &moto.cli_with_unknown_key(&dir, &["metrics"]),
+        &[
+            "AWS rejected the credentials in GetFunctionConfiguration",
+            "(AWS error code: InvalidClientTokenId)",
+        ],
+    );
+}

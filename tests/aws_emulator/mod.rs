@@ -118,6 +118,27 @@ impl Moto {
         command
     }
 
+    /// `lambda-ls ARGS` signed with an access key moto does not know (start moto with
+    /// `INITIAL_NO_AUTH_ACTION_COUNT` so that it checks).
+    pub fn cli_with_unknown_key(&self, dir: &Path, args: &[&str]) -> Output {
+        let mut command = self.isolated_command(dir, args);
+        command
+            .env("AWS_ENDPOINT_URL", self.endpoint())
+            .env("AWS_ACCESS_KEY_ID", "AKIAUNKNOWNKEY")
+            .env("AWS_SECRET_ACCESS_KEY", "emulator-secret");
+        command.output().unwrap()
+    }
+
+    /// `lambda-ls ARGS` with emulator credentials, against `endpoint` instead of moto.
+    pub fn cli_at(&self, endpoint: &str, dir: &Path, args: &[&str]) -> Output {
+        let mut command = self.isolated_command(dir, args);
+        command
+            .env("AWS_ENDPOINT_URL", endpoint)
+            .env("AWS_ACCESS_KEY_ID", "AKIAEMULATOR")
+            .env("AWS_SECRET_ACCESS_KEY", "emulator-secret");
+        command.output().unwrap()
+    }
+
     /// The binary with every AWS setting of this machine removed.
     pub fn isolated_command(&self, dir: &Path, args: &[&str]) -> Command {
         let mut command = Command::new(binary());

@@ -4,12 +4,15 @@
 //! the standard endpoint overrides (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_LAMBDA`, …) so that
 //! LocalStack or moto can stand in for AWS.
 
+pub mod api_gateway;
 pub mod deploy;
 mod errors;
+pub mod http_api;
 pub mod log_lines;
 pub mod logs;
 pub mod metrics;
 pub mod remote_invoke;
+pub mod rest_api;
 pub mod triggers;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};

@@ -1,6 +1,7 @@
 //! The `[[trigger]]` tables of `lambda.toml`, brought in line with AWS: `schedule` (an
 //! EventBridge rule, its target and the invoke permission), `s3` (the bucket notification and
-//! the permission) and `function-url`. Each is read first and changed only when it differs,
+//! the permission), `function-url`, and the API Gateway ones, `http-api` and `api` (their own
+//! modules). Each is read first and changed only when it differs,
 //! so a second deploy changes nothing. Resources lambda-ls creates are named after the
 //! function (`<function>-schedule`, notification id `lambda-ls-<function>`, statement ids
 //! `lambda-ls-…`), which is how it finds them again.
@@ -17,8 +18,11 @@ use aws_sdk_s3::types::{
 };
 use serde_json::Value;
 
+use super::api_gateway::Route;
 use super::deploy::{is_not_found, Change, DeployError};
 use super::errors::describe;
+use super::http_api::{self, HttpApiSpec};
+use super::rest_api::{self, RestApiSpec};
 use super::Aws;
 use crate::project::Trigger;
 
@@ -28,6 +32,8 @@ pub struct TriggerOutcome {
     pub changes: Vec<Change>,
     pub notes: Vec<String>,
     pub function_url: Option<String>,
+    /// The URLs of the API Gateway routes to the function.
+    pub urls: Vec<String>,
 }
 
 /// The id of the EventBridge target lambda-ls manages on its rules.
@@ -52,6 +58,15 @@ pub async fn sync(
     };
     let mut schedules = 0;
     let mut notifications = 0;
+    let mut http_routes = Vec::new();
+    let mut rest_routes = Vec::new();
+    let ctx = Context {
+        aws,
+        name,
+        arn,
+        account,
+        dry_run,
+    };
     // The statements the configured triggers use; other `lambda-ls-…` ones are left over
     // from triggers removed from lambda.toml.
     let mut in_use = HashSet::new();
@@ -60,13 +75,6 @@ pub async fn sync(
             index: index + 1,
             kind: trigger.kind.clone(),
             problem,
-        };
-        let ctx = Context {
-            aws,
-            name,
-            arn,
-            account,
-            dry_run,
         };
         match trigger.kind.as_str() {
             "schedule" => {
@@ -91,20 +99,37 @@ pub async fn sync(
                 let spec = UrlSpec::from(trigger).map_err(problem)?;
                 function_url(&ctx, &spec, &mut statements, &mut outcome).await?;
             }
+            // All of a function's API triggers of one kind are routes of one API, set up
+            // after this loop.
+            "http-api" => {
+                http_routes.push(route_of(trigger, http_api::default_route(name)).map_err(problem)?)
+            }
+            "api" => {
+                rest_routes.push(route_of(trigger, RestApiSpec::default_route()).map_err(problem)?)
+            }
             other => outcome.notes.push(format!(
                 "trigger `{other}` is not deployed by lambda-ls yet: connect it in the console \
                  or with your infrastructure tool (the editor still uses its event shape)"
             )),
         }
     }
-    if arn.is_some() {
-        let ctx = Context {
-            aws,
-            name,
-            arn,
-            account,
-            dry_run,
+    if !http_routes.is_empty() {
+        let spec = HttpApiSpec {
+            routes: http_routes,
+            cors: None,
         };
+        let used = http_api::sync(&ctx, &spec, &mut statements, &mut outcome).await?;
+        in_use.extend(used);
+    }
+    if !rest_routes.is_empty() {
+        let spec = RestApiSpec {
+            routes: rest_routes,
+            stage: rest_api::DEFAULT_STAGE.to_string(),
+        };
+        let used = rest_api::sync(&ctx, &spec, &mut statements, &mut outcome).await?;
+        in_use.extend(used);
+    }
+    if arn.is_some() {
         let mut left_over: Vec<&String> = statements.difference(&in_use).collect();
         left_over.sort();
         for statement in left_over {
@@ -115,6 +140,10 @@ pub async fn sync(
                 remove_schedule(&ctx, rest, statement, &mut outcome).await?;
             } else if let Some(bucket) = rest.strip_prefix("s3-") {
                 remove_s3(&ctx, bucket, statement, &mut outcome).await?;
+            } else if let Some(api_id) = statement.strip_prefix(http_api::STATEMENT_PREFIX) {
+                http_api::remove(&ctx, api_id, statement, &mut outcome).await?;
+            } else if let Some(api_id) = statement.strip_prefix(rest_api::STATEMENT_PREFIX) {
+                rest_api::remove(&ctx, api_id, statement, &mut outcome).await?;
             }
         }
     }
@@ -206,7 +235,10 @@ async fn remove_s3(
     remove_permission(ctx, statement).await
 }
 
-async fn remove_permission(ctx: &Context<'_>, statement: &str) -> Result<(), DeployError> {
+pub(crate) async fn remove_permission(
+    ctx: &Context<'_>,
+    statement: &str,
+) -> Result<(), DeployError> {
     let aws = ctx.aws;
     match aws
         .lambda
@@ -275,12 +307,15 @@ async fn put_notifications(
     Ok(())
 }
 
-struct Context<'a> {
-    aws: &'a Aws,
-    name: &'a str,
-    arn: Option<&'a str>,
-    account: Option<&'a str>,
-    dry_run: bool,
+/// What every trigger's sync needs to know.
+pub(crate) struct Context<'a> {
+    pub aws: &'a Aws,
+    /// The function's name.
+    pub name: &'a str,
+    /// The function's ARN; `None` only on a dry run for a function that does not exist.
+    pub arn: Option<&'a str>,
+    pub account: Option<&'a str>,
+    pub dry_run: bool,
 }
 
 /// `<function>-schedule`, `<function>-schedule-2`, … within EventBridge's 64 characters.
@@ -314,6 +349,20 @@ fn bool_setting(trigger: &Trigger, key: &str, default: bool) -> Result<bool, Str
         Some(Value::Bool(b)) => Ok(*b),
         Some(other) => Err(format!("`{key}` must be true or false, not {other}")),
     }
+}
+
+/// The route of an `http-api` or `api` trigger: its `method` and `path`, else `default`'s.
+fn route_of(trigger: &Trigger, default: Route) -> Result<Route, String> {
+    let method = string_setting(trigger, "method")?
+        .map(|m| m.to_ascii_uppercase())
+        .unwrap_or(default.method);
+    let path = string_setting(trigger, "path")?.unwrap_or(default.path);
+    if !path.starts_with('/') {
+        return Err(format!(
+            "`path = \"{path}\"` must start with `/` (`/{path}`)"
+        ));
+    }
+    Ok(Route { method, path })
 }
 
 #[derive(Debug, PartialEq)]
@@ -839,7 +888,7 @@ fn statement_ids(policy: &str) -> HashSet<String> {
         .collect()
 }
 
-async fn add_permission(
+pub(crate) async fn add_permission(
     ctx: &Context<'_>,
     statement: &str,
     principal: &str,
