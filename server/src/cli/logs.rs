@@ -31,7 +31,8 @@ pub struct Args {
     /// "an exact phrase", ?ERROR ?WARN (either), { $.level = "ERROR" } (JSON logs).
     #[arg(long, value_name = "PATTERN")]
     filter: Option<String>,
-    /// Only the invocation with this request id (as `invoke --remote` prints it).
+    /// Only the invocation with this request id (the `RequestId` of its START line, as in
+    /// the log `invoke --remote` prints).
     #[arg(long, value_name = "ID")]
     request_id: Option<String>,
     /// `text` for people, `json` for one JSON object per event per line.
