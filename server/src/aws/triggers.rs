@@ -1,8 +1,8 @@
 //! The `[[trigger]]` tables of `lambda.toml`, brought in line with AWS: `schedule` (an
 //! EventBridge rule, its target and the invoke permission), `s3` (the bucket notification and
 //! the permission), `function-url`, and the API Gateway ones, `http-api` and `api` (their own
-//! modules). Each is read first and changed only when it differs,
-//! so a second deploy changes nothing. Resources lambda-ls creates are named after the
+//! modules). Each is read first and changed only when it differs, so a second deploy
+//! changes nothing. Resources lambda-ls creates are named after the
 //! function (`<function>-schedule`, notification id `lambda-ls-<function>`, statement ids
 //! `lambda-ls-…`), which is how it finds them again.
 
