@@ -617,3 +617,88 @@ fn credentials_from_the_instance_role_only() {
         assert!(headers.contains("imds-session-token"), "{headers}");
     }
 }
+
+/// Cancelling a deploy stops it at the next step boundary and says what was done; creating
+/// or updating the code and bringing the configuration in line are one step, so a deploy
+/// stopped during the code upload still finishes the configuration, and goes no further.
+#[test]
+fn cancelling_stops_between_steps_never_between_code_and_configuration() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let moto = Moto::start();
+    let (_temp, dir) = work_copy("hello");
+    assert_ok(&moto.cli(&dir, &["deploy"]));
+    let before = function(&moto, "hello")["Configuration"].clone();
+
+    // New code, more memory and a new schedule trigger.
+    std::fs::write(
+        dir.join("lambda_function.py"),
+        "def lambda_handler(event, context):\n    return 'v2'\n",
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(dir.join("lambda.toml")).unwrap();
+    std::fs::write(
+        dir.join("lambda.toml"),
+        config.replace("memory = 128", "memory = 256")
+            + "\n[[trigger]]\ntype = \"schedule\"\nschedule = \"rate(5 minutes)\"\n",
+    )
+    .unwrap();
+
+    // In process, so that the request to stop comes exactly while the code is uploading.
+    for (name, _) in std::env::vars() {
+        if name.starts_with("AWS_") {
+            std::env::remove_var(name);
+        }
+    }
+    for (name, value) in moto.environment() {
+        std::env::set_var(name, value);
+    }
+    let hello = lambda_ls::project::load(&dir);
+    let cancel = AtomicBool::new(false);
+    let progress = |step: &str| {
+        if step == "updating the code" {
+            cancel.store(true, Ordering::SeqCst);
+        }
+    };
+    let options = lambda_ls::aws::deploy::DeployOptions {
+        process_env: std::env::vars().collect(),
+        progress: Some(&progress),
+        cancel: Some(&cancel),
+        ..Default::default()
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let error = runtime
+        .block_on(async {
+            let aws = lambda_ls::aws::Aws::connect(hello.config.region.as_deref()).await?;
+            anyhow_free(lambda_ls::aws::deploy::deploy(&aws, &hello, &options).await)
+        })
+        .unwrap_err();
+    let message = error.to_string();
+    assert!(message.starts_with("the deploy was stopped"), "{message}");
+    assert!(message.contains("code: "), "{message}");
+    assert!(message.contains("memory: 128 MB → 256 MB"), "{message}");
+    assert!(message.contains("Deploy again to finish"), "{message}");
+
+    // Code and configuration both done; the trigger not begun.
+    let after = &function(&moto, "hello")["Configuration"];
+    assert_ne!(after["CodeSha256"], before["CodeSha256"]);
+    assert_eq!(after["MemorySize"], 256);
+    let rules = moto.call("events", "list_rules", json!({}));
+    assert_eq!(rules["Rules"], json!([]), "{rules}");
+
+    // Deploying again finishes the job.
+    let out = assert_ok(&moto.cli(&dir, &["deploy"]));
+    assert!(
+        out.contains("schedule rule hello-schedule: created"),
+        "{out}"
+    );
+}
+
+/// The library's error, as a boxed error for `?` across the SDK's and lambda-ls's types.
+fn anyhow_free<T, E: std::error::Error + Send + Sync + 'static>(
+    result: Result<T, E>,
+) -> Result<T, Box<dyn std::error::Error + Send + Sync>> {
+    result.map_err(|e| e.into())
+}

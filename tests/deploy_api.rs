@@ -316,3 +316,92 @@ fn default_routes_are_the_consoles() {
         "{out}"
     );
 }
+
+#[test]
+fn cors_and_stage_are_deployed_and_changed_in_place() {
+    let moto = Moto::start();
+    let (_temp, dir) = sum_api();
+    let with = |cors: &str, stage: &str| {
+        format!(
+            "name = \"sum\"\nrole = \"arn:aws:iam::123456789012:role/lambda-basic\"\n\
+             region = \"eu-west-1\"\n\n[[trigger]]\ntype = \"http-api\"\nmethod = \"GET\"\n\
+             path = \"/sum\"\n{cors}\n\n[[trigger]]\ntype = \"api\"\nmethod = \"GET\"\n\
+             path = \"/sum\"\nstage = \"{stage}\"\n"
+        )
+    };
+    std::fs::write(dir.join("lambda.toml"), with("cors = true", "prod")).unwrap();
+    let out = assert_ok(&moto.cli(&dir, &["deploy"]));
+    assert!(
+        out.contains("rest api sum-API: deployed to stage prod"),
+        "{out}"
+    );
+    let api = http_api(&moto).unwrap();
+    let api_id = api["ApiId"].as_str().unwrap().to_string();
+    let cors = &api["CorsConfiguration"];
+    assert_eq!(cors["AllowOrigins"], json!(["*"]), "{api}");
+    assert_eq!(cors["AllowMethods"], json!(["*"]), "{api}");
+    assert_eq!(cors["AllowHeaders"], json!(["*"]), "{api}");
+    let rest_id = rest_api(&moto).unwrap()["id"].as_str().unwrap().to_string();
+    let stage_names = |moto: &Moto| -> Vec<String> {
+        let stages = moto.call("apigateway", "get_stages", json!({"restApiId": rest_id}));
+        stages["item"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["stageName"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(stage_names(&moto), ["prod"]);
+    assert!(
+        out.contains(&format!(
+            "url: https://{rest_id}.execute-api.eu-west-1.amazonaws.com/prod/sum\n"
+        )),
+        "{out}"
+    );
+    let out = assert_ok(&moto.cli(&dir, &["deploy"]));
+    assert!(out.contains("is up to date: nothing changed"), "{out}");
+
+    // Narrower CORS and another stage: the same APIs, changed in place.
+    let narrow = "cors = { origins = [\"https://course.example\"], methods = [\"GET\"] }";
+    std::fs::write(dir.join("lambda.toml"), with(narrow, "dev")).unwrap();
+    let out = assert_ok(&moto.cli(&dir, &["deploy"]));
+    for change in [
+        "http api sum-API: CORS set",
+        "rest api sum-API: deployed to stage dev",
+        "rest api sum-API: stage prod deleted",
+    ] {
+        assert!(out.contains(change), "missing {change:?} in:\n{out}");
+    }
+    let api = http_api(&moto).unwrap();
+    assert_eq!(api["ApiId"], api_id.as_str());
+    let cors = &api["CorsConfiguration"];
+    assert_eq!(
+        cors["AllowOrigins"],
+        json!(["https://course.example"]),
+        "{api}"
+    );
+    assert_eq!(cors["AllowMethods"], json!(["GET"]), "{api}");
+    assert_eq!(cors["AllowHeaders"], json!(["*"]), "{api}");
+    assert_eq!(stage_names(&moto), ["dev"]);
+    let out = assert_ok(&moto.cli(&dir, &["deploy"]));
+    assert!(out.contains("is up to date: nothing changed"), "{out}");
+
+    // Two `api` triggers naming different stages: refused before anything changes.
+    std::fs::write(
+        dir.join("lambda.toml"),
+        format!(
+            "{}\n[[trigger]]\ntype = \"api\"\npath = \"/other\"\nstage = \"prod\"\n",
+            with(narrow, "dev")
+        ),
+    )
+    .unwrap();
+    let before = moto.recorded().len();
+    assert_fails_with(
+        &moto.cli(&dir, &["deploy"]),
+        &["`dev`, `prod`", "write the same `stage` on each"],
+    );
+    assert_eq!(
+        changing_requests(&moto.recorded()[before..]),
+        Vec::<String>::new()
+    );
+}

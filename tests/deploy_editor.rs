@@ -1,4 +1,4 @@
-//! The editor's deploy commands over LSP, against moto: `lambda.deploy` with `plan` (what the
+//! The editor's deploy commands over LSP, against moto: `lambda.deployPlan` (what the
 //! confirmation shows, nothing touched), then for real, then again (nothing to do), and
 //! `lambda.invokeRemote`; Restricted Mode refuses them.
 
@@ -45,7 +45,7 @@ fn plan_deploy_and_invoke_remote_from_the_editor() {
         LspClient::start_with_options(temp.path(), &["utf-16"], json!({"trusted": false}));
     for (command, arguments) in [
         ("lambda.deploy", json!({"uri": file})),
-        ("lambda.deploy", json!({"uri": file, "plan": true})),
+        ("lambda.deployPlan", json!({"uri": file})),
         ("lambda.invokeRemote", json!({"uri": file})),
     ] {
         let refused = execute(&mut untrusted, command, arguments);
@@ -66,11 +66,7 @@ fn plan_deploy_and_invoke_remote_from_the_editor() {
         "{commands}"
     );
 
-    let plan = execute(
-        &mut client,
-        "lambda.deploy",
-        json!({"uri": file, "plan": true}),
-    );
+    let plan = execute(&mut client, "lambda.deployPlan", json!({"uri": file}));
     let result = &plan["result"];
     assert_eq!(result["functionName"], "hello", "{plan}");
     assert_eq!(result["account"], "123456789012", "{plan}");

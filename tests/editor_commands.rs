@@ -43,7 +43,7 @@ fn lenses_invoke_and_reuse_the_warm_environment() {
     assert_eq!(invoke_lens["command"]["command"], "lambda.invoke");
     let arguments = invoke_lens["command"]["arguments"][0].clone();
     assert_eq!(arguments["uri"], json!(u));
-    assert_eq!(arguments["handler"], "lambda_function.lambda_handler");
+    assert_eq!(arguments["handler"], "lambda_handler");
     assert!(lenses.to_string().contains("Invoke with event…"));
 
     // Run what the lens runs.
@@ -148,6 +148,42 @@ fn test_events_are_created_listed_and_used() {
             .contains("unknown event template"),
         "{unknown}"
     );
+    assert_eq!(
+        unknown["error"]["data"]["kind"], "invalidParams",
+        "{unknown}"
+    );
+
+    // Arguments the protocol does not know are refused, not silently dropped.
+    let misspelt = invoke(&mut client, json!({"uri": folder_uri, "evnt": "x"}));
+    assert_eq!(misspelt["error"]["code"], -32602, "{misspelt}");
+    assert!(
+        misspelt["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("evnt"),
+        "{misspelt}"
+    );
+    // A handler that is not the function's is refused; the lens's own is accepted.
+    let wrong = invoke(
+        &mut client,
+        json!({"uri": folder_uri, "handler": "other_handler"}),
+    );
+    assert_eq!(wrong["error"]["data"]["kind"], "notAFunction", "{wrong}");
+    assert!(
+        wrong["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("lambda_function.lambda_handler"),
+        "{wrong}"
+    );
+    let unknown_command = client.request_raw(
+        "workspace/executeCommand",
+        json!({"command": "lambda.fly", "arguments": [{"uri": folder_uri}]}),
+    );
+    assert_eq!(
+        unknown_command["error"]["data"]["kind"], "unknownCommand",
+        "{unknown_command}"
+    );
     client.shutdown();
 }
 
@@ -162,6 +198,8 @@ fn restricted_mode_refuses_to_run_code() {
     );
     let message = response["error"]["message"].as_str().unwrap();
     assert!(message.contains("Restricted Mode"), "{response}");
+    assert_eq!(response["error"]["data"]["kind"], "untrusted", "{response}");
+    assert_eq!(response["error"]["code"], -32010, "{response}");
     // Checks still work.
     let file = dir.path().join("hello-world/lambda_function.py");
     let u = uri(&file);
@@ -230,7 +268,7 @@ fn package_command_builds_the_zip() {
     );
     let result = &response["result"];
     let zip = std::path::PathBuf::from(
-        result["zip_path"]
+        result["zipPath"]
             .as_str()
             .unwrap_or_else(|| panic!("{response}")),
     );
@@ -254,5 +292,115 @@ fn package_command_builds_the_zip() {
             .contains("Restricted Mode"),
         "{refused}"
     );
+    client.shutdown();
+}
+
+/// Long commands run detached from the message loop: with many invokes running (more than
+/// tower-lsp's default of four messages at a time), edits are still applied and completion
+/// still answers; past the limit of long commands one more is refused as busy.
+#[test]
+fn long_invokes_do_not_stall_completion() {
+    let dir = hello();
+    let folder = dir.path().join("hello-world");
+    let started_log = dir.path().join("started.log");
+    let release = dir.path().join("release");
+    // Each invoke says it started, then waits until the test releases it.
+    std::fs::write(
+        folder.join("lambda_function.py"),
+        format!(
+            "import os, time\n\n\
+             def lambda_handler(event, context):\n\
+             \x20   with open({started:?}, 'a') as log:\n\
+             \x20       log.write(context.aws_request_id + '\\n')\n\
+             \x20   deadline = time.time() + 60\n\
+             \x20   while not os.path.exists({release:?}) and time.time() < deadline:\n\
+             \x20       time.sleep(0.02)\n\
+             \x20   return 'released'\n",
+            started = started_log.display().to_string(),
+            release = release.display().to_string(),
+        ),
+    )
+    .unwrap();
+    std::fs::write(folder.join("lambda.toml"), "timeout = 120\n").unwrap();
+    let (mut client, _) = LspClient::start(dir.path(), &["utf-16"]);
+    let running = 6;
+    let invokes: Vec<i64> = (0..running)
+        .map(|_| {
+            client.send_request(
+                "workspace/executeCommand",
+                json!({"command": "lambda.invoke", "arguments": [{"uri": uri(&folder), "cold": true}]}),
+            )
+        })
+        .collect();
+    let started = Instant::now();
+    let count = || {
+        std::fs::read_to_string(&started_log)
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
+    };
+    while count() < running {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "only {} of {running} invokes started",
+            count()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    // While all of them run: an edit is applied and completion answers.
+    let other = dir.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(
+        other.join("lambda.toml"),
+        "[[trigger]]\ntype = \"s3\"\nbucket = \"in\"\n",
+    )
+    .unwrap();
+    let other_file = uri(&other.join("lambda_function.py"));
+    client.open(
+        &other_file,
+        "def lambda_handler(event, context):\n    return event\n",
+        1,
+    );
+    let text =
+        "def lambda_handler(event, context):\n    return event[\"Records\"][0][\"s3\"][\"\"]\n";
+    client.change(&other_file, 2, json!([{"text": text}]));
+    let line = 1;
+    let character = text.lines().nth(1).unwrap().len() as u32 - 2;
+    let completion = client.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": other_file}, "position": {"line": line, "character": character}}),
+    );
+    assert!(completion.to_string().contains("bucket"), "{completion}");
+    let seen = client.request("lambda/documentText", json!({"uri": other_file}));
+    assert_eq!(seen, json!(text));
+    assert_eq!(count(), running, "the invokes were still running");
+    assert!(
+        !client.notifications.iter().any(|m| m
+            .get("id")
+            .is_some_and(|id| invokes.contains(&id.as_i64().unwrap_or(-1)))),
+        "an invoke finished before it was released"
+    );
+
+    // Fill the long-command slots (16) and ask for one more: refused at once as busy.
+    let more: Vec<i64> = (running..16)
+        .map(|_| {
+            client.send_request(
+                "workspace/executeCommand",
+                json!({"command": "lambda.invoke", "arguments": [{"uri": uri(&folder), "cold": true}]}),
+            )
+        })
+        .collect();
+    let busy = client.request_raw(
+        "workspace/executeCommand",
+        json!({"command": "lambda.invoke", "arguments": [{"uri": uri(&folder)}]}),
+    );
+    assert_eq!(busy["error"]["data"]["kind"], "busy", "{busy}");
+
+    std::fs::write(&release, "").unwrap();
+    for id in invokes.into_iter().chain(more) {
+        let response = client.response(id, "executeCommand");
+        assert_eq!(response["result"]["status"], "Success", "{response}");
+        assert_eq!(response["result"]["payload"], "\"released\"", "{response}");
+    }
     client.shutdown();
 }

@@ -273,3 +273,21 @@ fn bad_paths_are_explained() {
     let message = show_fails(&["api", "--set", "nobody"]);
     assert!(message.contains("is not `PATH=VALUE`"), "{message}");
 }
+
+#[test]
+fn the_consoles_hello_world_comes_first_and_console_names_work() {
+    assert_eq!(template_names()[0], "hello-world");
+    assert_eq!(
+        show(&["hello-world"]),
+        serde_json::json!({"key1": "value1", "key2": "value2", "key3": "value3"})
+    );
+    // The console's name of a trigger's template shows the same event.
+    assert_eq!(show(&["apigateway-aws-proxy"]), show(&["api"]));
+    assert_eq!(show(&["sqs-receive-message"]), show(&["sqs"]));
+    let list = stdout(&events(&["list"]));
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("api ") && l.ends_with("(console: apigateway-aws-proxy)")),
+        "{list}"
+    );
+}

@@ -453,3 +453,185 @@ fn collect_reads(value: &Value, expression: String, reads: &mut Vec<String>) {
         _ => {}
     }
 }
+
+#[test]
+fn huge_chains_and_deep_nesting_neither_stall_nor_crash_the_server() {
+    let mut f = start();
+    // `event["a"]` 3,000 times: the analysis was once cubic (93 s of CPU for this 6-line
+    // file, far past the client's 30 s timeout); one warning, on the first unknown key.
+    let chain = handler(&format!(
+        "    x = event{}\n    return x\n",
+        "[\"a\"]".repeat(3000)
+    ));
+    let diagnostics = f.open(S3, &chain);
+    let unknown: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "LH009")
+        .collect();
+    assert_eq!(unknown.len(), 1, "{diagnostics:?}");
+    assert_eq!(unknown[0]["range"]["start"]["character"], 14);
+
+    let u = uri(&f.path(S3));
+    f.client
+        .notify("textDocument/didClose", json!({"textDocument": {"uri": u}}));
+
+    // Literals and calls nested 20,000 deep in the handler: walked without recursion, so
+    // the server's threads keep their stacks; it answers the next request.
+    let nested = handler(&format!(
+        "    print(f({}1{}))\n    return {}event[\"Records\"]{}\n",
+        "g(".repeat(20_000),
+        ")".repeat(20_000),
+        "[".repeat(20_000),
+        "]".repeat(20_000)
+    ));
+    f.open(S3, &nested);
+    f.client
+        .notify("textDocument/didClose", json!({"textDocument": {"uri": u}}));
+    let (items, _) = f.complete(S3, &handler("    x = event[\"Records\"][0][\"$0\"]\n"));
+    assert!(
+        labels(&items).contains(&"s3".to_string()),
+        "{:?}",
+        labels(&items)
+    );
+}
+
+const POWERTOOLS: &str = "powertools/lambda_function.py";
+
+fn powertools_handler(body: &str) -> String {
+    format!(
+        "from aws_lambda_powertools.utilities.data_classes import S3Event\n\n\n\
+         def lambda_handler(event: S3Event, context):\n{body}"
+    )
+}
+
+fn codes_and_messages(diagnostics: &[Value]) -> Vec<(String, String)> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn powertools_data_classes_are_followed_by_attribute() {
+    let mut f = start();
+    // The fixture reads everything through attributes, correctly: no warning.
+    let text = std::fs::read_to_string(f.path(POWERTOOLS)).unwrap();
+    let diagnostics = f.open(POWERTOOLS, &text);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let markdown = f.hover(POWERTOOLS, &text, "lambda_handler", 0);
+    assert!(markdown.contains("s3 (Powertools `S3Event`)"), "{markdown}");
+
+    // Completion after `.`, at each level.
+    let (items, text) = f.complete(POWERTOOLS, &powertools_handler("    event.$0\n"));
+    let found = labels(&items);
+    for expected in [
+        "records",
+        "record",
+        "bucket_name",
+        "object_key",
+        "raw_event",
+        "get",
+    ] {
+        assert!(
+            found.contains(&expected.to_string()),
+            "{expected} in {found:?}"
+        );
+    }
+    assert_eq!(
+        accept(&items, "records", &text),
+        powertools_handler("    event.records\n")
+    );
+    let (items, _) = f.complete(
+        POWERTOOLS,
+        &powertools_handler("    for record in event.records:\n        record.s3.bucket.$0\n"),
+    );
+    let found = labels(&items);
+    assert!(
+        ["name", "arn", "owner_identity"]
+            .iter()
+            .all(|e| found.contains(&e.to_string())),
+        "{found:?}"
+    );
+    let name = item(&items, "name");
+    assert_eq!(name["detail"], "str");
+    let (items, _) = f.complete(
+        POWERTOOLS,
+        &powertools_handler("    x = event.records[0].s3.bucket.$0\n"),
+    );
+    assert!(
+        labels(&items).contains(&"name".to_string()),
+        "{:?}",
+        labels(&items)
+    );
+
+    // Hover: the member, the key it reads, the key's doc and example, the source.
+    let text = powertools_handler("    return event.record.s3.bucket.name\n");
+    let markdown = f.hover(POWERTOOLS, &text, "name", 0);
+    assert!(
+        markdown.contains("(property) S3Bucket.name: str"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("Reads `[\"name\"]`"), "{markdown}");
+    assert!(markdown.contains("Name of the bucket"), "{markdown}");
+    assert!(markdown.contains("aws-lambda-powertools 3."), "{markdown}");
+
+    // Warnings: an attribute the class lacks; indexing a generator; dict access as before.
+    let body = "    for record in event.records:\n        record.s3.bucket.nmae\n    \
+                first = event.records[0]\n    event[\"Records\"][0][\"s3\"][\"bukcet\"]\n";
+    // A new version: the completions above published diagnostics for version 1 too.
+    let u = uri(&f.path(POWERTOOLS));
+    f.client
+        .notify("textDocument/didClose", json!({"textDocument": {"uri": u}}));
+    f.client.open(&u, &powertools_handler(body), 2);
+    let diagnostics = f.client.diagnostics(&u, 2);
+    let found = codes_and_messages(&diagnostics);
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(found.iter().all(|(code, _)| code == "LH009"), "{found:#?}");
+    assert!(
+        found[0].1.contains("`S3Bucket` has no attribute `nmae`")
+            && found[0].1.contains("Did you mean `name`?"),
+        "{found:#?}"
+    );
+    assert!(
+        found[1].1.contains("`records` is a generator")
+            && found[1].1.contains("TypeError")
+            && found[1].1.contains("`.record`"),
+        "{found:#?}"
+    );
+    assert!(found[2].1.contains("Did you mean `bucket`?"), "{found:#?}");
+}
+
+#[test]
+fn powertools_event_source_decorator_wraps_the_event() {
+    let mut f = start();
+    let text =
+        "from aws_lambda_powertools.utilities.data_classes import SQSEvent, event_source\n\n\n\
+                @event_source(data_class=SQSEvent)\ndef lambda_handler(event, context):\n    \
+                for record in event.records:\n        print(record.json_body, record.bdy)\n";
+    let diagnostics = f.open(POWERTOOLS, text);
+    let found = codes_and_messages(&diagnostics);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].1.contains("`SQSRecord` has no attribute `bdy`"),
+        "{found:#?}"
+    );
+    assert!(found[0].1.contains("Did you mean `body`?"), "{found:#?}");
+    let markdown = f.hover(POWERTOOLS, text, "json_body", 0);
+    assert!(
+        markdown.contains("(property) SQSRecord.json_body: Any"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("Computed from `[\"body\"]`"),
+        "{markdown}"
+    );
+
+    // Without Powertools, `event.records` is a dict's attribute: nothing is said.
+    let plain = "def lambda_handler(event, context):\n    event.records\n";
+    assert!(f.open("unknown/lambda_function.py", plain).is_empty());
+}

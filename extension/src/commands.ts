@@ -5,18 +5,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as vscode from "vscode";
-import { errorMessage, LambdaServer } from "./server";
+import { errorKind, errorMessage, LambdaServer } from "./server";
 import { ResultPanel } from "./resultPanel";
 import { displayName, EVENT_TEMPLATES, FunctionTarget, resolveTarget } from "./functionTarget";
-import { InvokeTarget, parseInvokeResult, succeeded, summarize } from "./invokeResult";
-
-/** The argument object of the server's commands. */
-interface ServerCommandArgs {
-  uri: string;
-  handler?: string;
-  event?: string;
-  [key: string]: unknown;
-}
+import { InvokeTarget, succeeded, summarize } from "./invokeResult";
+import { COMMANDS, DeployPlan, EventFile, InvokeParams, LENS_COMMANDS } from "./protocol";
 
 export class Commands {
   constructor(
@@ -30,12 +23,13 @@ export class Commands {
   register(): void {
     const add = (id: string, run: (...args: unknown[]) => unknown) =>
       this.context.subscriptions.push(vscode.commands.registerCommand(id, run));
-    add("lambda.invoke", (arg) => this.invoke(arg, "local", undefined));
-    add("lambda.invokeWithEvent", (arg) => this.invokeWithEvent(arg, "local"));
-    add("lambda.invokeRemote", (arg) => this.invokeWithEvent(arg, "remote"));
-    add("lambda.package", (arg) => this.package(arg));
-    add("lambda.deploy", (arg) => this.deploy(arg));
-    add("lambda.newTestEvent", (arg) => this.newTestEvent(arg));
+    // The lens commands and the palette's share ids: a lens passes `LensArguments`.
+    add(LENS_COMMANDS.invoke, (arg) => this.invoke(arg, "local", undefined));
+    add(LENS_COMMANDS.invokeWithEvent, (arg) => this.invokeWithEvent(arg, "local"));
+    add(COMMANDS.invokeRemote, (arg) => this.invokeWithEvent(arg, "remote"));
+    add(COMMANDS.package, (arg) => this.package(arg));
+    add(COMMANDS.deploy, (arg) => this.deploy(arg));
+    add(COMMANDS.newTestEvent, (arg) => this.newTestEvent(arg));
     add("lambda.newFunction", () => this.newFunction());
     add("lambda.restartServer", () => this.restartServer());
     add("lambda.showOutput", () => this.output.show(true));
@@ -91,14 +85,14 @@ export class Commands {
     const shown: InvokeTarget = { functionName: displayName(target), event, where };
     const again = () => void this.runInvoke(target, where, event);
     this.results.showRunning(shown, again);
-    const args: ServerCommandArgs = { uri: target.uri, handler: target.handler, event };
+    const params: InvokeParams = { uri: target.uri, handler: target.handler, event };
     try {
-      const answer = await vscode.window.withProgress(
+      const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: `λ invoking ${shown.functionName}` },
         (_progress, token) =>
-          this.server.execute(where === "remote" ? "lambda.invokeRemote" : "lambda.invoke", args, token),
+          this.server.execute(where === "remote" ? COMMANDS.invokeRemote : COMMANDS.invoke, params, token),
       );
-      const result = parseInvokeResult(answer);
+      shown.functionName = result.function;
       this.results.showResult(shown, result);
       this.output.appendLine(`[lambda] ${summarize(shown, result)} (request ${result.requestId})`);
       if (!succeeded(result)) {
@@ -106,6 +100,11 @@ export class Commands {
       }
     } catch (error) {
       const message = errorMessage(error);
+      if (errorKind(error) === "cancelled") {
+        this.output.appendLine(`[lambda] invoking ${shown.functionName}: cancelled`);
+        this.results.showFailure(shown, "Cancelled.");
+        return;
+      }
       this.output.appendLine(`[lambda] invoking ${shown.functionName} failed: ${message}`);
       this.results.showFailure(shown, message);
       void vscode.window.showErrorMessage(`Lambda: invoking ${shown.functionName} failed: ${message}`);
@@ -122,44 +121,35 @@ export class Commands {
   }
 
   /**
-   * The event templates the server offers (name and description), with the built-in list as
-   * a fallback when the server cannot answer.
+   * The function's event files and the templates the server offers; the built-in list of
+   * templates when the server cannot answer.
    */
-  private async templates(target: FunctionTarget): Promise<{ name: string; description: string }[]> {
+  private async events(
+    target: FunctionTarget,
+  ): Promise<{ files: EventFile[]; templates: { name: string; description: string }[] }> {
     try {
-      const answer = (await this.server.execute("lambda.listEvents", { uri: target.uri })) as {
-        templates?: { name?: unknown; description?: unknown }[];
-      };
-      const listed = (answer?.templates ?? [])
-        .filter((t) => typeof t.name === "string")
-        .map((t) => ({ name: String(t.name), description: typeof t.description === "string" ? t.description : "" }));
-      if (listed.length > 0) return listed;
+      const answer = await this.server.execute(COMMANDS.listEvents, { uri: target.uri, handler: target.handler });
+      return answer;
     } catch (error) {
-      this.output.appendLine(`[lambda] listing event templates failed: ${errorMessage(error)}`);
+      this.output.appendLine(`[lambda] listing test events failed: ${errorMessage(error)}`);
+      return {
+        files: [],
+        templates: EVENT_TEMPLATES.map((name) => ({ name, description: "built-in template" })),
+      };
     }
-    return EVENT_TEMPLATES.map((name) => ({ name, description: "built-in template" }));
   }
 
   /** Ask for an event: the function's events/*.json files, then the built-in templates. */
   private async pickEvent(target: FunctionTarget, allowDefault: boolean): Promise<string | undefined> {
     type Item = vscode.QuickPickItem & { event: string };
     const items: Item[] = [];
-    if (allowDefault) items.push({ label: "Default event", description: "{}", event: "" });
-    const folder = functionFolder(target);
-    if (folder) {
-      const eventsDir = path.join(folder, "events");
-      let files: string[] = [];
-      try {
-        files = fs.readdirSync(eventsDir).filter((name) => name.endsWith(".json")).sort();
-      } catch {
-        // No events/ folder: only the templates are offered.
-      }
-      for (const file of files) {
-        items.push({ label: `$(file) ${file}`, description: "events/", event: path.join(eventsDir, file) });
-      }
+    if (allowDefault) items.push({ label: "Default event", description: "the trigger's template, else hello-world", event: "" });
+    const { files, templates } = await this.events(target);
+    for (const file of files) {
+      items.push({ label: `$(file) ${file.name}`, description: "events/", event: file.path });
     }
     if (items.length > 0) items.push({ label: "", kind: vscode.QuickPickItemKind.Separator, event: "" });
-    for (const template of await this.templates(target)) {
+    for (const template of templates) {
       items.push({ label: `$(symbol-event) ${template.name}`, description: template.description, event: template.name });
     }
     const picked = await vscode.window.showQuickPick(items, {
@@ -182,9 +172,9 @@ export class Commands {
           title: `Lambda: packaging ${name}`,
           cancellable: true,
         },
-        (_progress, token) => this.server.execute("lambda.package", { uri: target.uri }, token),
+        (_progress, token) => this.server.execute(COMMANDS.package, { uri: target.uri, handler: target.handler }, token),
       );
-      const text = describeAnswer(answer, `Packaged ${name}.`);
+      const text = answer.message;
       this.output.appendLine(`[lambda] ${text}`);
       void vscode.window.showInformationMessage(`Lambda: ${text}`);
     } catch (error) {
@@ -197,14 +187,12 @@ export class Commands {
     const target = this.target(argument);
     if (!target) return;
     const name = displayName(target);
+    const params = { uri: target.uri, handler: target.handler };
     let plan: DeployPlan;
     try {
-      plan = parseDeployPlan(
-        await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Window, title: `λ resolving AWS account for ${name}` },
-          (_p, token) => this.server.execute("lambda.deploy", { uri: target.uri, plan: true }, token),
-        ),
-        name,
+      plan = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: `λ resolving AWS account for ${name}` },
+        (_p, token) => this.server.execute(COMMANDS.deployPlan, params, token),
       );
     } catch (error) {
       this.reportFailure(`preparing the deploy of ${name}`, error);
@@ -214,7 +202,10 @@ export class Commands {
       `Deploy "${plan.functionName}" to AWS account ${plan.account} in ${plan.region}?`,
       {
         modal: true,
-        detail: `This creates or updates the function ${plan.functionName} with the code and configuration of this folder.`,
+        detail:
+          plan.changes.length === 0
+            ? `${plan.functionName} is up to date: nothing would change.`
+            : `This would change:\n${plan.changes.map((c) => `• ${c}`).join("\n")}`,
       },
       "Deploy",
     );
@@ -226,9 +217,9 @@ export class Commands {
           title: `Lambda: deploying ${plan.functionName} to ${plan.region}`,
           cancellable: true,
         },
-        (_progress, token) => this.server.execute("lambda.deploy", { uri: target.uri }, token),
+        (_progress, token) => this.server.execute(COMMANDS.deploy, params, token),
       );
-      const text = describeAnswer(answer, `Deployed ${plan.functionName}.`);
+      const text = answer.message;
       this.output.appendLine(`[lambda] ${text}`);
       void vscode.window.showInformationMessage(`Lambda: ${text}`);
     } catch (error) {
@@ -240,7 +231,7 @@ export class Commands {
     const target = this.target(argument);
     if (!target) return;
     const picked = await vscode.window.showQuickPick(
-      (await this.templates(target)).map((t) => ({ label: t.name, description: t.description })),
+      (await this.events(target)).templates.map((t) => ({ label: t.name, description: t.description })),
       { title: `New test event for ${displayName(target)}`, placeHolder: "Which service's event?" },
     );
     if (!picked) return;
@@ -254,17 +245,13 @@ export class Commands {
     });
     if (!name) return;
     try {
-      const answer = await this.server.execute("lambda.newTestEvent", {
+      const answer = await this.server.execute(COMMANDS.newTestEvent, {
         uri: target.uri,
+        handler: target.handler,
         template,
         name,
       });
-      const created = answerUri(answer);
-      if (created) {
-        await vscode.window.showTextDocument(created);
-      } else {
-        void vscode.window.showInformationMessage(`Lambda: ${describeAnswer(answer, "Created.")}`);
-      }
+      await vscode.window.showTextDocument(vscode.Uri.parse(answer.uri));
     } catch (error) {
       this.reportFailure(`creating the ${template} test event`, error);
     }
@@ -327,7 +314,7 @@ export class Commands {
 
   private reportFailure(what: string, error: unknown): void {
     const message = errorMessage(error);
-    if (/cancel/i.test(message)) {
+    if (errorKind(error) === "cancelled") {
       this.output.appendLine(`[lambda] ${what}: cancelled`);
       return;
     }
@@ -336,67 +323,6 @@ export class Commands {
       if (choice) this.output.show(true);
     });
   }
-}
-
-/** What deploy confirms before it runs: the server's answer to `{ uri, plan: true }`. */
-interface DeployPlan {
-  functionName: string;
-  account: string;
-  region: string;
-}
-
-function parseDeployPlan(answer: unknown, fallbackName: string): DeployPlan {
-  const record = (typeof answer === "object" && answer !== null ? answer : {}) as Record<string, unknown>;
-  const account = typeof record.account === "string" ? record.account : undefined;
-  const region = typeof record.region === "string" ? record.region : undefined;
-  if (!account || !region) {
-    throw new Error(
-      "the server did not say which AWS account and region the deploy goes to, so it was " +
-        "not started. Check your AWS credentials (aws sts get-caller-identity) and the region " +
-        "(lambda.toml `region` or AWS_REGION).",
-    );
-  }
-  return {
-    functionName: typeof record.functionName === "string" ? record.functionName : fallbackName,
-    account,
-    region,
-  };
-}
-
-/** The folder of a function target on disk (the handler file's folder, or the folder). */
-function functionFolder(target: FunctionTarget): string | undefined {
-  let uri: vscode.Uri;
-  try {
-    uri = vscode.Uri.parse(target.uri, true);
-  } catch {
-    return undefined;
-  }
-  if (uri.scheme !== "file") return undefined;
-  const file = uri.fsPath;
-  try {
-    return fs.statSync(file).isDirectory() ? file : path.dirname(file);
-  } catch {
-    return path.dirname(file);
-  }
-}
-
-/** A message from a server answer: its `message`, else the fallback. */
-function describeAnswer(answer: unknown, fallback: string): string {
-  if (typeof answer === "string") return answer;
-  if (typeof answer === "object" && answer !== null) {
-    const record = answer as Record<string, unknown>;
-    if (typeof record.message === "string") return record.message;
-  }
-  return fallback;
-}
-
-/** A file the server created or wrote (`uri` or `path` in its answer). */
-function answerUri(answer: unknown): vscode.Uri | undefined {
-  if (typeof answer !== "object" || answer === null) return undefined;
-  const record = answer as Record<string, unknown>;
-  if (typeof record.uri === "string") return vscode.Uri.parse(record.uri);
-  if (typeof record.path === "string") return vscode.Uri.file(record.path);
-  return undefined;
 }
 
 interface Snippet {

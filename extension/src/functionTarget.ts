@@ -74,6 +74,7 @@ export function displayName(target: FunctionTarget): string {
  * server cannot list its templates (`lambda.listEvents`).
  */
 export const EVENT_TEMPLATES: readonly string[] = [
+  "hello-world",
   "s3",
   "api",
   "http-api",

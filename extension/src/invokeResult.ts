@@ -1,27 +1,10 @@
-// The server's answer to `lambda.invoke` / `lambda.invokeRemote`, and how the result view
-// shows it: like the console's Test tab (status, response, log, REPORT line, request id).
-// Pure: no vscode import, so it is unit-tested with node's test runner.
+// How the result view shows the server's answer to `lambda.invoke` / `lambda.invokeRemote`
+// (typed in protocol.ts): like the console's Test tab (status, response, log, REPORT line,
+// request id). Pure: no vscode import, so it is unit-tested with node's test runner.
 
-/** The REPORT figures of one invoke, as CloudWatch prints them. */
-export interface InvokeReport {
-  durationMs: number;
-  billedDurationMs: number;
-  memorySizeMb: number;
-  maxMemoryUsedMb: number;
-  initDurationMs?: number;
-}
+import type { InvokeResult } from "./protocol";
 
-/** One invoke's outcome, as the server returns it. */
-export interface InvokeResult {
-  /** "Success", "FunctionError", "Timeout", … */
-  status: string;
-  requestId: string;
-  /** The response body exactly as the function returned it (JSON text, usually). */
-  payload: string;
-  /** The function's log: START, its output, END, REPORT. */
-  log: string;
-  report?: InvokeReport;
-}
+export type { InvokeResult };
 
 /** What was invoked, for the view's title and its "Invoke again" button. */
 export interface InvokeTarget {
@@ -33,71 +16,14 @@ export interface InvokeTarget {
   where: "local" | "remote";
 }
 
-/** The server answered something that is not an invoke result. */
-export class InvokeResultError extends Error {}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function optionalNumber(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
-}
-
-/** Check the server's answer and give it a type; throws InvokeResultError naming what is wrong. */
-export function parseInvokeResult(value: unknown): InvokeResult {
-  if (!isRecord(value)) {
-    throw new InvokeResultError(
-      `The server's invoke answer is not an object (got ${JSON.stringify(value)}).`,
-    );
-  }
-  if (typeof value.status !== "string") {
-    throw new InvokeResultError("The server's invoke answer has no `status`.");
-  }
-  const result: InvokeResult = {
-    status: value.status,
-    requestId: typeof value.requestId === "string" ? value.requestId : "",
-    payload:
-      typeof value.payload === "string"
-        ? value.payload
-        : value.payload === undefined || value.payload === null
-          ? ""
-          : JSON.stringify(value.payload),
-    log: typeof value.log === "string" ? value.log : "",
-  };
-  if (isRecord(value.report)) {
-    const r = value.report;
-    result.report = {
-      durationMs: optionalNumber(r.durationMs) ?? 0,
-      billedDurationMs: optionalNumber(r.billedDurationMs) ?? 0,
-      memorySizeMb: optionalNumber(r.memorySizeMb) ?? 0,
-      maxMemoryUsedMb: optionalNumber(r.maxMemoryUsedMb) ?? 0,
-      initDurationMs: optionalNumber(r.initDurationMs),
-    };
-  }
-  return result;
-}
-
 /** True when the function ran and returned normally. */
 export function succeeded(result: InvokeResult): boolean {
   return result.status === "Success";
 }
 
-/** The console's REPORT line: `REPORT RequestId: … Duration: 1.23 ms Billed Duration: 2 ms …`. */
+/** The REPORT line as CloudWatch prints it (the server writes it). */
 export function formatReport(result: InvokeResult): string | undefined {
-  const report = result.report;
-  if (!report) return undefined;
-  const parts = [
-    `REPORT RequestId: ${result.requestId}`,
-    `Duration: ${report.durationMs.toFixed(2)} ms`,
-    `Billed Duration: ${Math.round(report.billedDurationMs)} ms`,
-    `Memory Size: ${Math.round(report.memorySizeMb)} MB`,
-    `Max Memory Used: ${Math.round(report.maxMemoryUsedMb)} MB`,
-  ];
-  if (report.initDurationMs !== undefined) {
-    parts.push(`Init Duration: ${report.initDurationMs.toFixed(2)} ms`);
-  }
-  return parts.join("\t");
+  return result.report?.line;
 }
 
 /** The response as the console shows it: JSON pretty-printed, anything else as it came. */
@@ -114,9 +40,10 @@ export function prettyPayload(payload: string): string {
 export function summarize(target: InvokeTarget, result: InvokeResult): string {
   const where = target.where === "remote" ? "remotely" : "locally";
   const duration = result.report ? ` in ${result.report.durationMs.toFixed(2)} ms` : "";
+  const error = result.errorType ? ` (${result.errorType})` : "";
   return succeeded(result)
     ? `${target.functionName} ran ${where}${duration}: Success`
-    : `${target.functionName} ran ${where}${duration}: ${result.status}`;
+    : `${target.functionName} ran ${where}${duration}: ${result.status}${error}`;
 }
 
 /** Escape text for HTML content and attribute values. */

@@ -15,6 +15,10 @@ import {
   DynamicFeature,
 } from "vscode-languageclient/node";
 import { findServer, FoundServer, ServerNotFoundError } from "./serverPath";
+import { CommandCancelled, errorMessage } from "./errors";
+import type { CommandTypes, InitializationOptions } from "./protocol";
+
+export { errorKind, errorMessage } from "./errors";
 
 /**
  * The server names its code-lens commands `lambda.invoke` / `lambda.invokeWithEvent`, the
@@ -160,10 +164,16 @@ export class LambdaServer implements vscode.Disposable {
   }
 
   /**
-   * Run one of the server's commands (`lambda.invoke`, `lambda.package`, …) with one
-   * argument object, and return its answer. Throws when the server is not running.
+   * Run one of the server's commands (`lambda.invoke`, `lambda.package`, …) with its
+   * argument object, and return its answer; both typed by protocol.ts, which is generated
+   * from the server's own types. Throws when the server is not running or the command fails
+   * (`errorKind` tells why).
    */
-  async execute(command: string, argument: object, token?: CancellationToken): Promise<unknown> {
+  async execute<C extends keyof CommandTypes>(
+    command: C,
+    params: CommandTypes[C]["params"],
+    token?: CancellationToken,
+  ): Promise<CommandTypes[C]["result"]> {
     const client = this.client;
     if (!client || !client.isRunning()) {
       throw new Error(
@@ -171,7 +181,13 @@ export class LambdaServer implements vscode.Disposable {
           'fails, "Lambda: Show Output" shows why.',
       );
     }
-    return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [argument] }, token);
+    const answer = await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [params] }, token);
+    // The client answers a cancelled request with no value rather than an error.
+    if (token?.isCancellationRequested) throw new CommandCancelled(command);
+    if (answer === undefined || answer === null) {
+      throw new Error(`the server gave no answer to ${command}; "Lambda: Show Output" shows its log`);
+    }
+    return answer as CommandTypes[C]["result"];
   }
 
   dispose(): void {
@@ -179,10 +195,10 @@ export class LambdaServer implements vscode.Disposable {
     void this.stop();
   }
 
-  private initializationOptions(): object {
+  private initializationOptions(): InitializationOptions {
     const config = vscode.workspace.getConfiguration("lambda");
     return {
-      pythonPath: config.get<string | null>("python.path") ?? null,
+      pythonPath: config.get<string | null>("python.path") || undefined,
       // Restricted Mode: the server may refuse to run workspace code on its side too.
       trusted: vscode.workspace.isTrusted,
     };
@@ -200,13 +216,4 @@ export class LambdaServer implements vscode.Disposable {
       this.output.show(true);
     }
   }
-}
-
-/** A readable message from anything thrown, including the client's ResponseError. */
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === "object" && error !== null && "message" in error) {
-    return String((error as { message: unknown }).message);
-  }
-  return String(error);
 }

@@ -4,7 +4,8 @@
 use std::time::Instant;
 
 use lambda_ls::analysis::{
-    check_python, check_python_cached, complete_python, CheckCache, PythonFile,
+    check_python, check_python_cached, complete_python, hover_python, lenses_python, CheckCache,
+    PythonFile,
 };
 use lambda_ls::project::FunctionConfig;
 use lambda_ls::python::Module;
@@ -21,6 +22,48 @@ fn module_text() -> String {
     }
     text.push_str("\ndef lambda_handler(event, context):\n    for record in event[\"Records\"]:\n        helper_0(record)\n    x = event[\"Records\"][0][\"s3\"][\"\"]\n    return {\"statusCode\": 200}\n");
     text
+}
+
+/// A 6-line handler whose one expression is `event["a"]` repeated `depth` times (the
+/// shape that once made the analysis cubic).
+fn chain_text(depth: usize) -> String {
+    format!(
+        "import json\n\n\ndef lambda_handler(event, context):\n    x = event{}\n    return x\n",
+        "[\"a\"]".repeat(depth)
+    )
+}
+
+/// Check, hover, lenses and completion on the chain handler, each timed once.
+fn chain_case(depth: usize, label: &str, function: &lambda_ls::project::Function) {
+    let text = chain_text(depth);
+    let module = Module::parse(text.clone());
+    let file = PythonFile {
+        module: &module,
+        function: Some(function),
+        handler: Some("lambda_handler"),
+    };
+    let time = |f: &dyn Fn()| {
+        let started = Instant::now();
+        f();
+        started.elapsed().as_secs_f64() * 1e3
+    };
+    let check = time(&|| {
+        std::hint::black_box(check_python(file));
+    });
+    let last = text.rfind("\"a\"").unwrap() + 1;
+    let hover = time(&|| {
+        std::hint::black_box(hover_python(file, last));
+    });
+    let lenses = time(&|| {
+        std::hint::black_box(lenses_python(file));
+    });
+    let complete = time(&|| {
+        std::hint::black_box(complete_python(file, last));
+    });
+    println!(
+        "chain of {depth:>5} subscripts, {label}: check {check:9.2} ms, hover {hover:9.2} ms, \
+         lenses {lenses:9.2} ms, completion {complete:9.2} ms"
+    );
 }
 
 fn report(name: &str, mut samples: Vec<f64>) {
@@ -94,4 +137,22 @@ fn main() {
         "check_python, cached between edits (the server's path)",
         cached,
     );
+    // Near-linear analysis: the time per subscript should stay flat as the chain grows.
+    let (config, config_diagnostics) = lambda_ls::project::parse_config("chain", "");
+    let untriggered = lambda_ls::project::Function {
+        dir: std::env::temp_dir(),
+        config_path: None,
+        config,
+        config_diagnostics,
+    };
+    let limit: usize = std::env::var("CHAIN_MAX")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000);
+    for depth in [400, 1000, 3000, 10_000] {
+        if depth <= limit {
+            chain_case(depth, "s3 trigger", &function);
+            chain_case(depth, "no trigger", &untriggered);
+        }
+    }
 }

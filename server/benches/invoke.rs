@@ -89,7 +89,7 @@ fn main() {
     )
     .unwrap();
     std::fs::write(dir.join("event.json"), "{}").unwrap();
-    let mut function = lambda_ls::project::load(&dir).unwrap();
+    let mut function = lambda_ls::project::load(&dir);
     // `python` may not be modelled by this version of `project`: set it directly.
     function.config.python = Some(python.display().to_string());
     let warm_n = samples("BENCH_WARM", 1000);

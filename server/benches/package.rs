@@ -53,7 +53,7 @@ fn main() {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("csv-report");
     copy_tree(&repo.join("examples/csv-report"), &dir);
-    let function = lambda_ls::project::load(&dir).unwrap();
+    let function = lambda_ls::project::load(&dir);
     let ours_zip = temp.path().join("ours.zip");
 
     // Warm the dependency cache (the first build installs pandas and requests).

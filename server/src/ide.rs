@@ -108,11 +108,20 @@ pub struct Hover {
     pub markdown: String,
 }
 
-/// A code lens: a title above `range` and, when clickable, the command it runs.
+/// A code lens: a title above `range` and, when clickable, what it does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Lens {
     pub range: Range<usize>,
     pub title: String,
-    /// Command id and JSON arguments; `None` for an informational lens.
-    pub command: Option<(String, Vec<serde_json::Value>)>,
+    /// `None` for an informational lens.
+    pub action: Option<LensAction>,
+}
+
+/// What clicking a lens does, in editor-neutral terms (the protocol layer names the command).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum LensAction {
+    /// Invoke the handler locally with its default (or last) event.
+    Invoke { handler: String },
+    /// Ask for an event, then invoke the handler.
+    InvokeWithEvent { handler: String },
 }

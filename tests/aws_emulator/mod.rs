@@ -139,6 +139,24 @@ impl Moto {
         command.output().unwrap()
     }
 
+    /// The environment `cli` gives the binary, for tests that call the library in process.
+    pub fn environment(&self) -> Vec<(String, String)> {
+        let command = self.isolated_command(Path::new("."), &[]);
+        let mut variables: Vec<(String, String)> = command
+            .get_envs()
+            .filter_map(|(k, v)| Some((k.to_str()?.to_string(), v?.to_str()?.to_string())))
+            .collect();
+        variables.extend([
+            ("AWS_ENDPOINT_URL".to_string(), self.endpoint()),
+            ("AWS_ACCESS_KEY_ID".to_string(), "AKIAEMULATOR".to_string()),
+            (
+                "AWS_SECRET_ACCESS_KEY".to_string(),
+                "emulator-secret".to_string(),
+            ),
+        ]);
+        variables
+    }
+
     /// The binary with every AWS setting of this machine removed.
     pub fn isolated_command(&self, dir: &Path, args: &[&str]) -> Command {
         let mut command = Command::new(binary());

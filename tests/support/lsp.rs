@@ -220,8 +220,16 @@ impl LspClient {
         id
     }
 
-    /// Wait for the response to request `id`.
+    /// Wait for the response to request `id` (or take it, if it came while waiting for
+    /// something else).
     pub fn response(&mut self, id: i64, method: &str) -> Value {
+        if let Some(position) = self
+            .notifications
+            .iter()
+            .position(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none())
+        {
+            return self.notifications.remove(position);
+        }
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let message = self.receive(deadline, method);

@@ -2,13 +2,12 @@
 //! environment (and module-level objects) alive between invocations; creating a client on
 //! every invocation repeats its setup (credential lookup, TLS handshake, ~100 ms+) each time.
 
-use std::collections::HashSet;
-
+use rustc_hash::{FxHashMap, FxHashSet};
 use tree_sitter::Node;
 
 use super::codes;
 use crate::ide::{Diagnostic, Fix, Severity, TextEdit};
-use crate::python::{descendants, own_descendants, FunctionDef, Module};
+use crate::python::{descendants, own_descendants_with_parents, FunctionDef, Module};
 
 /// Calls that build a client, a session or a connection worth reusing.
 const CONSTRUCTORS: &[&str] = &[
@@ -33,8 +32,15 @@ const CONSTRUCTORS: &[&str] = &[
 
 pub(super) fn check(module: &Module, def: &FunctionDef<'_>, out: &mut Vec<Diagnostic>) {
     let Some(body) = def.body else { return };
-    let local_names = local_names(module, def, body);
-    for node in own_descendants(body) {
+    // One walk of the body, with parents (asking tree-sitter for a parent walks down from
+    // the root: a few hundred clients in a long handler would make that quadratic).
+    let nodes = own_descendants_with_parents(body);
+    let parents: FxHashMap<usize, Node<'_>> = nodes
+        .iter()
+        .filter_map(|(node, parent)| Some((node.id(), (*parent)?)))
+        .collect();
+    let body_facts = BodyFacts::new(module, def, &nodes);
+    for (node, _) in &nodes {
         if node.kind() != "call" {
             continue;
         }
@@ -55,31 +61,50 @@ pub(super) fn check(module: &Module, def: &FunctionDef<'_>, out: &mut Vec<Diagno
                  the handler) and every warm invocation skips its setup."
             ),
         );
-        if let Some(fix) = move_to_module_level(module, node, body, &local_names) {
+        if let Some(fix) = move_to_module_level(module, *node, body, &parents, &body_facts) {
             diagnostic = diagnostic.with_fix(fix);
         }
         out.push(diagnostic);
     }
 }
 
-/// Parameters and names assigned inside the function: a call that mentions one of them
-/// depends on the invocation and cannot move.
-fn local_names<'m>(module: &'m Module, def: &FunctionDef<'m>, body: Node<'m>) -> HashSet<&'m str> {
-    let mut names: HashSet<&str> = def.parameters.iter().map(|p| p.name).collect();
-    for node in own_descendants(body) {
-        let target = match node.kind() {
-            "assignment" | "augmented_assignment" => node.child_by_field_name("left"),
-            "for_statement" | "for_in_clause" => node.child_by_field_name("left"),
-            "with_item" | "as_pattern" => node.child_by_field_name("alias"),
-            _ => None,
-        };
-        if let Some(target) = target {
+/// What the fix needs to know about the handler's body, gathered in one walk.
+struct BodyFacts<'m> {
+    /// Parameters and names assigned inside the function: a call that mentions one of them
+    /// depends on the invocation and cannot move.
+    local_names: FxHashSet<&'m str>,
+    /// How many plain assignments (`name = …`) each name has.
+    assignments: FxHashMap<&'m str, usize>,
+}
+
+impl<'m> BodyFacts<'m> {
+    fn new(
+        module: &'m Module,
+        def: &FunctionDef<'m>,
+        nodes: &[(Node<'m>, Option<Node<'m>>)],
+    ) -> Self {
+        let mut local_names: FxHashSet<&str> = def.parameters.iter().map(|p| p.name).collect();
+        let mut assignments: FxHashMap<&str, usize> = FxHashMap::default();
+        for (node, _) in nodes {
+            let target = match node.kind() {
+                "assignment" | "augmented_assignment" => node.child_by_field_name("left"),
+                "for_statement" | "for_in_clause" => node.child_by_field_name("left"),
+                "with_item" | "as_pattern" => node.child_by_field_name("alias"),
+                _ => None,
+            };
+            let Some(target) = target else { continue };
+            if node.kind() == "assignment" {
+                *assignments.entry(module.node_text(target)).or_default() += 1;
+            }
             for n in descendants(target).filter(|n| n.kind() == "identifier") {
-                names.insert(module.node_text(n));
+                local_names.insert(module.node_text(n));
             }
         }
+        BodyFacts {
+            local_names,
+            assignments,
+        }
     }
-    names
 }
 
 /// `name = <call>` as a statement directly in the handler's body, whose arguments use no
@@ -88,13 +113,13 @@ fn move_to_module_level(
     module: &Module,
     call: Node<'_>,
     body: Node<'_>,
-    local_names: &HashSet<&str>,
+    parents: &FxHashMap<usize, Node<'_>>,
+    facts: &BodyFacts<'_>,
 ) -> Option<Fix> {
-    let assignment = call.parent().filter(|p| p.kind() == "assignment")?;
-    let statement = assignment
-        .parent()
-        .filter(|p| p.kind() == "expression_statement")?;
-    if statement.parent()? != body {
+    let parent = |node: Node<'_>| parents.get(&node.id()).copied();
+    let assignment = parent(call).filter(|p| p.kind() == "assignment")?;
+    let statement = parent(assignment).filter(|p| p.kind() == "expression_statement")?;
+    if parent(statement)? != body {
         return None;
     }
     let target = assignment.child_by_field_name("left")?;
@@ -102,23 +127,18 @@ fn move_to_module_level(
         return None;
     }
     let arguments = call.child_by_field_name("arguments")?;
+    // `region_name` in `region_name=…` names a parameter, not a local.
+    let keyword_names: FxHashSet<usize> = descendants(arguments)
+        .filter(|n| n.kind() == "keyword_argument")
+        .filter_map(|n| n.child_by_field_name("name"))
+        .map(|n| n.id())
+        .collect();
     let uses_local = descendants(arguments)
-        .filter(|n| n.kind() == "identifier")
-        .filter(|n| {
-            // `os` in `os.environ[...]`, keyword names: not references to locals.
-            n.parent().is_none_or(|p| {
-                !(p.kind() == "keyword_argument" && p.child_by_field_name("name") == Some(*n))
-            })
-        })
-        .any(|n| local_names.contains(module.node_text(n)));
+        .filter(|n| n.kind() == "identifier" && !keyword_names.contains(&n.id()))
+        .any(|n| facts.local_names.contains(module.node_text(n)));
     // The target itself is local only because of this very assignment.
     let target_name = module.node_text(target);
-    let assigned_elsewhere = own_descendants(body).into_iter().any(|n| {
-        n.kind() == "assignment"
-            && n != assignment
-            && n.child_by_field_name("left")
-                .is_some_and(|l| module.node_text(l) == target_name)
-    });
+    let assigned_elsewhere = facts.assignments.get(target_name).copied().unwrap_or(0) > 1;
     if uses_local || assigned_elsewhere {
         return None;
     }

@@ -1,7 +1,8 @@
 //! Environment variables the code reads but nobody sets. On Lambda the function sees only
 //! its configured variables plus those Lambda defines, so `os.environ["X"]` for any other
-//! name raises KeyError (and `.get`/`getenv` return None). Checked only when `lambda.toml`
-//! has an `[environment]` table, which then is the whole list.
+//! name raises KeyError (and `.get`/`getenv` return None). A read with a default handles
+//! the absence itself: a hint, not a warning. Checked only when `lambda.toml` has an
+//! `[environment]` table, which then is the whole list.
 
 use tree_sitter::Node;
 
@@ -51,47 +52,83 @@ pub(super) fn check(
     }
     let defined = &function.config.environment;
     for node in descendants(subtree) {
-        let Some(name_node) = environment_read(module, node) else {
+        let Some(read) = environment_read(module, node) else {
             continue;
         };
-        let Some(name) = string_value(module, name_node) else {
+        let Some(name) = string_value(module, read.name) else {
             continue;
         };
         if defined.contains_key(name) || LAMBDA_DEFINED.contains(&name) {
             continue;
         }
-        let suggestion = defined
-            .keys()
-            .map(|k| (strsim::jaro_winkler(k, name), k))
-            .filter(|(score, _)| *score > 0.85)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, k)| format!(" Did you mean `{k}`?"))
-            .unwrap_or_default();
+        if read.has_default {
+            // The code handles the absence itself: nothing fails, but the value on Lambda is
+            // the default, which is worth a quiet note (a forgotten `[environment]` entry
+            // would otherwise go unnoticed).
+            out.push(Diagnostic::new(
+                codes::UNDEFINED_ENV_VAR,
+                Severity::Hint,
+                read.name.byte_range(),
+                format!(
+                    "`{name}` is not in lambda.toml's [environment] and Lambda does not set it, \
+                     so on Lambda this read returns its default.{} Add `{name} = \"…\"` under \
+                     [environment] if the function should get another value.",
+                    suggestion(defined.keys(), name)
+                ),
+            ));
+            continue;
+        }
         out.push(Diagnostic::new(
             codes::UNDEFINED_ENV_VAR,
             Severity::Warning,
-            name_node.byte_range(),
+            read.name.byte_range(),
             format!(
                 "`{name}` is not in lambda.toml's [environment] and Lambda does not set it, so \
-                 on Lambda this read finds nothing (os.environ[...] raises KeyError).{suggestion} \
+                 on Lambda this read finds nothing (os.environ[...] raises KeyError).{} \
                  Otherwise add `{name} = \"…\"` (or `{name} = {{ from_env = \"{name}\" }}` for a \
-                 secret) under [environment]."
+                 secret) under [environment], or give the read a default.",
+                suggestion(defined.keys(), name)
             ),
         ));
     }
 }
 
-/// The name argument of `os.environ["X"]`, `os.environ.get("X")`, `os.getenv("X")` (also
-/// `environ[...]`/`getenv(...)` imported from os).
-fn environment_read<'m>(module: &'m Module, node: Node<'m>) -> Option<Node<'m>> {
+/// ` Did you mean `X`?` for a defined name close to `name`, or nothing.
+fn suggestion<'a>(defined: impl Iterator<Item = &'a String>, name: &str) -> String {
+    defined
+        .map(|k| (strsim::jaro_winkler(k, name), k))
+        .filter(|(score, _)| *score > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| format!(" Did you mean `{k}`?"))
+        .unwrap_or_default()
+}
+
+/// A read of one environment variable.
+struct EnvironmentRead<'m> {
+    /// The string literal naming the variable.
+    name: Node<'m>,
+    /// The read gives a default (`.get("X", "d")`, `getenv("X", default=None)`,
+    /// `setdefault("X", "d")`), so an unset variable does not make it fail.
+    has_default: bool,
+}
+
+/// The read in `os.environ["X"]`, `os.environ.get("X"[, default])`, `os.getenv("X"[,
+/// default])`, `os.environ.setdefault("X", value)` (also `environ[...]`/`getenv(...)`
+/// imported from os).
+fn environment_read<'m>(module: &'m Module, node: Node<'m>) -> Option<EnvironmentRead<'m>> {
     match node.kind() {
         "subscript" => {
             let value = node.child_by_field_name("value")?;
             if !matches!(module.node_text(value), "os.environ" | "environ") {
                 return None;
             }
-            node.child_by_field_name("subscript")
-                .filter(|s| s.kind() == "string")
+            let name = node
+                .child_by_field_name("subscript")
+                .filter(|s| s.kind() == "string")?;
+            Some(EnvironmentRead {
+                name,
+                has_default: false,
+            })
         }
         "call" => {
             let function = module.node_text(node.child_by_field_name("function")?);
@@ -102,8 +139,18 @@ fn environment_read<'m>(module: &'m Module, node: Node<'m>) -> Option<Node<'m>> 
                 return None;
             }
             let arguments = node.child_by_field_name("arguments")?;
-            let first = arguments.named_child(0)?;
-            (first.kind() == "string").then_some(first)
+            let mut cursor = arguments.walk();
+            let arguments: Vec<Node<'m>> = arguments
+                .named_children(&mut cursor)
+                .filter(|a| a.kind() != "comment")
+                .collect();
+            let name = *arguments.first().filter(|a| a.kind() == "string")?;
+            let has_default = arguments.iter().skip(1).any(|a| {
+                a.kind() != "keyword_argument"
+                    || a.child_by_field_name("name")
+                        .is_some_and(|n| module.node_text(n) == "default")
+            });
+            Some(EnvironmentRead { name, has_default })
         }
         _ => None,
     }
@@ -112,16 +159,24 @@ fn environment_read<'m>(module: &'m Module, node: Node<'m>) -> Option<Node<'m>> 
 #[cfg(test)]
 mod tests {
     use super::super::codes::UNDEFINED_ENV_VAR;
-    use super::super::test_support::diagnostics;
+    use super::super::test_support::{diagnostics, function_with};
+    use super::*;
 
     const CONFIG: &str =
         "[environment]\nOUTPUT_BUCKET = \"out\"\nBME_API_KEY = { from_env = \"BME_API_KEY\" }\n";
 
     fn flagged(src: &str, config: &str) -> Vec<(String, String)> {
-        diagnostics(src, config)
-            .into_iter()
-            .filter(|d| d.1 == UNDEFINED_ENV_VAR)
-            .map(|d| (d.0, d.2))
+        found(src, config, Severity::Warning)
+    }
+
+    fn found(src: &str, config: &str, severity: Severity) -> Vec<(String, String)> {
+        let module = Module::parse(src);
+        let function = function_with(config);
+        let mut out = Vec::new();
+        check(&module, module.root(), &function, &mut out);
+        out.into_iter()
+            .filter(|d| d.code == UNDEFINED_ENV_VAR && d.severity == severity)
+            .map(|d| (src[d.range].to_string(), d.message))
             .collect()
     }
 
@@ -144,5 +199,51 @@ mod tests {
     fn no_environment_table_means_no_check() {
         assert!(flagged("import os\nos.environ['ANY']\n", "memory = 256\n").is_empty());
         assert!(flagged("import os\nos.environ['ANY']\n", "").is_empty());
+    }
+
+    #[test]
+    fn reads_with_a_default_get_a_hint_not_a_warning() {
+        let src = "import os\nfrom os import getenv\n\
+                   a = os.environ.get(\"STAGE\", \"dev\")\n\
+                   b = os.getenv('LOG_LEVEL', 'INFO')\n\
+                   c = getenv(\"TABLE\", default=None)\n\
+                   d = os.environ.setdefault(\"REGION_NAME\", \"eu-west-1\")\n\
+                   e = os.environ.get(\"OUTPUT_BUKET\", \"out\")\n";
+        assert!(
+            flagged(src, CONFIG).is_empty(),
+            "{:?}",
+            flagged(src, CONFIG)
+        );
+        let hints = found(src, CONFIG, Severity::Hint);
+        let names: Vec<_> = hints.iter().map(|h| h.0.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "\"STAGE\"",
+                "'LOG_LEVEL'",
+                "\"TABLE\"",
+                "\"REGION_NAME\"",
+                "\"OUTPUT_BUKET\""
+            ]
+        );
+        assert!(
+            hints[0]
+                .1
+                .contains("Lambda does not set it, so on Lambda this read returns its default."),
+            "{hints:?}"
+        );
+        assert!(hints[4].1.contains("Did you mean `OUTPUT_BUCKET`?"));
+        // The check as the server runs it: no warning among all the file's diagnostics.
+        assert!(diagnostics(src, CONFIG)
+            .iter()
+            .all(|d| d.1 != UNDEFINED_ENV_VAR || d.2.contains("returns its default")));
+    }
+
+    #[test]
+    fn reads_without_a_default_still_warn() {
+        let src = "import os\na = os.environ['X']\nb = os.environ.get('Y')\n\
+                   c = os.getenv('Z', key='w')\n";
+        let names: Vec<_> = flagged(src, CONFIG).into_iter().map(|f| f.0).collect();
+        assert_eq!(names, vec!["'X'", "'Y'", "'Z'"]);
     }
 }

@@ -51,27 +51,23 @@ pub struct PythonFile<'a> {
 }
 
 impl<'a> PythonFile<'a> {
-    /// Describe `path` (holding `module`) relative to `function`.
+    /// Describe `path` (holding `module`) relative to `function`, the function whose folder
+    /// holds it (as `project::Functions` found it).
     pub fn new(module: &'a Module, path: &Path, function: Option<&'a Function>) -> Self {
-        let handler = function.and_then(|f| {
-            let handler_file = f.handler_file()?;
-            let (_, name) = f.config.handler_parts()?;
-            same_file(&handler_file, path).then_some(name)
-        });
         PythonFile {
             module,
             function,
-            handler,
+            handler: function.and_then(|f| handler_in(f, path)),
         }
     }
 }
 
-/// Whether two paths name the same file (canonical when both exist, else lexical).
-pub fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    }
+/// The handler's function name when `path` is `function`'s handler module. The function's
+/// folder is an ancestor of `path` as written, so comparing the paths as written is exact:
+/// no file system call per question.
+pub fn handler_in<'f>(function: &'f Function, path: &Path) -> Option<&'f str> {
+    let (_, name) = function.config.handler_parts()?;
+    (function.handler_file()? == path).then_some(name)
 }
 
 /// Per-statement results of the module-wide checks (secrets, environment reads), kept
@@ -92,6 +88,17 @@ pub fn check_python(file: PythonFile<'_>) -> Vec<Diagnostic> {
 
 /// `check_python`, reusing what `cache` holds from the previous version of the file.
 pub fn check_python_cached(file: PythonFile<'_>, cache: &mut CheckCache) -> Vec<Diagnostic> {
+    let events = events::analyze(file);
+    check_python_with(file, events.as_ref(), cache)
+}
+
+/// `check_python_cached` with the handler's event analysis already made (`events::analyze`),
+/// so that checks, hovers and lenses of one version share it.
+pub fn check_python_with(
+    file: PythonFile<'_>,
+    events: Option<&events::EventAnalysis>,
+    cache: &mut CheckCache,
+) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for error in file.module.syntax_errors() {
         let message = match &error.missing {
@@ -116,8 +123,8 @@ pub fn check_python_cached(file: PythonFile<'_>, cache: &mut CheckCache) -> Vec<
             returns::check_handler(file.module, &def, &mut diagnostics);
             clients::check(file.module, &def, &mut diagnostics);
         }
-        if let Some(analysis) = events::analyze(file) {
-            events::check(&analysis, &mut diagnostics);
+        if let Some(analysis) = events {
+            events::check(analysis, &mut diagnostics);
         }
     }
     statement_checks(file, cache, &mut diagnostics);
@@ -195,37 +202,72 @@ fn shift(diagnostics: &mut [Diagnostic], offset: usize, add: bool) {
 /// Hover for a Python file at `offset`, if any: an event key or context attribute, else
 /// the handler's name.
 pub fn hover_python(file: PythonFile<'_>, offset: usize) -> Option<Hover> {
-    let analysis = events::analyze(file);
-    if let Some(hover) = analysis.as_ref().and_then(|a| events::hover(a, offset)) {
+    hover_python_with(file, events::analyze(file).as_ref(), offset)
+}
+
+/// `hover_python` with the handler's event analysis already made.
+pub fn hover_python_with(
+    file: PythonFile<'_>,
+    analysis: Option<&events::EventAnalysis>,
+    offset: usize,
+) -> Option<Hover> {
+    if let Some(hover) = analysis.and_then(|a| events::hover(a, offset)) {
         return Some(hover);
     }
-    handler_hover(file, offset, analysis.as_ref().map(|a| &a.events))
+    handler_hover(file, offset, analysis.map(|a| &a.events))
 }
 
 /// Code lenses for a Python file.
 pub fn lenses_python(file: PythonFile<'_>) -> Vec<Lens> {
-    let analysis = events::analyze(file);
-    handler_lenses(file, analysis.as_ref().map(|a| &a.events))
+    lenses_python_with(file, events::analyze(file).as_ref())
+}
+
+/// `lenses_python` with the handler's event analysis already made.
+pub fn lenses_python_with(
+    file: PythonFile<'_>,
+    analysis: Option<&events::EventAnalysis>,
+) -> Vec<Lens> {
+    handler_lenses(file, analysis.map(|a| &a.events))
 }
 
 /// Completions at `offset` of a Python file: event keys and context attributes.
 pub fn complete_python(file: PythonFile<'_>, offset: usize) -> Vec<Completion> {
+    complete_python_with(file, || std::sync::Arc::new(events::analyze(file)), offset)
+}
+
+/// `complete_python`; `unpatched` gives the event analysis of the file as it is, used when
+/// the cursor's line parses (when it does not, a patched copy is analysed instead).
+pub fn complete_python_with(
+    file: PythonFile<'_>,
+    unpatched: impl FnOnce() -> std::sync::Arc<Option<events::EventAnalysis>>,
+    offset: usize,
+) -> Vec<Completion> {
     if file.handler.is_none() {
         return Vec::new();
     }
-    let patched = events::patched_module(file.module, offset);
-    let analysed = PythonFile {
-        module: patched.as_ref().unwrap_or(file.module),
-        ..file
-    };
-    match events::analyze(analysed) {
-        Some(mut analysis) => {
-            analysis.patched = patched.is_some();
-            events::complete(&analysis, file.module.text(), offset)
+    match events::patched_module(file.module, offset) {
+        None => match unpatched().as_ref() {
+            Some(analysis) => events::complete(analysis, file.module.text(), offset),
+            None => Vec::new(),
+        },
+        Some(patched) => {
+            let analysed = PythonFile {
+                module: &patched,
+                ..file
+            };
+            match events::analyze(analysed) {
+                Some(mut analysis) => {
+                    analysis.patched = true;
+                    events::complete(&analysis, file.module.text(), offset)
+                }
+                None => Vec::new(),
+            }
         }
-        None => Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod scaling_tests;
 
 #[cfg(test)]
 pub(crate) mod test_support {

@@ -79,47 +79,50 @@ fn first_argument(call: Node<'_>) -> Option<Node<'_>> {
 }
 
 /// Walk a literal value (through dicts, lists and tuples) and report the parts that the
-/// encoder cannot handle.
+/// encoder cannot handle. Iterative: literals nested thousands deep must not overflow the
+/// stack; findings keep document order.
 fn find_unserializable(
     module: &Module,
     value: Node<'_>,
     encoder: Encoder,
     out: &mut Vec<Diagnostic>,
 ) {
-    match value.kind() {
-        "dictionary" => {
-            let mut cursor = value.walk();
-            for pair in value.named_children(&mut cursor) {
-                if let Some(v) = pair.child_by_field_name("value") {
-                    find_unserializable(module, v, encoder, out);
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        let mut cursor = value.walk();
+        let first = pending.len();
+        match value.kind() {
+            "dictionary" => pending.extend(
+                value
+                    .named_children(&mut cursor)
+                    .filter_map(|pair| pair.child_by_field_name("value")),
+            ),
+            "list" | "tuple" | "parenthesized_expression" => {
+                pending.extend(value.named_children(&mut cursor))
+            }
+            _ => {
+                if let Some((type_name, advice)) = unserializable_type(module, value, encoder) {
+                    let who = match encoder {
+                        Encoder::Runtime => {
+                            "Lambda cannot turn the handler's result into JSON and fails with \
+                             Runtime.MarshalError"
+                        }
+                        Encoder::JsonDumps => "json.dumps raises TypeError here",
+                    };
+                    out.push(Diagnostic::new(
+                        codes::NOT_SERIALIZABLE,
+                        Severity::Warning,
+                        value.byte_range(),
+                        format!(
+                            "{who}: \"Object of type {type_name} is not JSON serializable\". \
+                             {advice}"
+                        ),
+                    ));
                 }
             }
         }
-        "list" | "tuple" | "parenthesized_expression" => {
-            let mut cursor = value.walk();
-            for item in value.named_children(&mut cursor) {
-                find_unserializable(module, item, encoder, out);
-            }
-        }
-        _ => {
-            if let Some((type_name, advice)) = unserializable_type(module, value, encoder) {
-                let who = match encoder {
-                    Encoder::Runtime => {
-                        "Lambda cannot turn the handler's result into JSON and fails with \
-                         Runtime.MarshalError"
-                    }
-                    Encoder::JsonDumps => "json.dumps raises TypeError here",
-                };
-                out.push(Diagnostic::new(
-                    codes::NOT_SERIALIZABLE,
-                    Severity::Warning,
-                    value.byte_range(),
-                    format!(
-                        "{who}: \"Object of type {type_name} is not JSON serializable\". {advice}"
-                    ),
-                ));
-            }
-        }
+        // Children are taken from the end of the stack: reverse them to visit in order.
+        pending[first..].reverse();
     }
 }
 

@@ -65,14 +65,22 @@ pub(super) fn add_os_import(module: &Module, diagnostics: &mut [Diagnostic]) {
     if module.imports_module("os") {
         return;
     }
+    // After the docstring and `from __future__` imports: an import above those is a
+    // SyntaxError (future imports must come first).
+    let at = module.after_header();
+    let newline = if at > 0 && !module.text()[..at].ends_with('\n') {
+        "\n"
+    } else {
+        ""
+    };
     for diagnostic in diagnostics
         .iter_mut()
         .filter(|d| d.code == codes::HARDCODED_SECRET)
     {
         for fix in &mut diagnostic.fixes {
             fix.edits.push(TextEdit {
-                range: 0..0,
-                new_text: "import os\n".to_string(),
+                range: at..at,
+                new_text: format!("{newline}import os\n"),
             });
         }
     }
@@ -259,5 +267,31 @@ mod tests {
             "import os\nimport json\nBME_API_KEY = os.environ[\"BME_API_KEY\"]\n"
         );
         assert_eq!(environment_name("apiKey"), "API_KEY");
+    }
+
+    #[test]
+    fn fix_imports_os_after_the_docstring_and_future_imports() {
+        let fixed = |src: &str| {
+            let module = Module::parse(src);
+            let mut out = Vec::new();
+            check(&module, module.root(), &mut out);
+            add_os_import(&module, &mut out);
+            apply(src, &out[0].fixes[0])
+        };
+        let src = "\"\"\"Prices.\"\"\"\nfrom __future__ import annotations\n\nimport json\n\
+                   API_TOKEN = 'f3a9c2d18b7e4a6f'\n";
+        let result = fixed(src);
+        assert_eq!(
+            result,
+            "\"\"\"Prices.\"\"\"\nfrom __future__ import annotations\nimport os\n\nimport json\n\
+             API_TOKEN = os.environ[\"API_TOKEN\"]\n"
+        );
+        assert!(Module::parse(result).syntax_errors().is_empty());
+        // The shebang stays on the first line.
+        let src = "#!/usr/bin/env python\nAPI_TOKEN = 'f3a9c2d18b7e4a6f'";
+        assert_eq!(
+            fixed(src),
+            "#!/usr/bin/env python\nimport os\nAPI_TOKEN = os.environ[\"API_TOKEN\"]"
+        );
     }
 }

@@ -3,7 +3,7 @@
 
 use super::events::HandlerEvents;
 use super::PythonFile;
-use crate::ide::{Hover, Lens};
+use crate::ide::{Hover, Lens, LensAction};
 use crate::project::{EnvValue, Function, Source};
 
 fn source_label(source: Source) -> &'static str {
@@ -21,7 +21,7 @@ fn triggers_label(function: &Function) -> String {
             .config
             .triggers
             .iter()
-            .map(|t| t.kind.as_str())
+            .map(|t| t.kind())
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -117,11 +117,6 @@ pub fn handler_hover(
     })
 }
 
-/// The editor command that invokes the handler (the server carries it out).
-pub const INVOKE_COMMAND: &str = "lambda.invoke";
-/// The editor command that asks for an event, then invokes (the extension asks).
-pub const INVOKE_WITH_EVENT_COMMAND: &str = "lambda.invokeWithEvent";
-
 /// Lenses above the handler: `▶ Invoke`, `Invoke with event…`, and its effective
 /// configuration with the event type in one line.
 pub fn handler_lenses(file: PythonFile<'_>, events: Option<&HandlerEvents>) -> Vec<Lens> {
@@ -140,22 +135,24 @@ pub fn handler_lenses(file: PythonFile<'_>, events: Option<&HandlerEvents>) -> V
         c.name.value, c.runtime.value, c.memory.value, c.timeout.value,
     );
     let range = def.node.start_byte()..def.name_range.end;
-    let argument = serde_json::json!({ "handler": c.handler.value });
+    let handler = name.to_string();
     vec![
         Lens {
             range: range.clone(),
             title: "▶ Invoke".to_string(),
-            command: Some((INVOKE_COMMAND.to_string(), vec![argument.clone()])),
+            action: Some(LensAction::Invoke {
+                handler: handler.clone(),
+            }),
         },
         Lens {
             range: range.clone(),
             title: "Invoke with event…".to_string(),
-            command: Some((INVOKE_WITH_EVENT_COMMAND.to_string(), vec![argument])),
+            action: Some(LensAction::InvokeWithEvent { handler }),
         },
         Lens {
             range,
             title,
-            command: None,
+            action: None,
         },
     ]
 }

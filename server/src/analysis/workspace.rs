@@ -1,11 +1,11 @@
 //! Checking files on disk, for `lambda-ls check`: the same answers the editor shows for
-//! the same files, gathered over whole function folders.
+//! the same files (the same function lookup, [`Functions`]), over whole function folders.
 
 use std::path::{Path, PathBuf};
 
 use super::{check_config, check_python, PythonFile};
 use crate::ide::Diagnostic;
-use crate::project::{self, Function, CONFIG_FILE};
+use crate::project::{self, Disk, FileSource, Function, Functions, CONFIG_FILE};
 use crate::python::Module;
 
 /// The diagnostics of one file, with the text they point into.
@@ -15,30 +15,19 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Read a file as the editor would show it: invalid UTF-8 bytes become U+FFFD rather than
-/// hiding the whole file.
-pub fn read_lossy(path: &Path) -> std::io::Result<String> {
-    std::fs::read(path).map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// The function folder holding `path` (nearest ancestor with lambda.toml or the console's
-/// lambda_function.py).
-pub fn function_for(path: &Path) -> Option<Function> {
-    let dir = project::function_dir_of(path.parent()?)?;
-    project::load(dir).ok()
-}
-
-/// Check one file (a Python module or a lambda.toml).
-pub fn check_file(path: &Path) -> std::io::Result<FileReport> {
-    let text = read_lossy(path)?;
-    let function = function_for(path);
+/// Check one file (a Python module or a lambda.toml) of `functions`, read from the disk.
+/// A file that belongs to no function gets no diagnostics: Lambda's rules do not apply to it.
+pub fn check_file(functions: &mut Functions, path: &Path) -> std::io::Result<FileReport> {
+    let bytes = std::fs::read(path)?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let function = functions.of(&Disk, path);
     let is_config = path.file_name().is_some_and(|n| n == CONFIG_FILE);
     let diagnostics = match (&function, is_config) {
-        (Some(function), true) => check_config(function, &text, &|p| read_lossy(p).ok()),
-        (None, true) => Vec::new(),
-        (_, false) => {
+        (None, _) => Vec::new(),
+        (Some(function), true) => check_config(function, &text, &|p| Disk.read_lossy(p)),
+        (Some(function), false) => {
             let module = Module::parse(text.as_str());
-            check_python(PythonFile::new(&module, path, function.as_ref()))
+            check_python(PythonFile::new(&module, path, Some(function)))
         }
     };
     Ok(FileReport {

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use aws_sdk_lambda::config::http::HttpResponse;
@@ -43,6 +44,21 @@ pub struct DeployOptions<'a> {
     pub process_env: HashMap<String, String>,
     /// Told about each step as it starts.
     pub progress: Option<&'a (dyn Fn(&str) + Sync)>,
+    /// Set to stop the deploy at the next step boundary. Creating or updating the code and
+    /// bringing the configuration in line are one step: a deploy never stops between them.
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+impl DeployOptions<'_> {
+    /// `Err(Cancelled)` when the user asked to stop, naming what is already done.
+    fn stop_if_cancelled(&self, done: &[Change]) -> Result<(), DeployError> {
+        match self.cancel {
+            Some(flag) if flag.load(Ordering::SeqCst) => Err(DeployError::Cancelled {
+                done: done.to_vec(),
+            }),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// One thing a deploy changed (or, on a dry run, would change). Never holds a secret:
@@ -129,12 +145,26 @@ pub enum DeployError {
          console, then deploy again"
     )]
     StillUpdating { function: String, minutes: u64 },
+    #[error("{}", cancelled_message(done))]
+    Cancelled { done: Vec<Change> },
     #[error("trigger {index} (`{kind}`) in lambda.toml: {problem}")]
     Trigger {
         index: usize,
         kind: String,
         problem: String,
     },
+}
+
+fn cancelled_message(done: &[Change]) -> String {
+    if done.is_empty() {
+        "the deploy was stopped before anything in AWS was changed".to_string()
+    } else {
+        let done: Vec<String> = done.iter().map(Change::to_string).collect();
+        format!(
+            "the deploy was stopped; done before stopping: {}. Deploy again to finish",
+            done.join("; ")
+        )
+    }
 }
 
 /// A built package, ready to upload.
@@ -377,6 +407,7 @@ pub async fn deploy(
         notes: package.warnings.clone(),
     };
 
+    options.stop_if_cancelled(&[])?;
     progress("reading the deployed function");
     let current = get_function(aws, &name).await?;
     let mut code_changed = false;
@@ -474,7 +505,13 @@ pub async fn deploy(
 
     // With no triggers configured this still looks for ones removed from lambda.toml.
     if report.arn.is_some() || !function.config.triggers.is_empty() {
+        options.stop_if_cancelled(&report.changes)?;
         progress("bringing the triggers in line");
+        let stop = |done: &[Change]| {
+            let mut all = report.changes.clone();
+            all.extend_from_slice(done);
+            options.stop_if_cancelled(&all)
+        };
         let outcome = triggers::sync(
             aws,
             &name,
@@ -482,6 +519,7 @@ pub async fn deploy(
             report.account.as_deref(),
             &function.config.triggers,
             dry_run,
+            &stop,
         )
         .await?;
         report.changes.extend(outcome.changes);
@@ -491,6 +529,7 @@ pub async fn deploy(
     }
 
     if options.publish {
+        options.stop_if_cancelled(&report.changes)?;
         if dry_run {
             report
                 .changes

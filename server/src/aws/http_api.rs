@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use aws_sdk_apigatewayv2::types::{Cors, IntegrationType, ProtocolType};
+use aws_sdk_apigatewayv2::types::{Cors as AwsCors, IntegrationType, ProtocolType};
 
 use super::api_gateway::{
     allow_invoke, api_name, function_arn_to_sync, is_for, routes_text, take_away, url_of, Route,
@@ -16,64 +16,68 @@ use super::deploy::{is_not_found, Change, DeployError};
 use super::errors::describe;
 use super::triggers::{Context, TriggerOutcome};
 use super::Aws;
+use crate::project::{Cors, HttpApiTrigger};
 
 /// The prefix of the invoke permission's statement id; the API id follows.
 pub const STATEMENT_PREFIX: &str = "lambda-ls-http-api-";
-
-/// The default route: `ANY /<function>`, as the console's trigger creates it.
-pub fn default_route(function: &str) -> Route {
-    Route {
-        method: "ANY".into(),
-        path: format!("/{function}"),
-    }
-}
-
-/// The API's CORS answer: which origins, methods and headers browsers may use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CorsSpec {
-    pub origins: Vec<String>,
-    pub methods: Vec<String>,
-    pub headers: Vec<String>,
-}
-
-impl CorsSpec {
-    /// `cors = true`: any origin, method and header.
-    pub fn any() -> CorsSpec {
-        CorsSpec {
-            origins: vec!["*".into()],
-            methods: vec!["*".into()],
-            headers: vec!["*".into()],
-        }
-    }
-
-    fn to_aws(&self) -> Cors {
-        Cors::builder()
-            .set_allow_origins(Some(self.origins.clone()))
-            .set_allow_methods(Some(self.methods.clone()))
-            .set_allow_headers(Some(self.headers.clone()))
-            .build()
-    }
-
-    fn matches(&self, deployed: Option<&Cors>) -> bool {
-        let Some(deployed) = deployed else {
-            return false;
-        };
-        let same = |a: &[String], b: &[String]| {
-            let a: HashSet<String> = a.iter().map(|s| s.to_ascii_lowercase()).collect();
-            let b: HashSet<String> = b.iter().map(|s| s.to_ascii_lowercase()).collect();
-            a == b
-        };
-        same(&self.origins, deployed.allow_origins())
-            && same(&self.methods, deployed.allow_methods())
-            && same(&self.headers, deployed.allow_headers())
-    }
-}
 
 /// The HTTP API the function's `http-api` triggers ask for: all their routes on one API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpApiSpec {
     pub routes: Vec<Route>,
-    pub cors: Option<CorsSpec>,
+    pub cors: Option<Cors>,
+}
+
+impl HttpApiSpec {
+    /// One API for the `http-api` triggers of the function `function`. CORS belongs to the
+    /// API, so triggers that set it must agree.
+    pub fn from_triggers(function: &str, triggers: &[&HttpApiTrigger]) -> Result<Self, String> {
+        let mut cors: Option<&Cors> = None;
+        for trigger in triggers {
+            match (cors, &trigger.cors) {
+                (Some(set), Some(other)) if set != other => {
+                    return Err("the `http-api` triggers are routes of one API, whose CORS \
+                                settings are one too: write the same `cors` on each, or on one only"
+                        .to_string())
+                }
+                (None, Some(other)) => cors = Some(other),
+                _ => {}
+            }
+        }
+        Ok(HttpApiSpec {
+            routes: triggers
+                .iter()
+                .map(|t| Route {
+                    method: t.route.method.to_ascii_uppercase(),
+                    path: t.path(function),
+                })
+                .collect(),
+            cors: cors.cloned(),
+        })
+    }
+}
+
+fn cors_to_aws(cors: &Cors) -> AwsCors {
+    AwsCors::builder()
+        .set_allow_origins(Some(cors.origins.clone()))
+        .set_allow_methods(Some(cors.methods.clone()))
+        .set_allow_headers(Some(cors.headers.clone()))
+        .build()
+}
+
+/// Whether the deployed CORS configuration is `wanted` (lists compared as sets, ignoring case).
+fn cors_matches(wanted: &Cors, deployed: Option<&AwsCors>) -> bool {
+    let Some(deployed) = deployed else {
+        return false;
+    };
+    let same = |a: &[String], b: &[String]| {
+        let a: HashSet<String> = a.iter().map(|s| s.to_ascii_lowercase()).collect();
+        let b: HashSet<String> = b.iter().map(|s| s.to_ascii_lowercase()).collect();
+        a == b
+    };
+    same(&wanted.origins, deployed.allow_origins())
+        && same(&wanted.methods, deployed.allow_methods())
+        && same(&wanted.headers, deployed.allow_headers())
 }
 
 /// Bring the function's HTTP API in line with `spec`. Returns the statement id of the
@@ -114,7 +118,7 @@ pub(crate) async fn sync(
                     ctx.name
                 ))
                 .tags(FUNCTION_TAG, ctx.name)
-                .set_cors_configuration(spec.cors.as_ref().map(CorsSpec::to_aws))
+                .set_cors_configuration(spec.cors.as_ref().map(cors_to_aws))
                 .send()
                 .await
                 .map_err(|e| describe("CreateApi", "apigatewayv2", region, &e))?;
@@ -129,13 +133,13 @@ pub(crate) async fn sync(
 
     // CORS, set on the API itself.
     match &spec.cors {
-        Some(cors) if !cors.matches(api.cors.as_ref()) => {
+        Some(cors) if !cors_matches(cors, api.cors.as_ref()) => {
             outcome.changes.push(Change::new(&what, "CORS set"));
             if !ctx.dry_run {
                 aws.apigatewayv2
                     .update_api()
                     .api_id(&api_id)
-                    .cors_configuration(cors.to_aws())
+                    .cors_configuration(cors_to_aws(cors))
                     .send()
                     .await
                     .map_err(|e| describe("UpdateApi", "apigatewayv2", region, &e))?;
@@ -329,7 +333,7 @@ pub(crate) async fn sync(
 struct DeployedApi {
     id: String,
     endpoint: Option<String>,
-    cors: Option<Cors>,
+    cors: Option<AwsCors>,
 }
 
 /// The API lambda-ls created for `function`, found by its tag.
@@ -405,26 +409,65 @@ pub(crate) async fn remove(
 mod tests {
     use super::*;
 
+    use crate::project::ApiRoute;
+
+    fn trigger(path: Option<&str>, method: &str, cors: Option<Cors>) -> HttpApiTrigger {
+        HttpApiTrigger {
+            route: ApiRoute {
+                path: path.map(str::to_string),
+                method: method.into(),
+            },
+            cors,
+        }
+    }
+
     #[test]
-    fn the_default_route_is_the_consoles() {
-        assert_eq!(default_route("sum").key(), "ANY /sum");
+    fn routes_of_the_triggers_with_the_consoles_default() {
+        let spec = HttpApiSpec::from_triggers(
+            "sum",
+            &[
+                &trigger(None, "ANY", None),
+                &trigger(Some("/add"), "get", None),
+            ],
+        )
+        .unwrap();
+        assert_eq!(routes_text(&spec.routes), "ANY /sum, GET /add");
+        assert_eq!(spec.cors, None);
+    }
+
+    #[test]
+    fn cors_is_the_apis_so_triggers_agree_on_it() {
+        let any = trigger(None, "ANY", Some(Cors::any()));
+        let unset = trigger(Some("/b"), "GET", None);
+        let spec = HttpApiSpec::from_triggers("f", &[&unset, &any]).unwrap();
+        assert_eq!(spec.cors, Some(Cors::any()));
+        let narrow = trigger(
+            Some("/c"),
+            "GET",
+            Some(Cors {
+                origins: vec!["https://a.example".into()],
+                ..Cors::any()
+            }),
+        );
+        let error = HttpApiSpec::from_triggers("f", &[&any, &narrow]).unwrap_err();
+        assert!(error.contains("same `cors`"), "{error}");
     }
 
     #[test]
     fn cors_compares_as_sets_ignoring_case() {
-        let wanted = CorsSpec {
+        let wanted = Cors {
             origins: vec!["https://a.example".into()],
             methods: vec!["GET".into(), "POST".into()],
             headers: vec!["content-type".into()],
         };
-        let deployed = Cors::builder()
+        let deployed = AwsCors::builder()
             .allow_origins("https://a.example")
             .allow_methods("post")
             .allow_methods("get")
             .allow_headers("Content-Type")
             .build();
-        assert!(wanted.matches(Some(&deployed)));
-        assert!(!CorsSpec::any().matches(Some(&deployed)));
-        assert!(!wanted.matches(None));
+        assert!(cors_matches(&wanted, Some(&deployed)));
+        assert!(!cors_matches(&Cors::any(), Some(&deployed)));
+        assert!(!cors_matches(&wanted, None));
     }
 }

@@ -16,12 +16,10 @@ use super::deploy::{is_not_found, Change, DeployError};
 use super::errors::describe;
 use super::triggers::{Context, TriggerOutcome};
 use super::Aws;
+use crate::project::RestApiTrigger;
 
 /// The prefix of the invoke permission's statement id; the API id follows.
 pub const STATEMENT_PREFIX: &str = "lambda-ls-api-";
-/// The stage the console deploys to.
-pub const DEFAULT_STAGE: &str = "default";
-
 /// The REST API the function's `api` triggers ask for: all their methods on one API,
 /// deployed to one stage.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,12 +29,39 @@ pub struct RestApiSpec {
 }
 
 impl RestApiSpec {
-    /// The default route of a REST API trigger: `ANY /{proxy+}`.
-    pub fn default_route() -> Route {
-        Route {
-            method: "ANY".into(),
-            path: "/{proxy+}".into(),
+    /// One API for the function's `api` triggers, deployed to one stage, so triggers that
+    /// name a stage must agree.
+    pub fn from_triggers(triggers: &[&RestApiTrigger]) -> Result<Self, String> {
+        let mut stages: Vec<&str> = Vec::new();
+        for trigger in triggers {
+            if !stages.contains(&trigger.stage.as_str()) {
+                stages.push(&trigger.stage);
+            }
         }
+        if stages.len() > 1 {
+            return Err(format!(
+                "the `api` triggers are methods of one REST API deployed to one stage, and \
+                 they name several ({}): write the same `stage` on each",
+                stages
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        Ok(RestApiSpec {
+            routes: triggers
+                .iter()
+                .map(|t| Route {
+                    method: t.route.method.to_ascii_uppercase(),
+                    path: t.path().to_string(),
+                })
+                .collect(),
+            stage: stages
+                .first()
+                .unwrap_or(&RestApiTrigger::DEFAULT_STAGE)
+                .to_string(),
+        })
     }
 }
 
@@ -451,8 +476,36 @@ mod tests {
         );
     }
 
+    fn trigger(path: Option<&str>, stage: &str) -> RestApiTrigger {
+        RestApiTrigger {
+            route: crate::project::ApiRoute {
+                path: path.map(str::to_string),
+                method: "ANY".into(),
+            },
+            stage: stage.into(),
+        }
+    }
+
     #[test]
     fn the_default_is_any_method_on_a_greedy_path() {
-        assert_eq!(RestApiSpec::default_route().key(), "ANY /{proxy+}");
+        let spec = RestApiSpec::from_triggers(&[&trigger(None, "default")]).unwrap();
+        assert_eq!(routes_text(&spec.routes), "ANY /{proxy+}");
+        assert_eq!(spec.stage, "default");
+    }
+
+    #[test]
+    fn the_triggers_share_one_stage() {
+        let spec = RestApiSpec::from_triggers(&[
+            &trigger(Some("/a"), "prod"),
+            &trigger(Some("/b"), "prod"),
+        ])
+        .unwrap();
+        assert_eq!(spec.stage, "prod");
+        let error = RestApiSpec::from_triggers(&[
+            &trigger(Some("/a"), "prod"),
+            &trigger(Some("/b"), "dev"),
+        ])
+        .unwrap_err();
+        assert!(error.contains("`prod`, `dev`"), "{error}");
     }
 }

@@ -18,13 +18,12 @@ use aws_sdk_s3::types::{
 };
 use serde_json::Value;
 
-use super::api_gateway::Route;
 use super::deploy::{is_not_found, Change, DeployError};
 use super::errors::describe;
 use super::http_api::{self, HttpApiSpec};
 use super::rest_api::{self, RestApiSpec};
 use super::Aws;
-use crate::project::Trigger;
+use crate::project::{FunctionUrlTrigger, S3Trigger, ScheduleTrigger, Trigger, UrlAuth};
 
 /// What syncing the triggers did.
 #[derive(Debug, Default)]
@@ -50,6 +49,7 @@ pub async fn sync(
     account: Option<&str>,
     triggers: &[Trigger],
     dry_run: bool,
+    stop_if_cancelled: &(dyn Fn(&[Change]) -> Result<(), DeployError> + Sync),
 ) -> Result<TriggerOutcome, DeployError> {
     let mut outcome = TriggerOutcome::default();
     let mut statements = match arn {
@@ -58,8 +58,43 @@ pub async fn sync(
     };
     let mut schedules = 0;
     let mut notifications = 0;
-    let mut http_routes = Vec::new();
-    let mut rest_routes = Vec::new();
+    // All of a function's API triggers of one kind are routes of one API. Their specs are
+    // made first, so triggers that disagree (two stages, two CORS settings) change nothing.
+    // The lambda.toml position named in an error is that of the first trigger of the kind.
+    let first = |kind: &str| triggers.iter().position(|t| t.kind() == kind).unwrap_or(0) + 1;
+    let api_problem = |kind: &str, problem: String| DeployError::Trigger {
+        index: first(kind),
+        kind: kind.to_string(),
+        problem,
+    };
+    let http_triggers: Vec<_> = triggers
+        .iter()
+        .filter_map(|t| match t {
+            Trigger::HttpApi(api) => Some(api),
+            _ => None,
+        })
+        .collect();
+    let http_spec = match http_triggers.is_empty() {
+        true => None,
+        false => Some(
+            HttpApiSpec::from_triggers(name, &http_triggers)
+                .map_err(|problem| api_problem("http-api", problem))?,
+        ),
+    };
+    let rest_triggers: Vec<_> = triggers
+        .iter()
+        .filter_map(|t| match t {
+            Trigger::Api(api) => Some(api),
+            _ => None,
+        })
+        .collect();
+    let rest_spec = match rest_triggers.is_empty() {
+        true => None,
+        false => Some(
+            RestApiSpec::from_triggers(&rest_triggers)
+                .map_err(|problem| api_problem("api", problem))?,
+        ),
+    };
     let ctx = Context {
         aws,
         name,
@@ -71,22 +106,23 @@ pub async fn sync(
     // from triggers removed from lambda.toml.
     let mut in_use = HashSet::new();
     for (index, trigger) in triggers.iter().enumerate() {
+        // Between triggers: each is whole or not begun.
+        stop_if_cancelled(&outcome.changes)?;
         let problem = |problem: String| DeployError::Trigger {
             index: index + 1,
-            kind: trigger.kind.clone(),
+            kind: trigger.kind().to_string(),
             problem,
         };
-        match trigger.kind.as_str() {
-            "schedule" => {
+        match trigger {
+            Trigger::Schedule(spec) => {
                 schedules += 1;
                 let rule = rule_name(name, schedules);
                 in_use.insert(format!("lambda-ls-{rule}"));
-                let spec = ScheduleSpec::from(trigger).map_err(problem)?;
-                schedule(&ctx, &rule, &spec, &mut statements, &mut outcome).await?;
+                schedule(&ctx, &rule, spec, &mut statements, &mut outcome).await?;
             }
-            "s3" => {
+            Trigger::S3(s3_trigger) => {
                 notifications += 1;
-                let spec = S3Spec::from(trigger).map_err(problem)?;
+                let spec = S3Spec::from(s3_trigger);
                 in_use.insert(format!("lambda-ls-s3-{}", spec.bucket));
                 let id = if notifications == 1 {
                     format!("lambda-ls-{name}")
@@ -95,38 +131,36 @@ pub async fn sync(
                 };
                 s3(&ctx, &id, &spec, &mut statements, &mut outcome).await?;
             }
-            "function-url" => {
-                let spec = UrlSpec::from(trigger).map_err(problem)?;
+            Trigger::FunctionUrl(url) => {
+                let spec = UrlSpec::from(url);
                 function_url(&ctx, &spec, &mut statements, &mut outcome).await?;
             }
-            // All of a function's API triggers of one kind are routes of one API, set up
-            // after this loop.
-            "http-api" => {
-                http_routes.push(route_of(trigger, http_api::default_route(name)).map_err(problem)?)
-            }
-            "api" => {
-                rest_routes.push(route_of(trigger, RestApiSpec::default_route()).map_err(problem)?)
+            // Set up after this loop, one API per kind.
+            Trigger::HttpApi(_) | Trigger::Api(_) => {}
+            // Deploy refuses a lambda.toml with errors, so this is reached only by callers
+            // that skipped validation.
+            Trigger::Incomplete { .. } => {
+                return Err(problem(
+                    "required settings are missing or invalid: `lambda-ls check` shows which"
+                        .to_string(),
+                ))
             }
             other => outcome.notes.push(format!(
-                "trigger `{other}` is not deployed by lambda-ls yet: connect it in the console \
-                 or with your infrastructure tool (the editor still uses its event shape)"
+                "trigger `{}` is not deployed by lambda-ls yet: connect it in the console \
+                 or with your infrastructure tool (the editor still uses its event shape)",
+                other.kind()
             )),
         }
     }
-    if !http_routes.is_empty() {
-        let spec = HttpApiSpec {
-            routes: http_routes,
-            cors: None,
-        };
-        let used = http_api::sync(&ctx, &spec, &mut statements, &mut outcome).await?;
+    // The APIs after the other triggers.
+    if let Some(spec) = &http_spec {
+        stop_if_cancelled(&outcome.changes)?;
+        let used = http_api::sync(&ctx, spec, &mut statements, &mut outcome).await?;
         in_use.extend(used);
     }
-    if !rest_routes.is_empty() {
-        let spec = RestApiSpec {
-            routes: rest_routes,
-            stage: rest_api::DEFAULT_STAGE.to_string(),
-        };
-        let used = rest_api::sync(&ctx, &spec, &mut statements, &mut outcome).await?;
+    if let Some(spec) = &rest_spec {
+        stop_if_cancelled(&outcome.changes)?;
+        let used = rest_api::sync(&ctx, spec, &mut statements, &mut outcome).await?;
         in_use.extend(used);
     }
     if arn.is_some() {
@@ -335,69 +369,10 @@ fn rule_name(function: &str, nth: usize) -> String {
     format!("{}{suffix}", &function[..cut])
 }
 
-fn string_setting(trigger: &Trigger, key: &str) -> Result<Option<String>, String> {
-    match trigger.settings.get(key) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(format!("`{key}` must be a string, not {other}")),
-    }
-}
-
-fn bool_setting(trigger: &Trigger, key: &str, default: bool) -> Result<bool, String> {
-    match trigger.settings.get(key) {
-        None => Ok(default),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(other) => Err(format!("`{key}` must be true or false, not {other}")),
-    }
-}
-
-/// The route of an `http-api` or `api` trigger: its `method` and `path`, else `default`'s.
-fn route_of(trigger: &Trigger, default: Route) -> Result<Route, String> {
-    let method = string_setting(trigger, "method")?
-        .map(|m| m.to_ascii_uppercase())
-        .unwrap_or(default.method);
-    let path = string_setting(trigger, "path")?.unwrap_or(default.path);
-    if !path.starts_with('/') {
-        return Err(format!(
-            "`path = \"{path}\"` must start with `/` (`/{path}`)"
-        ));
-    }
-    Ok(Route { method, path })
-}
-
-#[derive(Debug, PartialEq)]
-struct ScheduleSpec {
-    expression: String,
-    input: Option<String>,
-    description: Option<String>,
-    enabled: bool,
-}
-
-impl ScheduleSpec {
-    fn from(trigger: &Trigger) -> Result<Self, String> {
-        let expression = string_setting(trigger, "schedule")?.ok_or_else(|| {
-            "add `schedule = \"rate(5 minutes)\"` (or a `cron(…)` expression)".to_string()
-        })?;
-        if !(expression.starts_with("rate(") || expression.starts_with("cron("))
-            || !expression.ends_with(')')
-        {
-            return Err(format!(
-                "`schedule = \"{expression}\"` is not `rate(…)` or `cron(…)`"
-            ));
-        }
-        Ok(ScheduleSpec {
-            expression,
-            input: string_setting(trigger, "input")?,
-            description: string_setting(trigger, "description")?,
-            enabled: bool_setting(trigger, "enabled", true)?,
-        })
-    }
-}
-
 async fn schedule(
     ctx: &Context<'_>,
     rule: &str,
-    spec: &ScheduleSpec,
+    spec: &ScheduleTrigger,
     statements: &mut HashSet<String>,
     outcome: &mut TriggerOutcome,
 ) -> Result<(), DeployError> {
@@ -417,17 +392,17 @@ async fn schedule(
         None => {
             outcome.changes.push(Change::new(
                 format!("schedule rule {rule}"),
-                format!("created ({})", spec.expression),
+                format!("created ({})", spec.schedule),
             ));
             true
         }
         Some(current) => {
             let mut differences = Vec::new();
-            if current.schedule_expression() != Some(spec.expression.as_str()) {
+            if current.schedule_expression() != Some(spec.schedule.expression()) {
                 differences.push(format!(
                     "{} → {}",
                     current.schedule_expression().unwrap_or("(none)"),
-                    spec.expression
+                    spec.schedule
                 ));
             }
             if current.state() != Some(&state) {
@@ -455,7 +430,7 @@ async fn schedule(
             .events
             .put_rule()
             .name(rule)
-            .schedule_expression(&spec.expression)
+            .schedule_expression(spec.schedule.expression())
             .state(state)
             .set_description(
                 spec.description
@@ -566,27 +541,14 @@ struct S3Spec {
 }
 
 impl S3Spec {
-    fn from(trigger: &Trigger) -> Result<Self, String> {
-        let bucket = string_setting(trigger, "bucket")?
-            .ok_or_else(|| "add `bucket = \"<bucket name>\"`".to_string())?;
-        let events = match trigger.settings.get("events") {
-            None => BTreeSet::from(["s3:ObjectCreated:*".to_string()]),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|v| {
-                    v.as_str()
-                        .map(str::to_string)
-                        .ok_or_else(|| format!("`events` must hold strings, not {v}"))
-                })
-                .collect::<Result<_, _>>()?,
-            Some(other) => return Err(format!("`events` must be a list of strings, not {other}")),
-        };
-        Ok(S3Spec {
-            bucket,
-            events,
-            prefix: string_setting(trigger, "prefix")?.filter(|p| !p.is_empty()),
-            suffix: string_setting(trigger, "suffix")?.filter(|s| !s.is_empty()),
-        })
+    /// The notification as S3 reports it back: events as a set, empty filters as none.
+    fn from(trigger: &S3Trigger) -> Self {
+        S3Spec {
+            bucket: trigger.bucket.clone(),
+            events: trigger.events.iter().cloned().collect(),
+            prefix: trigger.prefix.clone().filter(|p| !p.is_empty()),
+            suffix: trigger.suffix.clone().filter(|s| !s.is_empty()),
+        }
     }
 
     /// Whether a deployed notification is exactly this one for `function_arn`.
@@ -719,20 +681,14 @@ struct UrlSpec {
 }
 
 impl UrlSpec {
-    fn from(trigger: &Trigger) -> Result<Self, String> {
-        let auth = match string_setting(trigger, "auth")?.as_deref() {
-            None | Some("AWS_IAM") => FunctionUrlAuthType::AwsIam,
-            Some("NONE") => FunctionUrlAuthType::None,
-            Some(other) => {
-                return Err(format!(
-                    "`auth = \"{other}\"` is not one of \"AWS_IAM\" or \"NONE\""
-                ))
-            }
-        };
-        Ok(UrlSpec {
-            auth,
-            cors: bool_setting(trigger, "cors", false)?,
-        })
+    fn from(trigger: &FunctionUrlTrigger) -> Self {
+        UrlSpec {
+            auth: match trigger.auth {
+                UrlAuth::AwsIam => FunctionUrlAuthType::AwsIam,
+                UrlAuth::None => FunctionUrlAuthType::None,
+            },
+            cors: trigger.cors,
+        }
     }
 
     fn cors(&self) -> Option<Cors> {
@@ -921,12 +877,13 @@ pub(crate) async fn add_permission(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
-    fn trigger(kind: &str, settings: Value) -> Trigger {
-        Trigger {
-            kind: kind.into(),
-            settings: serde_json::from_value::<BTreeMap<String, Value>>(settings).unwrap(),
+    fn s3_trigger(bucket: &str, prefix: Option<&str>, suffix: Option<&str>) -> S3Trigger {
+        S3Trigger {
+            bucket: bucket.into(),
+            events: vec!["s3:ObjectCreated:*".into()],
+            prefix: prefix.map(str::to_string),
+            suffix: suffix.map(str::to_string),
         }
     }
 
@@ -948,31 +905,8 @@ mod tests {
     }
 
     #[test]
-    fn schedules_need_an_expression() {
-        let spec = ScheduleSpec::from(&trigger(
-            "schedule",
-            serde_json::json!({"schedule": "rate(1 minute)", "enabled": false}),
-        ))
-        .unwrap();
-        assert_eq!(spec.expression, "rate(1 minute)");
-        assert!(!spec.enabled);
-        let missing = ScheduleSpec::from(&trigger("schedule", serde_json::json!({}))).unwrap_err();
-        assert!(missing.contains("rate(5 minutes)"), "{missing}");
-        let bad = ScheduleSpec::from(&trigger(
-            "schedule",
-            serde_json::json!({"schedule": "hourly"}),
-        ))
-        .unwrap_err();
-        assert!(bad.contains("not `rate(…)`"), "{bad}");
-    }
-
-    #[test]
     fn s3_notifications_compare_events_and_filters() {
-        let spec = S3Spec::from(&trigger(
-            "s3",
-            serde_json::json!({"bucket": "in", "prefix": "uploads/", "suffix": ".csv"}),
-        ))
-        .unwrap();
+        let spec = S3Spec::from(&s3_trigger("in", Some("uploads/"), Some(".csv")));
         let arn = "arn:aws:lambda:eu-west-1:123456789012:function:f";
         let deployed = spec.configuration("lambda-ls-f", arn);
         assert!(spec.matches(&deployed, arn));
@@ -980,11 +914,11 @@ mod tests {
             &deployed,
             "arn:aws:lambda:eu-west-1:123456789012:function:g"
         ));
-        let other = S3Spec::from(&trigger(
-            "s3",
-            serde_json::json!({"bucket": "in", "prefix": "uploads/"}),
-        ))
-        .unwrap();
+        let other = S3Spec::from(&s3_trigger("in", Some("uploads/"), None));
+        assert!(!other.matches(&deployed, arn));
+        // An empty filter is no filter, as S3 reports it back.
+        let empty = S3Spec::from(&s3_trigger("in", Some(""), None));
+        assert_eq!(empty, S3Spec::from(&s3_trigger("in", None, None)));
         assert!(!other.matches(&deployed, arn));
     }
 

@@ -1,9 +1,9 @@
 //! Working out which trigger a handler's `event` comes from: from the type it is
 //! annotated with, or from the keys the handler reads.
 
-use super::all_events;
 use super::path::PathSegment;
 use super::shape::Lookup;
+use super::{all_events, EventSpec};
 
 /// The trigger type of a type name people annotate `event` with: a fully qualified name
 /// (`aws_lambda_typing.events.S3Event`,
@@ -36,31 +36,61 @@ pub fn event_for_annotation(name: &str) -> Option<&'static str> {
     found
 }
 
+/// How one path that a handler reads fits one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fit {
+    /// The event has the path.
+    Found,
+    /// The path leads into a part of the event the catalog leaves open.
+    Open,
+    /// The event does not have the path.
+    Missing,
+}
+
 /// Which events fit the key paths a handler reads, best first, with a score in (0, 1]:
 /// the share of paths the event has (a path that leads into an open part of the event counts
 /// half). Events that have none of the paths are left out; ties keep catalog order, so the
 /// more common source comes first.
 pub fn infer_from_keys(paths_read: &[Vec<PathSegment>]) -> Vec<(&'static str, f64)> {
     let paths: Vec<&Vec<PathSegment>> = paths_read.iter().filter(|p| !p.is_empty()).collect();
-    if paths.is_empty() {
-        return Vec::new();
-    }
+    rank_by_fit(|spec| {
+        paths
+            .iter()
+            .map(|path| {
+                let fit = match spec.shape.lookup_fast(path) {
+                    Lookup::Found(_) => Fit::Found,
+                    Lookup::Open { .. } => Fit::Open,
+                    Lookup::Missing { .. } => Fit::Missing,
+                };
+                (fit, path.len())
+            })
+            .collect()
+    })
+}
+
+/// [`infer_from_keys`] for callers that already know how each path fits each event:
+/// `fits(event)` gives, for every (non-empty) path read, its fit and its length.
+pub fn rank_by_fit(fits: impl Fn(&EventSpec) -> Vec<(Fit, usize)>) -> Vec<(&'static str, f64)> {
     let mut scored: Vec<(&'static str, f64, usize)> = all_events()
         .iter()
         .filter_map(|spec| {
+            let fits = fits(spec);
+            if fits.is_empty() {
+                return None;
+            }
             let mut points = 0.0;
             let mut depth = 0;
-            for path in &paths {
-                match spec.shape.lookup_fast(path) {
-                    Lookup::Found(_) => {
+            for (fit, length) in &fits {
+                match fit {
+                    Fit::Found => {
                         points += 1.0;
-                        depth += path.len();
+                        depth += length;
                     }
-                    Lookup::Open { .. } => points += 0.5,
-                    Lookup::Missing { .. } => {}
+                    Fit::Open => points += 0.5,
+                    Fit::Missing => {}
                 }
             }
-            (points > 0.0).then(|| (spec.name.as_str(), points / paths.len() as f64, depth))
+            (points > 0.0).then(|| (spec.name.as_str(), points / fits.len() as f64, depth))
         })
         .collect();
     // Best score first; among equals, the event that matched deeper paths, then catalog order

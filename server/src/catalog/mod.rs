@@ -14,12 +14,17 @@ use serde_json::Value;
 mod context;
 mod infer;
 mod path;
+mod powertools;
 mod shape;
 mod template;
 
 pub use context::{PyClass, PyLookup, PyMember, PyMemberKind};
-pub use infer::{event_for_annotation, infer_from_keys};
+pub use infer::{event_for_annotation, infer_from_keys, rank_by_fit, Fit};
 pub use path::{format_path, get_path, parse_path, remove_path, set_path, PathError, PathSegment};
+pub use powertools::{
+    data_class_for, data_classes, DataClass, DataClasses, DataMember, DataMemberKind, Many,
+    MemberLookup,
+};
 pub use shape::{did_you_mean, Lookup, Mismatch, Shape, ShapeKind};
 pub use template::{find_template, render_template, template, templates, Template, TemplateError};
 

@@ -133,38 +133,59 @@ impl Shape {
     fn walk(&self, path: &[PathSegment], suggest: bool) -> Lookup<'_> {
         let mut current = self;
         for (at, segment) in path.iter().enumerate() {
-            let next = match (&current.kind, segment) {
-                (ShapeKind::Any, _) => return Lookup::Open { shape: current },
-                (ShapeKind::Object { fields, open }, PathSegment::Key(key)) => {
-                    match fields.iter().find(|(name, _)| name == key) {
-                        Some((_, shape)) => shape,
-                        None if *open => return Lookup::Open { shape: current },
-                        None => {
-                            return Lookup::Missing {
-                                at,
-                                parent: current,
-                                suggestions: if suggest {
-                                    did_you_mean(key, fields.iter().map(|(k, _)| k))
-                                } else {
-                                    Vec::new()
-                                },
-                            }
+            current = match current.step(segment, suggest) {
+                Lookup::Found(next) => next,
+                Lookup::Missing {
+                    parent,
+                    suggestions,
+                    ..
+                } => {
+                    return Lookup::Missing {
+                        at,
+                        parent,
+                        suggestions,
+                    }
+                }
+                open => return open,
+            };
+        }
+        Lookup::Found(current)
+    }
+
+    /// One step of [`Shape::lookup`]: the value at `segment` of this one (`at` is 0 when
+    /// missing). Callers that follow many paths sharing prefixes step from the parent's
+    /// answer instead of walking each path from the root.
+    pub fn step(&self, segment: &PathSegment, suggest: bool) -> Lookup<'_> {
+        let next = match (&self.kind, segment) {
+            (ShapeKind::Any, _) => return Lookup::Open { shape: self },
+            (ShapeKind::Object { fields, open }, PathSegment::Key(key)) => {
+                match fields.iter().find(|(name, _)| name == key) {
+                    Some((_, shape)) => shape,
+                    None if *open => return Lookup::Open { shape: self },
+                    None => {
+                        return Lookup::Missing {
+                            at: 0,
+                            parent: self,
+                            suggestions: if suggest {
+                                did_you_mean(key, fields.iter().map(|(k, _)| k))
+                            } else {
+                                Vec::new()
+                            },
                         }
                     }
                 }
-                (ShapeKind::Map { value }, PathSegment::Key(_)) => value,
-                (ShapeKind::Array { item }, PathSegment::Index(_)) => item,
-                _ => {
-                    return Lookup::Missing {
-                        at,
-                        parent: current,
-                        suggestions: Vec::new(),
-                    }
+            }
+            (ShapeKind::Map { value }, PathSegment::Key(_)) => value,
+            (ShapeKind::Array { item }, PathSegment::Index(_)) => item,
+            _ => {
+                return Lookup::Missing {
+                    at: 0,
+                    parent: self,
+                    suggestions: Vec::new(),
                 }
-            };
-            current = next;
-        }
-        Lookup::Found(current)
+            }
+        };
+        Lookup::Found(next)
     }
 
     /// An example value of this shape: leaves give their example, objects their required

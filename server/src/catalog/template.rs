@@ -2,6 +2,8 @@
 //! gives the base event, and each template only says what differs (`set`, `with`,
 //! `without`), so the shape data stays the single source.
 
+use std::sync::OnceLock;
+
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -16,8 +18,12 @@ pub struct Template {
     pub name: String,
     /// One line for `events list`.
     pub description: String,
-    /// The trigger type whose event this is.
-    pub trigger: String,
+    /// The name of the Lambda console's event template for the same event
+    /// (`apigateway-aws-proxy` for `api`), which finds this template too.
+    pub console_name: Option<String>,
+    /// The trigger type whose event this is; `None` for a direct invocation's plain JSON
+    /// (the console's `hello-world`).
+    pub trigger: Option<String>,
     /// The event.
     pub value: Value,
 }
@@ -52,9 +58,54 @@ fn hint(suggestions: &[String]) -> String {
     }
 }
 
-/// Every template, in catalog order.
+/// Every template: the console's default (`hello-world`) first, then each trigger's in
+/// catalog order.
 pub fn templates() -> impl Iterator<Item = &'static Template> {
-    all_events().iter().flat_map(|spec| spec.templates.iter())
+    console_templates()
+        .iter()
+        .chain(all_events().iter().flat_map(|spec| spec.templates.iter()))
+}
+
+/// The console's templates that belong to no trigger type (`console.json`).
+fn console_templates() -> &'static [Template] {
+    static TEMPLATES: OnceLock<Vec<Template>> = OnceLock::new();
+    TEMPLATES.get_or_init(|| {
+        parse_console(CONSOLE_FILE)
+            .unwrap_or_else(|error| panic!("catalog data console.json is invalid: {error}"))
+    })
+}
+
+const CONSOLE_FILE: &str = include_str!("console.json");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConsole {
+    #[allow(dead_code)] // documentation of the file, read by people
+    doc: String,
+    templates: Vec<RawConsoleTemplate>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConsoleTemplate {
+    name: String,
+    description: String,
+    event: Value,
+}
+
+fn parse_console(text: &str) -> Result<Vec<Template>, String> {
+    let raw: RawConsole = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    Ok(raw
+        .templates
+        .into_iter()
+        .map(|t| Template {
+            console_name: Some(t.name.clone()),
+            name: t.name,
+            description: t.description,
+            trigger: None,
+            value: t.event,
+        })
+        .collect())
 }
 
 /// The event of the template called `name` (or of a trigger type's first template).
@@ -69,6 +120,7 @@ pub fn template(name: &str) -> Option<Value> {
 pub fn find_template(name: &str) -> Result<&'static Template, TemplateError> {
     templates()
         .find(|template| template.name == name)
+        .or_else(|| templates().find(|t| t.console_name.as_deref() == Some(name)))
         .or_else(|| event(name).and_then(|spec| spec.templates.first()))
         .ok_or_else(|| {
             let names: Vec<String> = templates().map(|t| t.name.clone()).collect();
@@ -84,7 +136,7 @@ pub fn find_template(name: &str) -> Result<&'static Template, TemplateError> {
 /// says the value is a string, it stays the text given. Missing object keys are created.
 pub fn render_template(name: &str, assignments: &[String]) -> Result<Value, TemplateError> {
     let template = find_template(name)?;
-    let spec = event(&template.trigger);
+    let spec = template.trigger.as_deref().and_then(event);
     let mut value = template.value.clone();
     for assignment in assignments {
         let (path, text) =
@@ -106,6 +158,9 @@ pub fn render_template(name: &str, assignments: &[String]) -> Result<Value, Temp
 pub(super) struct RawTemplate {
     name: String,
     description: String,
+    /// The Lambda console's name for the same test event, when it differs.
+    #[serde(default)]
+    console: Option<String>,
     /// Optional keys to include, with their catalog examples.
     #[serde(default)]
     with: Vec<String>,
@@ -143,7 +198,8 @@ impl RawTemplate {
         Ok(Template {
             name: self.name,
             description: self.description,
-            trigger: trigger.to_string(),
+            console_name: self.console,
+            trigger: Some(trigger.to_string()),
             value,
         })
     }

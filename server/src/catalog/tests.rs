@@ -121,7 +121,10 @@ fn every_template_fits_its_own_shape() {
             "duplicate template {}",
             template.name
         );
-        let problems = shape_of(&template.trigger).check(&template.value);
+        let Some(trigger) = &template.trigger else {
+            continue; // plain JSON of a direct invocation: no shape
+        };
+        let problems = shape_of(trigger).check(&template.value);
         assert!(problems.is_empty(), "{}: {problems:?}", template.name);
         assert!(!template.description.is_empty());
     }
@@ -462,6 +465,42 @@ fn templates_come_from_the_catalog_examples() {
         template("cognito-user-pool"),
         template("cognito-pre-signup")
     );
+}
+
+#[test]
+fn the_consoles_templates_are_there_under_the_consoles_names() {
+    // The console opens its test tab on `hello-world`; it comes first.
+    let first = templates().next().unwrap();
+    assert_eq!(first.name, "hello-world");
+    assert_eq!(first.trigger, None);
+    assert_eq!(
+        first.value,
+        json!({"key1": "value1", "key2": "value2", "key3": "value3"})
+    );
+    // The console's names of the triggers' templates find them too.
+    for (console, ours) in [
+        ("apigateway-aws-proxy", "api"),
+        ("apigateway-authorizer", "api-authorizer"),
+        ("sqs-receive-message", "sqs"),
+        ("sns-notification", "sns"),
+        ("dynamodb-update", "dynamodb-modify"),
+        ("cloudwatch-scheduled-event", "schedule"),
+        ("cloudformation-create-request", "cloudformation"),
+        ("ses-email-receiving", "ses"),
+        ("codecommit-repository", "codecommit"),
+        ("kinesis-get-records", "kinesis"),
+        ("s3-put", "s3-put"),
+        ("cloudwatch-logs", "cloudwatch-logs"),
+    ] {
+        assert_eq!(
+            find_template(console).map(|t| t.name.as_str()),
+            Ok(ours),
+            "{console}"
+        );
+    }
+    // `--set` works on them as on any other.
+    let edited = render_template("hello-world", &["key1=changed".to_string()]).unwrap();
+    assert_eq!(edited["key1"], "changed");
 }
 
 #[test]

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::analysis::workspace::{self, FileReport};
 use crate::ide::Severity;
 use crate::line_index::{Encoding, LineIndex};
-use crate::project;
+use crate::project::{self, Disk, Functions};
 
 /// Arguments of `lambda-ls check`.
 #[derive(clap::Args)]
@@ -33,9 +33,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         args.paths
     };
+    let mut functions = Functions::default();
     let mut reports = Vec::new();
     for path in &paths {
-        reports.extend(check_path(path)?);
+        reports.extend(check_path(&mut functions, path)?);
     }
 
     let mut errors = 0;
@@ -103,17 +104,24 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// Reports for one command-line path: a file, or every function under a folder.
-fn check_path(path: &Path) -> anyhow::Result<Vec<FileReport>> {
+fn check_path(functions: &mut Functions, path: &Path) -> anyhow::Result<Vec<FileReport>> {
     if !path.exists() {
         bail!("{} does not exist", path.display());
     }
     if path.is_file() {
-        let report = workspace::check_file(path)
+        if project::function_dir_in(&Disk, path).is_none() {
+            eprintln!(
+                "{}: not part of a Lambda function (no lambda.toml or lambda_function.py in \
+                 its folder or above), so there is nothing to check",
+                path.display()
+            );
+        }
+        let report = workspace::check_file(functions, path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         return Ok(vec![report]);
     }
-    let functions = project::discover(path);
-    if functions.is_empty() {
+    let found = project::discover(path);
+    if found.is_empty() {
         bail!(
             "no Lambda function found under {}: a function folder holds a lambda.toml, or a \
              lambda_function.py (the console's default). Pass a function folder or file.",
@@ -121,9 +129,10 @@ fn check_path(path: &Path) -> anyhow::Result<Vec<FileReport>> {
         );
     }
     let mut reports = Vec::new();
-    for function in &functions {
-        for file in workspace::function_files(function) {
-            let report = workspace::check_file(&file)
+    for function in found {
+        let function = functions.adopt(function);
+        for file in workspace::function_files(&function) {
+            let report = workspace::check_file(functions, &file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             reports.push(report);
         }

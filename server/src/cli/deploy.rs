@@ -5,6 +5,8 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -42,13 +44,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("… {step}");
         }
     };
+    let cancel = Arc::new(AtomicBool::new(false));
     let options = DeployOptions {
         publish: args.publish,
         dry_run: args.dry_run,
         process_env: std::env::vars().collect(),
         progress: Some(&progress),
+        cancel: Some(&cancel),
     };
     let report = runtime.block_on(async {
+        // Ctrl-C stops at the next step boundary, so that code and configuration are never
+        // left half-updated; a second Ctrl-C quits at once.
+        let flag = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                flag.store(true, Ordering::SeqCst);
+                eprintln!("… stopping after the current step (Ctrl-C again to quit now)");
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            }
+        });
         let aws = Aws::connect(function.config.region.as_deref()).await?;
         anyhow::Ok(deploy(&aws, &function, &options).await?)
     })?;

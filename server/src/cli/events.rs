@@ -56,7 +56,17 @@ fn print(args: Args) -> anyhow::Result<ExitCode> {
                 .max()
                 .unwrap_or(0);
             for template in catalog::templates() {
-                writeln!(out, "{:width$}  {}", template.name, template.description)?;
+                let console = match &template.console_name {
+                    Some(console) if *console != template.name => {
+                        format!(" (console: {console})")
+                    }
+                    _ => String::new(),
+                };
+                writeln!(
+                    out,
+                    "{:width$}  {}{console}",
+                    template.name, template.description
+                )?;
             }
         }
         Action::Show { name, set } => {

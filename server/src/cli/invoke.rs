@@ -82,8 +82,7 @@ pub fn load_function(dir: Option<&Path>) -> anyhow::Result<crate::project::Funct
     if !dir.is_dir() {
         bail!("{} is not a folder: pass a function folder (one holding lambda_function.py or lambda.toml)", dir.display());
     }
-    crate::project::load(dir)
-        .with_context(|| format!("could not read the function in {}", dir.display()))
+    Ok(crate::project::load(dir))
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {

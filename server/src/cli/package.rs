@@ -44,8 +44,13 @@ enum Format {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let dir = args.dir.unwrap_or_else(|| PathBuf::from("."));
-    let function = crate::project::load(&dir)
-        .with_context(|| format!("could not read the function folder {}", dir.display()))?;
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "{} is not a folder: pass a function folder (one holding lambda_function.py or lambda.toml)",
+            dir.display()
+        );
+    }
+    let function = crate::project::load(&dir);
     let progress = |stage: Progress| match stage {
         Progress::InstallingDependencies { installer } => eprintln!(
             "installing dependencies with {} for {} {}…",

@@ -150,16 +150,7 @@ async fn answer(
     options: &InvokeOptions,
     request: &HttpRequest,
 ) -> HttpResponse {
-    let function = match crate::project::load(dir) {
-        Ok(function) => function,
-        Err(error) => {
-            eprintln!(
-                "lambda-ls: could not read the function in {}: {error}",
-                dir.display()
-            );
-            return bad_gateway();
-        }
-    };
+    let function = crate::project::load(dir);
     let gateway = Gateway::for_function(&function);
     let event = gateway::event(gateway, request);
     eprintln!("{} {}", request.method, request.target);

@@ -3,6 +3,7 @@
 
 use tower_lsp_server::ls_types as lsp;
 
+use super::protocol::{lens_commands, LensArguments};
 use crate::ide::{self, Severity};
 use crate::line_index::{Encoding, LineIndex};
 
@@ -52,6 +53,34 @@ impl Text<'_> {
         lsp::TextEdit {
             range: self.range(&edit.range),
             new_text: edit.new_text.clone(),
+        }
+    }
+
+    /// A lens with the protocol command its action names; informational lenses get an
+    /// empty command, which editors show as plain text.
+    pub fn code_lens(&self, lens: &ide::Lens, uri: &lsp::Uri) -> lsp::CodeLens {
+        let (command, handler) = match &lens.action {
+            Some(ide::LensAction::Invoke { handler }) => (lens_commands::INVOKE, Some(handler)),
+            Some(ide::LensAction::InvokeWithEvent { handler }) => {
+                (lens_commands::INVOKE_WITH_EVENT, Some(handler))
+            }
+            None => ("", None),
+        };
+        let arguments = handler.map(|handler| {
+            let argument = LensArguments {
+                uri: uri.as_str().to_string(),
+                handler: handler.clone(),
+            };
+            vec![serde_json::to_value(argument).unwrap_or_default()]
+        });
+        lsp::CodeLens {
+            range: self.range(&lens.range),
+            command: Some(lsp::Command {
+                title: lens.title.clone(),
+                command: command.to_string(),
+                arguments,
+            }),
+            data: None,
         }
     }
 

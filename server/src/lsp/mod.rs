@@ -8,17 +8,30 @@
 
 mod commands;
 mod convert;
+pub mod protocol;
 mod session;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use serde_json::{json, Value};
-use tokio::sync::mpsc;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::{mpsc, Semaphore};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
+use protocol::{Command as ServerCommand, CommandError, ErrorKind};
 use session::Session;
+
+/// Messages the server works on at once. tower-lsp's default is 4, and a handler holds its
+/// slot until it answers: four running invokes would stop completions, and even the
+/// processing of edits. Long commands are bounded separately (below), so this many minus
+/// [`MAX_LONG_COMMANDS`] slots always remain for the editor's own requests.
+const MAX_CONCURRENT_MESSAGES: usize = 64;
+/// Invokes, packages and deploys running at once; one more is refused as busy.
+const MAX_LONG_COMMANDS: usize = 16;
 
 /// Serve LSP over stdin/stdout until the client exits.
 pub fn run_stdio() -> anyhow::Result<()> {
@@ -29,6 +42,7 @@ pub fn run_stdio() -> anyhow::Result<()> {
     runtime.block_on(async {
         let (service, socket) = service();
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .concurrency_level(MAX_CONCURRENT_MESSAGES)
             .serve(service)
             .await;
     });
@@ -41,7 +55,7 @@ pub fn run_stdio() -> anyhow::Result<()> {
 /// The LSP service with its custom methods, for stdio and for in-process tests.
 pub fn service() -> (LspService<Backend>, tower_lsp_server::ClientSocket) {
     LspService::build(Backend::new)
-        .custom_method("lambda/documentText", Backend::document_text)
+        .custom_method(protocol::DOCUMENT_TEXT, Backend::document_text)
         .finish()
 }
 
@@ -59,6 +73,8 @@ pub struct Backend {
     session: Arc<Mutex<Session>>,
     checks: mpsc::UnboundedSender<Check>,
     commands: Arc<commands::Commands>,
+    /// Permits for long commands (see [`MAX_LONG_COMMANDS`]).
+    long_commands: Arc<Semaphore>,
 }
 
 fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
@@ -66,7 +82,8 @@ fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
     session.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Check documents as changes arrive and publish their diagnostics, in order.
+/// Check documents as changes arrive and publish their diagnostics, in order. The checks
+/// run off the async threads on snapshots, so requests are never kept waiting by them.
 async fn run_checker(
     client: Client,
     session: Arc<Mutex<Session>>,
@@ -79,35 +96,70 @@ async fn run_checker(
         while let Ok(next) = queue.try_recv() {
             batch.push(next);
         }
-        let mut publishes = Vec::new();
-        {
-            let mut session = lock(&session);
-            let mut checked = std::collections::HashSet::new();
-            for check in batch {
-                match check {
-                    Check::Document(uri) => {
-                        if !checked.insert(uri.clone()) {
-                            continue; // already checked at this same state
+        let mut checked = std::collections::HashSet::new();
+        for check in batch {
+            match check {
+                Check::Document(uri) => {
+                    if !checked.insert(uri.clone()) {
+                        continue; // already checked at this same state
+                    }
+                    let prepared = {
+                        let mut session = lock(&session);
+                        let cache = session.take_check_cache(&uri);
+                        session.snapshot(&uri).map(|snapshot| (snapshot, cache))
+                    };
+                    let Some((snapshot, mut cache)) = prepared else {
+                        continue; // closed meanwhile
+                    };
+                    let shared = session.clone();
+                    let published = off_thread("the checks", move || {
+                        let events = snapshot.events();
+                        let diagnostics = Arc::new(snapshot.diagnostics(&mut cache, &events));
+                        {
+                            let mut session = lock(&shared);
+                            session.return_check_cache(&snapshot.uri, cache);
+                            session.remember_events(&snapshot, events);
+                            session.remember_diagnostics(&snapshot, diagnostics.clone());
                         }
-                        let diagnostics = session.diagnostics(&uri);
-                        let Some(document) = session.documents.get(&uri) else {
-                            continue; // closed meanwhile
-                        };
-                        let text = document.view(session.encoding);
-                        let converted = diagnostics.iter().map(|d| text.diagnostic(d)).collect();
-                        publishes.push((uri, Some(document.version), converted));
+                        let text = snapshot.view();
+                        let converted: Vec<_> =
+                            diagnostics.iter().map(|d| text.diagnostic(d)).collect();
+                        (converted, snapshot.version)
+                    })
+                    .await;
+                    if let Ok((diagnostics, version)) = published {
+                        client
+                            .publish_diagnostics(uri, diagnostics, Some(version))
+                            .await;
                     }
-                    Check::Closed(uri) => {
-                        checked.remove(&uri);
-                        publishes.push((uri, None, Vec::new()));
-                    }
+                }
+                Check::Closed(uri) => {
+                    checked.remove(&uri);
+                    client.publish_diagnostics(uri, Vec::new(), None).await;
                 }
             }
         }
-        for (uri, version, diagnostics) in publishes {
-            client.publish_diagnostics(uri, diagnostics, version).await;
-        }
     }
+}
+
+/// Run an analysis off the async threads. A panic in it (a bug) fails this one request,
+/// is logged, and the server goes on serving.
+async fn off_thread<T: Send + 'static>(
+    what: &'static str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work).await.map_err(|error| {
+        tracing::error!("{what} failed: {error}");
+        tower_lsp_server::jsonrpc::Error {
+            code: tower_lsp_server::jsonrpc::ErrorCode::InternalError,
+            message: format!(
+                "lambda-ls could not compute {what}: an internal error (a bug; the server's log \
+                 has the details, please report it). The server keeps running."
+            )
+            .into(),
+            data: None,
+        }
+    })
 }
 
 impl Backend {
@@ -120,6 +172,7 @@ impl Backend {
             session,
             checks,
             commands: Arc::new(commands::Commands::new(true, None)),
+            long_commands: Arc::new(Semaphore::new(MAX_LONG_COMMANDS)),
         }
     }
 
@@ -134,21 +187,11 @@ impl Backend {
         }
     }
 
-    /// The documents to re-check after `uri` changed: itself, and when it is a
-    /// `lambda.toml`, every open file of that function.
-    fn affected(session: &Session, uri: &Uri) -> Vec<Uri> {
-        let mut uris = vec![uri.clone()];
-        if let Some(path) = session.documents.get(uri).and_then(|d| d.path.clone()) {
-            if path
-                .file_name()
-                .is_some_and(|n| n == crate::project::CONFIG_FILE)
-            {
-                if let Some(dir) = path.parent() {
-                    uris.extend(session.documents_in(dir).into_iter().filter(|u| u != uri));
-                }
-            }
-        }
-        uris
+    /// A snapshot of an open document and the offset of `position` in it.
+    fn snapshot_at(&self, uri: &Uri, position: Position) -> Option<(session::Snapshot, usize)> {
+        let snapshot = self.session().snapshot(uri)?;
+        let offset = snapshot.view().offset(position);
+        Some((snapshot, offset))
     }
 
     /// `lambda/documentText`: the server's copy of a document, for tests and bug reports.
@@ -171,22 +214,15 @@ impl LanguageServer for Backend {
                 .and_then(|g| g.position_encodings.as_ref()),
         );
         // The extension says whether the workspace is trusted and which Python to use.
-        if let Some(options) = &params.initialization_options {
-            if let Some(trusted) = options.get("trusted").and_then(Value::as_bool) {
-                *self
-                    .commands
-                    .trusted
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner()) = trusted;
-            }
-            if let Some(python) = options.get("pythonPath").and_then(Value::as_str) {
-                if !python.is_empty() {
-                    *self
-                        .commands
-                        .python_path
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner()) = Some(python.to_string());
+        if let Some(options) = params.initialization_options.clone() {
+            match serde_json::from_value::<protocol::InitializationOptions>(options) {
+                Ok(options) => {
+                    if let Some(trusted) = options.trusted {
+                        self.set_trusted(trusted);
+                    }
+                    self.set_python_path(options.python_path);
                 }
+                Err(error) => tracing::warn!("ignoring malformed initializationOptions: {error}"),
             }
         }
         {
@@ -227,7 +263,10 @@ impl LanguageServer for Backend {
                     resolve_provider: Some(false),
                 }),
                 execute_command_provider: Some(ExecuteCommandOptions {
-                    commands: commands::COMMANDS.iter().map(|c| c.to_string()).collect(),
+                    commands: ServerCommand::ALL
+                        .iter()
+                        .map(|c| c.id().to_string())
+                        .collect(),
                     ..Default::default()
                 }),
                 workspace: Some(WorkspaceServerCapabilities {
@@ -281,9 +320,8 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let mut session = self.session();
         let document = params.text_document;
-        session.open(document.uri.clone(), document.version, document.text);
-        let uris = Self::affected(&session, &document.uri);
-        self.queue_diagnostics(&uris);
+        let affected = session.open(document.uri, document.version, document.text);
+        self.queue_diagnostics(&affected);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -304,27 +342,32 @@ impl LanguageServer for Backend {
             }
         }
         document.version = params.text_document.version;
-        session.changed(&uri);
-        let uris = Self::affected(&session, &uri);
-        self.queue_diagnostics(&uris);
+        let affected = session.changed(&uri);
+        self.queue_diagnostics(&affected);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         let mut session = self.session();
-        let affected = Self::affected(&session, &uri);
-        session.close(&uri);
+        let affected = session.close(&uri);
         // Closed files keep no diagnostics; files of its function may change with it.
         let _ = self.checks.send(Check::Closed(uri.clone()));
         let others: Vec<_> = affected.into_iter().filter(|u| *u != uri).collect();
         self.queue_diagnostics(&others);
     }
 
-    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let changes: Vec<_> = params
+            .changes
+            .iter()
+            .filter_map(|change| {
+                let path = change.uri.to_file_path()?.into_owned();
+                Some((path, change.typ))
+            })
+            .collect();
         let mut session = self.session();
-        session.files_changed();
-        let uris: Vec<_> = session.documents.keys().cloned().collect();
-        self.queue_diagnostics(&uris);
+        let affected = session.files_changed(&changes);
+        self.queue_diagnostics(&affected);
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
@@ -339,187 +382,316 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let position = params.text_document_position_params;
-        let mut session = self.session();
         let uri = position.text_document.uri;
-        let encoding = session.encoding;
-        let Some(document) = session.documents.get(&uri) else {
+        let Some((snapshot, offset)) = self.snapshot_at(&uri, position.position) else {
             return Ok(None);
         };
-        let offset = document.view(encoding).offset(position.position);
-        let Some(hover) = session.hover(&uri, offset) else {
-            return Ok(None);
-        };
-        let document = &session.documents[&uri];
-        Ok(Some(document.view(encoding).hover(&hover)))
+        let session = self.session.clone();
+        off_thread("the hover", move || {
+            let events = snapshot.events();
+            lock(&session).remember_events(&snapshot, events.clone());
+            let hover = snapshot.hover(offset, &events)?;
+            Some(snapshot.view().hover(&hover))
+        })
+        .await
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let position = params.text_document_position;
         let uri = position.text_document.uri;
-        let mut session = self.session();
-        let encoding = session.encoding;
-        let Some(document) = session.documents.get(&uri) else {
+        let Some((snapshot, offset)) = self.snapshot_at(&uri, position.position) else {
             return Ok(None);
         };
-        let offset = document.view(encoding).offset(position.position);
-        let completions = session.completions(&uri, offset);
-        let document = &session.documents[&uri];
-        let text = document.view(encoding);
-        let items: Vec<_> = completions.iter().map(|c| text.completion(c)).collect();
-        Ok(Some(CompletionResponse::Array(items)))
+        off_thread("the completions", move || {
+            let completions = snapshot.completions(offset);
+            let text = snapshot.view();
+            let items: Vec<_> = completions.iter().map(|c| text.completion(c)).collect();
+            Some(CompletionResponse::Array(items))
+        })
+        .await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        let mut session = self.session();
         let uri = params.text_document.uri;
-        let encoding = session.encoding;
-        let diagnostics = session.diagnostics(&uri);
-        let Some(document) = session.documents.get(&uri) else {
+        let Some(snapshot) = self.session().snapshot(&uri) else {
             return Ok(None);
         };
-        let text = document.view(encoding);
-        let wanted = text.offsets(params.range);
-        let mut actions = Vec::new();
-        for diagnostic in &diagnostics {
-            let touches =
-                diagnostic.range.start <= wanted.end && wanted.start <= diagnostic.range.end;
-            if !touches {
-                continue;
-            }
-            for fix in &diagnostic.fixes {
-                let edits = fix.edits.iter().map(|e| text.text_edit(e)).collect();
-                let mut changes = std::collections::HashMap::new();
-                changes.insert(uri.clone(), edits);
-                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: fix.title.clone(),
-                    kind: Some(CodeActionKind::QUICKFIX),
-                    diagnostics: Some(vec![text.diagnostic(diagnostic)]),
-                    edit: Some(WorkspaceEdit {
-                        changes: Some(changes),
+        off_thread("the code actions", move || {
+            let diagnostics = snapshot.current_diagnostics();
+            let text = snapshot.view();
+            let wanted = text.offsets(params.range);
+            let mut actions = Vec::new();
+            for diagnostic in diagnostics.iter() {
+                let touches =
+                    diagnostic.range.start <= wanted.end && wanted.start <= diagnostic.range.end;
+                if !touches {
+                    continue;
+                }
+                for fix in &diagnostic.fixes {
+                    let edits = fix.edits.iter().map(|e| text.text_edit(e)).collect();
+                    let mut changes = std::collections::HashMap::new();
+                    changes.insert(uri.clone(), edits);
+                    actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                        title: fix.title.clone(),
+                        kind: Some(CodeActionKind::QUICKFIX),
+                        diagnostics: Some(vec![text.diagnostic(diagnostic)]),
+                        edit: Some(WorkspaceEdit {
+                            changes: Some(changes),
+                            ..Default::default()
+                        }),
+                        is_preferred: Some(true),
                         ..Default::default()
-                    }),
-                    is_preferred: Some(true),
-                    ..Default::default()
-                }));
+                    }));
+                }
             }
-        }
-        Ok(Some(actions))
+            Some(actions)
+        })
+        .await
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        let command: ServerCommand = params.command.parse()?;
         let argument = params.arguments.into_iter().next().unwrap_or(Value::Null);
-        let target: commands::Target = serde_json::from_value(argument).map_err(|e| {
-            tower_lsp_server::jsonrpc::Error::invalid_params(format!(
-                "{} takes one argument {{\"uri\": …}}: {e}",
-                params.command
-            ))
-        })?;
-        let progress = match params.work_done_progress_params.work_done_token {
-            Some(token) => {
-                let title = match params.command.as_str() {
-                    commands::INVOKE => "Invoking the function locally",
-                    commands::DEPLOY => "Deploying the function",
-                    commands::INVOKE_REMOTE => "Invoking the deployed function",
-                    commands::PACKAGE => "Packaging the function",
-                    _ => "lambda-ls",
-                };
-                Some(self.client.progress(token, title).begin().await)
+        let token = params.work_done_progress_params.work_done_token;
+        let commands = self.commands.clone();
+        match command {
+            ServerCommand::Invoke => {
+                let params = parse(command, argument)?;
+                self.run_long(command, token, async move { commands.invoke(params).await })
+                    .await
             }
-            None => None,
-        };
-        let result = match params.command.as_str() {
-            commands::INVOKE => self.commands.invoke(target).await,
-            commands::NEW_TEST_EVENT => self.commands.new_test_event(target),
-            commands::LIST_EVENTS => self.commands.list_events(target),
-            commands::DEPLOY => self.commands.deploy(target).await,
-            commands::INVOKE_REMOTE => self.commands.invoke_remote(target).await,
-            commands::PACKAGE => self.commands.package(target).await,
-            other => Err(format!("unknown command {other}")),
-        };
-        if let Some(progress) = progress {
-            progress.finish().await;
-        }
-        match result {
-            Ok(value) => Ok(Some(value)),
-            Err(message) => Err(tower_lsp_server::jsonrpc::Error {
-                code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32803),
-                message: message.into(),
-                data: None,
-            }),
+            ServerCommand::InvokeRemote => {
+                let params = parse(command, argument)?;
+                self.run_long(command, token, async move {
+                    commands.invoke_remote(params).await
+                })
+                .await
+            }
+            ServerCommand::Package => {
+                let params = parse(command, argument)?;
+                self.run_long(
+                    command,
+                    token,
+                    async move { commands.package(params).await },
+                )
+                .await
+            }
+            ServerCommand::DeployPlan => {
+                let params = parse(command, argument)?;
+                self.run_long(
+                    command,
+                    token,
+                    async move { commands.deploy_plan(params).await },
+                )
+                .await
+            }
+            ServerCommand::Deploy => self.deploy(parse(command, argument)?, token).await,
+            ServerCommand::NewTestEvent => {
+                answer(commands.new_test_event(parse(command, argument)?))
+            }
+            ServerCommand::ListEvents => answer(commands.list_events(parse(command, argument)?)),
         }
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        // `{"lambda": {"python": {"path": …}}}` from the extension's settings.
-        let python = params
-            .settings
-            .pointer("/lambda/python/path")
-            .or_else(|| params.settings.pointer("/python/path"))
-            .and_then(Value::as_str);
-        if let Some(python) = python {
-            *self
-                .commands
-                .python_path
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) =
-                (!python.is_empty()).then(|| python.to_string());
+        // `{"lambda": {"python": {"path": …}, "trusted": …}}` from the extension's settings.
+        let settings: protocol::ConfigurationSettings =
+            match serde_json::from_value(params.settings) {
+                Ok(settings) => settings,
+                Err(error) => {
+                    tracing::warn!("ignoring malformed settings: {error}");
+                    return;
+                }
+            };
+        let Some(lambda) = settings.lambda else {
+            return;
+        };
+        if let Some(python) = lambda.python {
+            self.set_python_path(python.path);
         }
-        if let Some(trusted) = params
-            .settings
-            .pointer("/lambda/trusted")
-            .and_then(Value::as_bool)
-        {
-            *self
-                .commands
-                .trusted
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) = trusted;
+        if let Some(trusted) = lambda.trusted {
+            self.set_trusted(trusted);
         }
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        let mut session = self.session();
         let uri = params.text_document.uri;
-        let encoding = session.encoding;
-        let lenses = session.lenses(&uri);
-        let Some(document) = session.documents.get(&uri) else {
+        let Some(snapshot) = self.session().snapshot(&uri) else {
             return Ok(None);
         };
-        let text = document.view(encoding);
-        // Lens arguments are objects; the server adds the document they belong to.
-        let with_invoke: Vec<_> = lenses
-            .into_iter()
-            .map(|mut lens| {
-                if let Some((_, arguments)) = &mut lens.command {
-                    for argument in arguments.iter_mut() {
-                        if let Some(object) = argument.as_object_mut() {
-                            object.insert("uri".to_string(), json!(uri.as_str()));
-                        }
-                    }
+        let session = self.session.clone();
+        off_thread("the code lenses", move || {
+            let events = snapshot.events();
+            lock(&session).remember_events(&snapshot, events.clone());
+            let text = snapshot.view();
+            let lenses = snapshot.lenses(&events);
+            Some(
+                lenses
+                    .iter()
+                    .map(|lens| text.code_lens(lens, &uri))
+                    .collect(),
+            )
+        })
+        .await
+    }
+}
+
+/// A command's argument object, typed; a mismatch is the caller's error, said in words.
+fn parse<T: DeserializeOwned>(command: ServerCommand, argument: Value) -> Result<T> {
+    serde_json::from_value(argument).map_err(|e| {
+        CommandError::new(
+            ErrorKind::InvalidParams,
+            format!(
+                "`{}` takes one argument object ({e}); see extension/src/protocol.ts",
+                command.id()
+            ),
+        )
+        .into()
+    })
+}
+
+/// A command's answer as the JSON-RPC result.
+fn answer<T: Serialize>(result: std::result::Result<T, CommandError>) -> Result<Option<Value>> {
+    let value = result?;
+    serde_json::to_value(value)
+        .map(Some)
+        .map_err(|e| CommandError::failed(format!("could not encode the answer: {e}")).into())
+}
+
+/// Sets a flag when dropped: tells a detached deploy that its request was cancelled.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Aborts a detached task when dropped: cancelling the request ends the work (and, for an
+/// invoke, kills the function's processes).
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Backend {
+    fn set_trusted(&self, trusted: bool) {
+        *self
+            .commands
+            .trusted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = trusted;
+    }
+
+    fn set_python_path(&self, python: Option<String>) {
+        *self
+            .commands
+            .python_path
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = python.filter(|p| !p.is_empty());
+    }
+
+    /// Checks common to long commands: trust, then a free slot among the long commands.
+    fn start_long(
+        &self,
+        command: ServerCommand,
+    ) -> std::result::Result<tokio::sync::OwnedSemaphorePermit, CommandError> {
+        if command.needs_trust() {
+            let what = match command {
+                ServerCommand::Package => "Package",
+                ServerCommand::Deploy | ServerCommand::DeployPlan => "Deploy",
+                _ => "Invoke",
+            };
+            self.commands.require_trust(what)?;
+        }
+        self.long_commands.clone().try_acquire_owned().map_err(|_| {
+            CommandError::new(
+                ErrorKind::Busy,
+                format!(
+                    "{MAX_LONG_COMMANDS} invokes, packages and deploys are already running:                      wait for one to finish, or cancel one"
+                ),
+            )
+        })
+    }
+
+    /// Run a long command detached from the message loop (on its own task, so that its
+    /// work never delays other messages), with work-done progress when the client asked for
+    /// it. Cancelling the request aborts the task.
+    async fn run_long<T, F>(
+        &self,
+        command: ServerCommand,
+        token: Option<ProgressToken>,
+        work: F,
+    ) -> Result<Option<Value>>
+    where
+        T: Serialize + Send + 'static,
+        F: std::future::Future<Output = std::result::Result<T, CommandError>> + Send + 'static,
+    {
+        let permit = self.start_long(command)?;
+        let task = tokio::spawn(async move {
+            let _permit = permit;
+            work.await
+        });
+        let _abort = AbortOnDrop(task.abort_handle());
+        let progress = match token {
+            Some(token) => Some(self.client.progress(token, command.title()).begin().await),
+            None => None,
+        };
+        let result = task.await.unwrap_or_else(|e| {
+            Err(CommandError::failed(format!(
+                "{} stopped unexpectedly: {e}",
+                command.id()
+            )))
+        });
+        if let Some(progress) = progress {
+            progress.finish().await;
+        }
+        answer(result)
+    }
+
+    /// `lambda.deploy`, detached like the other long commands, but never aborted mid-step:
+    /// cancelling the request asks the deploy to stop at its next step boundary, and what
+    /// it did before stopping is shown to the user (the request itself is already answered
+    /// as cancelled by then).
+    async fn deploy(
+        &self,
+        params: protocol::FunctionParams,
+        token: Option<ProgressToken>,
+    ) -> Result<Option<Value>> {
+        let command = ServerCommand::Deploy;
+        let permit = self.start_long(command)?;
+        let cancel = Arc::new(AtomicBool::new(false));
+        let commands = self.commands.clone();
+        let client = self.client.clone();
+        let flag = cancel.clone();
+        let task = tokio::spawn(async move {
+            let _permit = permit;
+            let result = commands.deploy(params, &flag).await;
+            if let Err(error) = &result {
+                if error.kind == ErrorKind::Cancelled {
+                    client
+                        .show_message(MessageType::WARNING, format!("Lambda: {error}"))
+                        .await;
                 }
-                lens
-            })
-            .collect();
-        let lenses = with_invoke
-            .into_iter()
-            .map(|lens| CodeLens {
-                range: text.range(&lens.range),
-                command: Some(match lens.command {
-                    Some((command, arguments)) => Command {
-                        title: lens.title,
-                        command,
-                        arguments: Some(arguments),
-                    },
-                    // Informational lenses still need a command to be shown.
-                    None => Command {
-                        title: lens.title,
-                        command: String::new(),
-                        arguments: None::<Vec<Value>>,
-                    },
-                }),
-                data: None,
-            })
-            .collect();
-        Ok(Some(lenses))
+            }
+            result
+        });
+        let _cancel = CancelOnDrop(cancel);
+        let progress = match token {
+            Some(token) => Some(self.client.progress(token, command.title()).begin().await),
+            None => None,
+        };
+        let result = task.await.unwrap_or_else(|e| {
+            Err(CommandError::failed(format!(
+                "the deploy stopped unexpectedly: {e}"
+            )))
+        });
+        if let Some(progress) = progress {
+            progress.finish().await;
+        }
+        answer(result)
     }
 }

@@ -1,23 +1,66 @@
-//! The server's state: open documents (text, syntax tree, line index, version), the
-//! function each belongs to, and the negotiated position encoding. Everything here is
-//! synchronous; the protocol layer locks it, changes it and computes answers in one go.
+//! The server's state: open documents (text, syntax tree, line index, version, and the
+//! folder of the function each belongs to), the loaded functions, and the negotiated
+//! position encoding.
+//!
+//! The protocol layer holds the lock only to change documents or to take a [`Snapshot`];
+//! analyses run on snapshots outside the lock, so that no request waits on another
+//! document's analysis. What a document's analyses have in common (the handler's event
+//! analysis, its diagnostics) is memoized per document version and function.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use tower_lsp_server::ls_types::Uri;
+use tower_lsp_server::ls_types::{FileChangeType, Uri};
 
+use crate::analysis::events::EventAnalysis;
 use crate::analysis::{self, CheckCache, PythonFile};
 use crate::ide::{Completion, Diagnostic, Hover, Lens};
 use crate::line_index::{Encoding, LineIndex};
-use crate::project::{self, Function, CONFIG_FILE, DEFAULT_MODULE_FILE};
+use crate::project::{self, FileSource, Function, Functions, CONFIG_FILE, DEFAULT_MODULE_FILE};
 use crate::python::Module;
 
 /// What an open document is.
+#[derive(Clone)]
 pub enum Content {
-    Python(Module),
+    Python(Arc<Module>),
     /// A function's `lambda.toml`.
-    Config(String),
+    Config(Arc<String>),
+}
+
+impl Content {
+    fn text(&self) -> &str {
+        match self {
+            Content::Python(module) => module.text(),
+            Content::Config(text) => text,
+        }
+    }
+}
+
+/// A handler's event analysis, shared by checks, hovers, lenses and completion.
+pub type SharedEvents = Arc<Option<EventAnalysis>>;
+
+/// Answers computed for one version of a document with one load of its function.
+#[derive(Default, Clone)]
+struct Memo {
+    version: i32,
+    function: Option<Arc<Function>>,
+    events: Option<SharedEvents>,
+    diagnostics: Option<Arc<Vec<Diagnostic>>>,
+}
+
+impl Memo {
+    fn is_for(&self, version: i32, function: &Option<Arc<Function>>) -> bool {
+        self.version == version && same_function(&self.function, function)
+    }
+}
+
+fn same_function(a: &Option<Arc<Function>>, b: &Option<Arc<Function>>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        (None, None) => true,
+        _ => false,
+    }
 }
 
 /// One open document.
@@ -25,17 +68,18 @@ pub struct Document {
     pub version: i32,
     pub path: Option<PathBuf>,
     pub content: Content,
-    pub index: LineIndex,
-    /// What the checks can reuse after the next edit.
-    pub cache: CheckCache,
+    pub index: Arc<LineIndex>,
+    /// The folder of the function the file belongs to; resolved when it is opened and
+    /// when files that decide it change, not per request.
+    function_dir: Option<PathBuf>,
+    /// What the module-wide checks can reuse after the next edit.
+    cache: CheckCache,
+    memo: Memo,
 }
 
 impl Document {
     pub fn text(&self) -> &str {
-        match &self.content {
-            Content::Python(module) => module.text(),
-            Content::Config(text) => text,
-        }
+        self.content.text()
     }
 
     /// The text with its line index, for position conversions.
@@ -48,31 +92,136 @@ impl Document {
     }
 
     /// Replace `range` with `new_text` (incremental sync), keeping tree and index in step.
+    /// A snapshot still holding the old module keeps it; the document gets its own copy.
     pub fn edit(&mut self, range: std::ops::Range<usize>, new_text: &str) {
         match &mut self.content {
-            Content::Python(module) => module.edit(range, new_text),
+            Content::Python(module) => Arc::make_mut(module).edit(range, new_text),
             Content::Config(text) => {
+                let text = Arc::make_mut(text);
                 let end = range.end.min(text.len());
                 text.replace_range(range.start.min(end)..end, new_text)
             }
         }
-        self.index = LineIndex::new(self.text());
+        self.index = Arc::new(LineIndex::new(self.text()));
     }
 
     pub fn replace(&mut self, text: String) {
         self.content = content_for(self.path.as_deref(), text);
-        self.index = LineIndex::new(self.text());
+        self.index = Arc::new(LineIndex::new(self.text()));
     }
 }
 
 fn content_for(path: Option<&Path>, text: String) -> Content {
-    let is_config = path
-        .and_then(|p| p.file_name())
-        .is_some_and(|name| name == CONFIG_FILE);
-    if is_config {
-        Content::Config(text)
+    if is_config_path(path) {
+        Content::Config(Arc::new(text))
     } else {
-        Content::Python(Module::parse(text))
+        Content::Python(Arc::new(Module::parse(text)))
+    }
+}
+
+/// A document as it was when a request came, with what its answers need: analyses run on
+/// it without the session's lock.
+pub struct Snapshot {
+    pub uri: Uri,
+    pub version: i32,
+    pub path: Option<PathBuf>,
+    pub content: Content,
+    pub index: Arc<LineIndex>,
+    pub encoding: Encoding,
+    /// The function the file belongs to; `None`: no Lambda answers for it.
+    pub function: Option<Arc<Function>>,
+    events: Option<SharedEvents>,
+    diagnostics: Option<Arc<Vec<Diagnostic>>>,
+    /// For a `lambda.toml`: the current text of its handler module (for LH001).
+    handler_source: Option<String>,
+}
+
+impl Snapshot {
+    /// The text with its line index, for position conversions.
+    pub fn view(&self) -> super::convert::Text<'_> {
+        super::convert::Text {
+            text: self.content.text(),
+            index: &self.index,
+            encoding: self.encoding,
+        }
+    }
+
+    fn python_file(&self) -> Option<PythonFile<'_>> {
+        let (Content::Python(module), Some(function), Some(path)) =
+            (&self.content, &self.function, &self.path)
+        else {
+            return None;
+        };
+        Some(PythonFile::new(module, path, Some(function)))
+    }
+
+    /// The handler's event analysis: the memoized one, else computed now.
+    pub fn events(&self) -> SharedEvents {
+        if let Some(events) = &self.events {
+            return events.clone();
+        }
+        Arc::new(self.python_file().and_then(analysis::events::analyze))
+    }
+
+    /// Every diagnostic of the document. `cache` carries per-statement results between
+    /// versions (the checker's); requests without one get the memo or a full check.
+    pub fn diagnostics(&self, cache: &mut CheckCache, events: &SharedEvents) -> Vec<Diagnostic> {
+        let Some(function) = &self.function else {
+            return Vec::new();
+        };
+        match &self.content {
+            Content::Config(text) => {
+                let handler_file = function.handler_file();
+                let source = self.handler_source.clone();
+                analysis::check_config(function, text, &|path| {
+                    (Some(path) == handler_file.as_deref())
+                        .then(|| source.clone())
+                        .flatten()
+                })
+            }
+            Content::Python(_) => match self.python_file() {
+                Some(file) => analysis::check_python_with(file, events.as_ref().as_ref(), cache),
+                None => Vec::new(),
+            },
+        }
+    }
+
+    /// The memoized diagnostics, else computed now (without a per-statement cache).
+    pub fn current_diagnostics(&self) -> Arc<Vec<Diagnostic>> {
+        match &self.diagnostics {
+            Some(diagnostics) => diagnostics.clone(),
+            None => Arc::new(self.diagnostics(&mut CheckCache::default(), &self.events())),
+        }
+    }
+
+    pub fn hover(&self, offset: usize, events: &SharedEvents) -> Option<Hover> {
+        planted_panic(self.content.text());
+        match &self.content {
+            Content::Config(text) => self.function.as_ref().and(project::hover(text, offset)),
+            Content::Python(_) => {
+                analysis::hover_python_with(self.python_file()?, events.as_ref().as_ref(), offset)
+            }
+        }
+    }
+
+    pub fn completions(&self, offset: usize) -> Vec<Completion> {
+        match &self.content {
+            Content::Config(text) => match &self.function {
+                Some(_) => project::complete(text, offset),
+                None => Vec::new(),
+            },
+            Content::Python(_) => match self.python_file() {
+                Some(file) => analysis::complete_python_with(file, || self.events(), offset),
+                None => Vec::new(),
+            },
+        }
+    }
+
+    pub fn lenses(&self, events: &SharedEvents) -> Vec<Lens> {
+        match self.python_file() {
+            Some(file) => analysis::lenses_python_with(file, events.as_ref().as_ref()),
+            None => Vec::new(),
+        }
     }
 }
 
@@ -80,8 +229,9 @@ fn content_for(path: Option<&Path>, text: String) -> Content {
 pub struct Session {
     pub encoding: Encoding,
     pub documents: HashMap<Uri, Document>,
-    /// Loaded functions by folder; dropped when their `lambda.toml` changes.
-    functions: HashMap<PathBuf, Function>,
+    /// Open documents by path, for reading files through the editor's copies.
+    paths: HashMap<PathBuf, Uri>,
+    functions: Functions,
     pub workspace_folders: Vec<PathBuf>,
 }
 
@@ -90,198 +240,283 @@ impl Default for Session {
         Session {
             encoding: Encoding::Utf16,
             documents: HashMap::new(),
-            functions: HashMap::new(),
+            paths: HashMap::new(),
+            functions: Functions::default(),
             workspace_folders: Vec::new(),
         }
     }
 }
 
+/// The files as the editor has them: open documents over the disk.
+struct Overlay<'a> {
+    documents: &'a HashMap<Uri, Document>,
+    paths: &'a HashMap<PathBuf, Uri>,
+}
+
+impl Overlay<'_> {
+    fn open(&self, path: &Path) -> Option<&Document> {
+        self.documents.get(self.paths.get(path)?)
+    }
+}
+
+impl FileSource for Overlay<'_> {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        match self.open(path) {
+            Some(document) => Ok(document.text().as_bytes().to_vec()),
+            None => std::fs::read(path),
+        }
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        self.open(path).is_some() || path.is_file()
+    }
+}
+
 impl Session {
-    pub fn open(&mut self, uri: Uri, version: i32, text: String) {
+    fn overlay(&self) -> Overlay<'_> {
+        Overlay {
+            documents: &self.documents,
+            paths: &self.paths,
+        }
+    }
+
+    /// Open a document; returns the documents whose answers may have changed with it.
+    pub fn open(&mut self, uri: Uri, version: i32, text: String) -> Vec<Uri> {
         let path = uri.to_file_path().map(|p| p.into_owned());
-        if is_config_path(path.as_deref()) {
-            self.forget_function_of(path.as_deref());
-        }
-        let content = content_for(path.as_deref(), text);
-        let mut document = Document {
+        let document = Document {
             version,
-            path,
-            content,
-            index: LineIndex::new(""),
+            content: content_for(path.as_deref(), text),
+            index: Arc::new(LineIndex::new("")),
+            path: path.clone(),
+            function_dir: None,
             cache: CheckCache::default(),
+            memo: Memo::default(),
         };
-        document.index = LineIndex::new(document.text());
-        self.documents.insert(uri, document);
-    }
-
-    pub fn close(&mut self, uri: &Uri) {
-        if let Some(document) = self.documents.remove(uri) {
-            if is_config_path(document.path.as_deref()) {
-                self.forget_function_of(document.path.as_deref());
+        let index = Arc::new(LineIndex::new(document.text()));
+        self.documents
+            .insert(uri.clone(), Document { index, ..document });
+        if let Some(path) = &path {
+            self.paths.insert(path.clone(), uri.clone());
+        }
+        let mut affected = vec![uri.clone()];
+        match path.as_deref() {
+            // An unsaved lambda.toml or lambda_function.py can make a function folder.
+            Some(path) if decides_function_dirs(path) => {
+                affected.extend(self.files_changed_at(path, true));
             }
-        }
-    }
-
-    /// A document changed; drop what depended on it.
-    pub fn changed(&mut self, uri: &Uri) {
-        let path = self.documents.get(uri).and_then(|d| d.path.clone());
-        if is_config_path(path.as_deref()) {
-            self.forget_function_of(path.as_deref());
-        }
-    }
-
-    /// Files changed on disk (watched): configurations may have changed.
-    pub fn files_changed(&mut self) {
-        self.functions.clear();
-    }
-
-    fn forget_function_of(&mut self, config_path: Option<&Path>) {
-        if let Some(dir) = config_path.and_then(Path::parent) {
-            self.functions.remove(dir);
-        }
-    }
-
-    /// The current text of a file: the open document's, else the disk's (lossily decoded:
-    /// a stray non-UTF-8 byte must not hide the rest of the file).
-    pub fn read(&self, path: &Path) -> Option<String> {
-        let open = self
-            .documents
-            .values()
-            .find(|d| d.path.as_deref() == Some(path));
-        match open {
-            Some(document) => Some(document.text().to_string()),
-            None => std::fs::read(path)
-                .ok()
-                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
-        }
-    }
-
-    fn exists(&self, path: &Path) -> bool {
-        path.is_file()
-            || self
-                .documents
-                .values()
-                .any(|d| d.path.as_deref() == Some(path))
-    }
-
-    /// The function folder holding `path`: the nearest ancestor with a `lambda.toml`, or
-    /// with the console's `lambda_function.py`.
-    pub fn function_for(&mut self, path: &Path) -> Option<&Function> {
-        let dir = path.ancestors().skip(1).find(|dir| {
-            self.exists(&dir.join(CONFIG_FILE)) || self.exists(&dir.join(DEFAULT_MODULE_FILE))
-        })?;
-        let dir = dir.to_path_buf();
-        if !self.functions.contains_key(&dir) {
-            let function = self.load_function(&dir);
-            self.functions.insert(dir.clone(), function);
-        }
-        self.functions.get(&dir)
-    }
-
-    fn load_function(&self, dir: &Path) -> Function {
-        let config_path = dir.join(CONFIG_FILE);
-        let folder_name = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "function".to_string());
-        match self.read(&config_path) {
-            Some(text) => {
-                let (config, config_diagnostics) = project::analyze(dir, &text);
-                Function {
-                    dir: dir.to_path_buf(),
-                    config_path: Some(config_path),
-                    config,
-                    config_diagnostics,
+            Some(path) => {
+                let dir = project::function_dir_in(&self.overlay(), path).map(Path::to_path_buf);
+                if let Some(document) = self.documents.get_mut(&uri) {
+                    document.function_dir = dir;
                 }
             }
-            None => Function {
-                dir: dir.to_path_buf(),
-                config_path: None,
-                config: project::FunctionConfig::defaults(&folder_name),
-                config_diagnostics: Vec::new(),
-            },
+            None => {}
         }
+        dedup(affected)
     }
 
-    /// Diagnostics of an open document.
-    pub fn diagnostics(&mut self, uri: &Uri) -> Vec<Diagnostic> {
-        let Some(path) = self.documents.get(uri).and_then(|d| d.path.clone()) else {
-            return self.python_answers(uri, analysis::check_python);
-        };
-        if is_config_path(Some(&path)) {
-            let Some(function) = self.function_for(&path).cloned() else {
-                return Vec::new();
-            };
-            let text = self.documents[uri].text().to_string();
-            return analysis::check_config(&function, &text, &|p| self.read(p));
-        }
-        let function = self.function_for(&path).cloned();
-        let Some(document) = self.documents.get_mut(uri) else {
+    /// Close a document; returns the other documents whose answers may have changed.
+    pub fn close(&mut self, uri: &Uri) -> Vec<Uri> {
+        let Some(document) = self.documents.remove(uri) else {
             return Vec::new();
         };
-        let Content::Python(module) = &document.content else {
+        let Some(path) = document.path else {
             return Vec::new();
         };
-        let file = PythonFile::new(module, &path, function.as_ref());
-        analysis::check_python_cached(file, &mut document.cache)
-    }
-
-    pub fn hover(&mut self, uri: &Uri, offset: usize) -> Option<Hover> {
-        if let Content::Config(text) = &self.documents.get(uri)?.content {
-            return project::hover(text, offset);
+        self.paths.remove(&path);
+        if decides_function_dirs(&path) {
+            // Back to the saved file (or none).
+            self.files_changed_at(&path, true)
+        } else {
+            Vec::new()
         }
-        self.python_answers(uri, |file| analysis::hover_python(file, offset))
     }
 
-    pub fn completions(&mut self, uri: &Uri, offset: usize) -> Vec<Completion> {
-        if let Some(Content::Config(text)) = self.documents.get(uri).map(|d| &d.content) {
-            return project::complete(text, offset);
+    /// A document's text changed; returns the documents to check again.
+    pub fn changed(&mut self, uri: &Uri) -> Vec<Uri> {
+        let path = self.documents.get(uri).and_then(|d| d.path.clone());
+        let mut affected = vec![uri.clone()];
+        if let Some(path) = path.filter(|p| is_config_path(Some(p))) {
+            affected.extend(self.files_changed_at(&path, false));
         }
-        self.python_answers(uri, |file| analysis::complete_python(file, offset))
+        dedup(affected)
     }
 
-    pub fn lenses(&mut self, uri: &Uri) -> Vec<Lens> {
-        self.python_answers(uri, analysis::lenses_python)
+    /// Files changed on disk (the editor's watchers); returns the open documents to check
+    /// again. Only what the change can affect is dropped: a saved `.py` file changes no
+    /// other file's answers except its function's open `lambda.toml` (which checks that the
+    /// handler exists); a created or deleted file can change which files make a function.
+    pub fn files_changed(&mut self, changes: &[(PathBuf, FileChangeType)]) -> Vec<Uri> {
+        let mut affected = Vec::new();
+        for (path, kind) in changes {
+            let structural = *kind != FileChangeType::CHANGED;
+            if is_config_path(Some(path)) || structural {
+                affected.extend(self.files_changed_at(path, structural));
+            } else if let Some(dir) =
+                project::function_dir_in(&self.overlay(), path).map(Path::to_path_buf)
+            {
+                let config = dir.join(CONFIG_FILE);
+                affected.extend(self.paths.get(&config).cloned());
+            }
+        }
+        dedup(affected)
     }
 
-    /// Run `answer` on an open Python document with its function, or return the default.
-    fn python_answers<T: Default>(
-        &mut self,
-        uri: &Uri,
-        answer: impl FnOnce(PythonFile<'_>) -> T,
-    ) -> T {
-        let Some(path) = self.documents.get(uri).map(|d| d.path.clone()) else {
-            return T::default();
+    /// `path` changed (its text, or whether it exists when `structural`): forget the
+    /// function it belongs to and, when it decides which folders are functions, find the
+    /// function of each open document below its folder again.
+    fn files_changed_at(&mut self, path: &Path, structural: bool) -> Vec<Uri> {
+        let mut affected = Vec::new();
+        let Some(folder) = path.parent() else {
+            return affected;
         };
-        let function = path.as_deref().and_then(|p| self.function_for(p).cloned());
-        let Some(document) = self.documents.get(uri) else {
-            return T::default();
-        };
-        let Content::Python(module) = &document.content else {
-            return T::default();
-        };
-        let file = match &path {
-            Some(path) => PythonFile::new(module, path, function.as_ref()),
-            None => PythonFile {
-                module,
-                function: None,
-                handler: None,
-            },
-        };
-        answer(file)
+        let owner = project::function_dir_in(&self.overlay(), path).map(Path::to_path_buf);
+        for dir in owner.iter().chain(std::iter::once(&folder.to_path_buf())) {
+            self.functions.forget(dir);
+        }
+        if structural && decides_function_dirs(path) {
+            let below: Vec<(Uri, PathBuf)> = self
+                .documents
+                .iter()
+                .filter_map(|(uri, d)| {
+                    let p = d.path.as_ref()?;
+                    p.starts_with(folder).then(|| (uri.clone(), p.clone()))
+                })
+                .collect();
+            for (uri, document_path) in below {
+                let dir = project::function_dir_in(&self.overlay(), &document_path)
+                    .map(Path::to_path_buf);
+                if let Some(document) = self.documents.get_mut(&uri) {
+                    if document.function_dir != dir {
+                        document.function_dir = dir;
+                        affected.push(uri);
+                    }
+                }
+            }
+        }
+        for dir in owner.iter().chain(std::iter::once(&folder.to_path_buf())) {
+            affected.extend(self.documents_of(dir));
+        }
+        affected
     }
 
-    /// Open documents that belong to the function in `dir` (re-checked when it changes).
-    pub fn documents_in(&self, dir: &Path) -> Vec<Uri> {
+    /// The open documents of the function in `dir`.
+    pub fn documents_of(&self, dir: &Path) -> Vec<Uri> {
         self.documents
             .iter()
-            .filter(|(_, d)| d.path.as_deref().is_some_and(|p| p.starts_with(dir)))
+            .filter(|(_, d)| d.function_dir.as_deref() == Some(dir))
             .map(|(uri, _)| uri.clone())
             .collect()
     }
+
+    /// A snapshot of `uri` for a request (`None` when it is not open). The function is
+    /// loaded here when needed (a small read, once per change of its files).
+    pub fn snapshot(&mut self, uri: &Uri) -> Option<Snapshot> {
+        let document = self.documents.get(uri)?;
+        let dir = document.function_dir.clone();
+        let function = dir.map(|dir| {
+            let overlay = Overlay {
+                documents: &self.documents,
+                paths: &self.paths,
+            };
+            self.functions.get(&overlay, &dir)
+        });
+        let document = &self.documents[uri];
+        let memo = document
+            .memo
+            .is_for(document.version, &function)
+            .then(|| document.memo.clone());
+        let handler_source = match (&document.content, &function) {
+            (Content::Config(_), Some(function)) => function
+                .handler_file()
+                .and_then(|path| self.overlay().read_lossy(&path)),
+            _ => None,
+        };
+        Some(Snapshot {
+            uri: uri.clone(),
+            version: document.version,
+            path: document.path.clone(),
+            content: document.content.clone(),
+            index: document.index.clone(),
+            encoding: self.encoding,
+            function,
+            events: memo.as_ref().and_then(|m| m.events.clone()),
+            diagnostics: memo.and_then(|m| m.diagnostics),
+            handler_source,
+        })
+    }
+
+    /// Keep `events` for the snapshot's version, if the document is still at it.
+    pub fn remember_events(&mut self, snapshot: &Snapshot, events: SharedEvents) {
+        if let Some(memo) = self.memo_for(snapshot) {
+            memo.events = Some(events);
+        }
+    }
+
+    /// Keep the diagnostics of the snapshot's version, if the document is still at it.
+    pub fn remember_diagnostics(&mut self, snapshot: &Snapshot, diagnostics: Arc<Vec<Diagnostic>>) {
+        if let Some(memo) = self.memo_for(snapshot) {
+            memo.diagnostics = Some(diagnostics);
+        }
+    }
+
+    fn memo_for(&mut self, snapshot: &Snapshot) -> Option<&mut Memo> {
+        let document = self.documents.get_mut(&snapshot.uri)?;
+        if document.version != snapshot.version {
+            return None;
+        }
+        if !document.memo.is_for(snapshot.version, &snapshot.function) {
+            document.memo = Memo {
+                version: snapshot.version,
+                function: snapshot.function.clone(),
+                events: None,
+                diagnostics: None,
+            };
+        }
+        Some(&mut document.memo)
+    }
+
+    /// The checker's per-statement cache of `uri`, taken out while it checks.
+    pub fn take_check_cache(&mut self, uri: &Uri) -> CheckCache {
+        self.documents
+            .get_mut(uri)
+            .map(|d| std::mem::take(&mut d.cache))
+            .unwrap_or_default()
+    }
+
+    /// Give the cache back (it is keyed by statement text, so any version may reuse it).
+    pub fn return_check_cache(&mut self, uri: &Uri, cache: CheckCache) {
+        if let Some(document) = self.documents.get_mut(uri) {
+            document.cache = cache;
+        }
+    }
+}
+
+/// A fault planted for the test that a panic fails one request only: debug builds, with
+/// `LAMBDA_LS_TEST_PANIC` set, panic on a hover in a document holding the marker.
+fn planted_panic(text: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("LAMBDA_LS_TEST_PANIC").is_some() && text.contains("lambda-ls: panic here")
+    {
+        panic!("the panic planted for tests (LAMBDA_LS_TEST_PANIC)");
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = text;
+}
+
+fn dedup(mut uris: Vec<Uri>) -> Vec<Uri> {
+    let mut seen = std::collections::HashSet::new();
+    uris.retain(|u| seen.insert(u.clone()));
+    uris
 }
 
 fn is_config_path(path: Option<&Path>) -> bool {
     path.and_then(|p| p.file_name())
         .is_some_and(|name| name == CONFIG_FILE)
+}
+
+/// Files whose presence makes a folder a function folder.
+fn decides_function_dirs(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|name| name == CONFIG_FILE || name == DEFAULT_MODULE_FILE)
 }

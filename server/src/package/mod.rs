@@ -627,7 +627,7 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, contents).unwrap();
         }
-        crate::project::load(dir).unwrap()
+        crate::project::load(dir)
     }
 
     #[test]

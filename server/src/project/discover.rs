@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use super::{load, Function, CONFIG_FILE, DEFAULT_MODULE_FILE};
+use super::{is_function_dir_in, load, Disk, Function};
 
 /// Folders never searched for functions: tooling, environments, caches, build output and
 /// installed packages (which may well contain a `lambda_function.py` of their own).
@@ -17,21 +17,15 @@ pub const SKIPPED_DIRS: &[&str] = &[
     "site-packages",
 ];
 
+/// Whether `dir` is a function folder on disk (see [`is_function_dir_in`]).
+pub fn is_function_dir(dir: &Path) -> bool {
+    is_function_dir_in(&Disk, dir)
+}
+
 /// Function folders under `root` (itself included), sorted by path: those with a
 /// `lambda.toml`, and those with the console default `lambda_function.py`. Hidden folders
 /// and [`SKIPPED_DIRS`] are not entered; symbolic links to folders are followed once
 /// (a folder reached twice, as through a link loop, is visited only the first time).
-/// Whether `dir` is a function folder: it holds a `lambda.toml`, or the console's
-/// `lambda_function.py`.
-pub fn is_function_dir(dir: &Path) -> bool {
-    dir.join(CONFIG_FILE).is_file() || dir.join(DEFAULT_MODULE_FILE).is_file()
-}
-
-/// The function folder holding `path` (itself, when it is one): the nearest such ancestor.
-pub fn function_dir_of(path: &Path) -> Option<&Path> {
-    path.ancestors().find(|dir| is_function_dir(dir))
-}
-
 pub fn discover(root: &Path) -> Vec<Function> {
     let mut found = Vec::new();
     let mut visited = HashSet::new();
@@ -45,9 +39,7 @@ pub fn discover(root: &Path) -> Vec<Function> {
         }
         let is_function = is_function_dir(&dir);
         if is_function {
-            if let Ok(function) = load(&dir) {
-                found.push(function);
-            }
+            found.push(load(&dir));
         }
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
@@ -167,7 +159,7 @@ mod tests {
             "fn/lambda.toml",
             b"handler = \"missing.handler\"\n",
         );
-        let function = load(&dir.path().join("fn")).unwrap();
+        let function = load(&dir.path().join("fn"));
         let codes: Vec<_> = function.config_diagnostics.iter().map(|d| d.code).collect();
         assert_eq!(codes, [crate::project::codes::HANDLER_FILE_MISSING]);
     }

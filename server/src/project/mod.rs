@@ -5,21 +5,29 @@ mod config;
 mod discover;
 mod editing;
 mod env;
+mod functions;
 pub mod runtimes;
 pub mod schedule;
 pub mod schema;
+pub mod source;
+mod trigger;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::ide::{Diagnostic, Severity};
 
-pub use config::{
-    check_files, check_handler, check_schedule, codes, is_python_identifier, parse_config_on,
-};
-pub use discover::{discover, function_dir_of, is_function_dir, SKIPPED_DIRS};
+pub use config::{check_files, check_handler, codes, is_python_identifier, parse_config_on};
+pub use discover::{discover, is_function_dir, SKIPPED_DIRS};
 pub use editing::{complete, complete_on, hover, hover_on};
 pub use env::{parse_dotenv, read_dotenv, DotenvError, EnvError, DOTENV_FILE};
+pub use functions::{function_dir_in, is_function_dir_in, Functions};
+pub use schedule::Schedule;
+pub use source::{Disk, FileSource};
+pub use trigger::{
+    ApiRoute, Cors, EventBridgeTrigger, FunctionUrlTrigger, HttpApiTrigger, RestApiTrigger,
+    S3Trigger, ScheduleTrigger, SnsTrigger, SqsTrigger, StreamTrigger, Trigger, UrlAuth,
+};
 
 /// The console's default handler module file.
 pub const DEFAULT_MODULE_FILE: &str = "lambda_function.py";
@@ -83,14 +91,6 @@ impl Architecture {
 pub enum EnvValue {
     Literal(String),
     FromEnv(String),
-}
-
-/// One `[[trigger]]` table: its `type` and the rest of its keys (as JSON values, which
-/// every consumer can read without knowing TOML).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Trigger {
-    pub kind: String,
-    pub settings: BTreeMap<String, serde_json::Value>,
 }
 
 /// The effective configuration of one function.
@@ -213,7 +213,7 @@ impl FunctionConfig {
             lines.push(line("environment", names.join(", "), Source::LambdaToml));
         }
         if !self.triggers.is_empty() {
-            let kinds: Vec<&str> = self.triggers.iter().map(|t| t.kind.as_str()).collect();
+            let kinds: Vec<&str> = self.triggers.iter().map(Trigger::kind).collect();
             lines.push(line("trigger", kinds.join(", "), Source::LambdaToml));
         }
         lines
@@ -228,11 +228,15 @@ pub fn parse_config(folder_name: &str, text: &str) -> (FunctionConfig, Vec<Diagn
 }
 
 /// Everything about a `lambda.toml` text in the function folder `dir`: [`parse_config`] plus
-/// the checks that need the folder (handler module and requirements files exist). This is
-/// what the editor runs on an open `lambda.toml`.
-pub fn analyze(dir: &Path, text: &str) -> (FunctionConfig, Vec<Diagnostic>) {
+/// the checks that need the folder (handler module and requirements files exist in
+/// `source`). This is what the editor runs on an open `lambda.toml`.
+pub fn analyze(
+    source: &dyn FileSource,
+    dir: &Path,
+    text: &str,
+) -> (FunctionConfig, Vec<Diagnostic>) {
     let (config, mut diagnostics) = parse_config(&folder_name(dir), text);
-    diagnostics.extend(check_files(dir, text, &config));
+    diagnostics.extend(check_files(source, dir, text, &config));
     (config, diagnostics)
 }
 
@@ -247,19 +251,25 @@ fn folder_name(dir: &Path) -> String {
         .unwrap_or_else(|| "function".to_string())
 }
 
-/// Load the function in `dir`: its `lambda.toml` when present (with all of [`analyze`]'s
-/// diagnostics), else the console defaults. An unreadable or non-UTF-8 `lambda.toml` gives
-/// the defaults and an LT020 diagnostic; this never fails on user input.
-pub fn load(dir: &Path) -> std::io::Result<Function> {
+/// Load the function in `dir` from the disk; see [`load_from`].
+pub fn load(dir: &Path) -> Function {
+    load_from(&Disk, dir)
+}
+
+/// Load the function in `dir` as `source` has its files: its `lambda.toml` when present
+/// (with all of [`analyze`]'s diagnostics), else the console defaults. An unreadable or
+/// non-UTF-8 `lambda.toml` gives the defaults and an LT020 diagnostic: this never fails on
+/// user input, and the editor and the CLI report the same.
+pub fn load_from(source: &dyn FileSource, dir: &Path) -> Function {
     let folder = folder_name(dir);
     let config_path = dir.join(CONFIG_FILE);
-    if !config_path.is_file() {
-        return Ok(Function {
+    if !source.is_file(&config_path) {
+        return Function {
             dir: dir.to_path_buf(),
             config_path: None,
             config: FunctionConfig::defaults(&folder),
             config_diagnostics: Vec::new(),
-        });
+        };
     }
     let unreadable = |message: String| {
         vec![Diagnostic::new(
@@ -269,9 +279,9 @@ pub fn load(dir: &Path) -> std::io::Result<Function> {
             message,
         )]
     };
-    let (config, config_diagnostics) = match std::fs::read(&config_path) {
+    let (config, config_diagnostics) = match source.read(&config_path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => analyze(dir, &text),
+            Ok(text) => analyze(source, dir, &text),
             Err(e) => (
                 FunctionConfig::defaults(&folder),
                 unreadable(format!(
@@ -287,10 +297,10 @@ pub fn load(dir: &Path) -> std::io::Result<Function> {
             )),
         ),
     };
-    Ok(Function {
+    Function {
         dir: dir.to_path_buf(),
         config_path: Some(config_path),
         config,
         config_diagnostics,
-    })
+    }
 }

@@ -1,52 +1,127 @@
-//! EventBridge schedule expressions: when a `rate(…)` or `cron(…)` rule fires, for the
-//! hover on a `schedule` trigger (the next five times, in UTC). Syntax errors are
-//! reported by `config::check_schedule`; this module computes times.
+//! EventBridge schedule expressions, parsed once: `lambda.toml` validation, the hover on a
+//! `schedule` trigger (the next five times, in UTC) and deploy all use [`Schedule::parse`].
 //!
 //! Cron fields: minutes hours day-of-month month day-of-week year, with `*`, `?`, ranges,
 //! lists, steps, month and day names, and `L`, `W`, `#` (day-of-week 1–7 is SUN–SAT).
 
-/// Epoch seconds of the next `count` fire times strictly after `after` (epoch seconds).
-/// For `rate(…)`, counted from `after` as if the rule were created then.
-pub fn next_fire_times(expression: &str, after: i64, count: usize) -> Result<Vec<i64>, String> {
-    let expression = expression.trim();
-    if let Some(inner) = expression
-        .strip_prefix("rate(")
-        .and_then(|r| r.strip_suffix(')'))
-    {
-        let mut words = inner.split_whitespace();
-        let value: i64 = words
-            .next()
-            .and_then(|v| v.parse().ok())
-            .filter(|v| *v > 0)
-            .ok_or("a rate is `rate(<value> <unit>)` with a positive value")?;
-        let unit = match words.next().map(|u| u.trim_end_matches('s')) {
-            Some("minute") => 60,
-            Some("hour") => 3600,
-            Some("day") => 86_400,
-            _ => return Err("the unit of a rate is minute(s), hour(s) or day(s)".to_string()),
-        };
-        return Ok((1..=count as i64)
-            .map(|k| after + k * value * unit)
-            .collect());
-    }
-    let inner = expression
-        .strip_prefix("cron(")
-        .and_then(|r| r.strip_suffix(')'))
-        .ok_or("a schedule is `rate(…)` or `cron(…)`")?;
-    let cron = Cron::parse(inner)?;
-    Ok(cron.after(after, count))
+/// A valid `rate(…)` or `cron(…)` expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    /// The expression as written (trimmed): what EventBridge receives.
+    expression: String,
+    kind: ScheduleKind,
 }
 
-/// Check a cron expression's values (ranges, names, `L`/`W`/`#` forms) without computing times.
-pub fn validate_cron(expression: &str) -> Result<(), String> {
-    match expression
-        .trim()
-        .strip_prefix("cron(")
-        .and_then(|r| r.strip_suffix(')'))
-    {
-        Some(inner) => Cron::parse(inner).map(|_| ()),
-        None => Ok(()),
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ScheduleKind {
+    /// Every `seconds` seconds, counted from the rule's creation.
+    Rate {
+        seconds: i64,
+    },
+    Cron(Cron),
+}
+
+/// The longest rate worth representing: past it the arithmetic of fire times would leave
+/// the calendar (EventBridge itself caps what it accepts far below).
+const MAX_RATE_SECONDS: i64 = 100 * 366 * 86_400;
+
+impl Schedule {
+    /// Parse `rate(<value> <unit>)` or `cron(<6 fields>)`; the error says what is wrong in
+    /// words a person can act on.
+    pub fn parse(text: &str) -> Result<Schedule, String> {
+        let expression = text.trim();
+        let kind = if let Some(inner) = inside(expression, "rate(") {
+            ScheduleKind::Rate {
+                seconds: parse_rate(inner)?,
+            }
+        } else if let Some(inner) = inside(expression, "cron(") {
+            ScheduleKind::Cron(Cron::parse(inner)?)
+        } else {
+            return Err("a schedule must be `rate(…)` or `cron(…)`".to_string());
+        };
+        Ok(Schedule {
+            expression: expression.to_string(),
+            kind,
+        })
     }
+
+    /// The expression as EventBridge takes it.
+    pub fn expression(&self) -> &str {
+        &self.expression
+    }
+
+    pub fn is_rate(&self) -> bool {
+        matches!(self.kind, ScheduleKind::Rate { .. })
+    }
+
+    /// Epoch seconds of the next `count` fire times strictly after `after` (epoch seconds).
+    /// For `rate(…)`, counted from `after` as if the rule were created then.
+    pub fn next_fire_times(&self, after: i64, count: usize) -> Vec<i64> {
+        match &self.kind {
+            ScheduleKind::Rate { seconds } => (1..=count as i64)
+                .map_while(|k| k.checked_mul(*seconds).and_then(|d| after.checked_add(d)))
+                .collect(),
+            ScheduleKind::Cron(cron) => cron.after(after, count),
+        }
+    }
+}
+
+impl std::fmt::Display for Schedule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.expression)
+    }
+}
+
+/// The text between `prefix` and a closing `)`.
+fn inside<'a>(expression: &'a str, prefix: &str) -> Option<&'a str> {
+    expression.strip_prefix(prefix)?.strip_suffix(')')
+}
+
+/// `5 minutes` → 300. EventBridge wants the singular unit with 1 and the plural above.
+fn parse_rate(inner: &str) -> Result<i64, String> {
+    let mut words = inner.split_whitespace();
+    let (Some(value), Some(unit), None) = (words.next(), words.next(), words.next()) else {
+        return Err("a rate is `rate(<value> <unit>)`".to_string());
+    };
+    let Ok(n) = value.parse::<u64>() else {
+        return Err(format!("`{value}` is not a positive whole number"));
+    };
+    if n == 0 {
+        return Err("the rate value must be at least 1".to_string());
+    }
+    const SINGULAR: [&str; 3] = ["minute", "hour", "day"];
+    const PLURAL: [&str; 3] = ["minutes", "hours", "days"];
+    if n == 1 && !SINGULAR.contains(&unit) {
+        return Err(if PLURAL.contains(&unit) {
+            format!(
+                "with a value of 1 the unit is singular (`{}`)",
+                unit.trim_end_matches('s')
+            )
+        } else {
+            format!("`{unit}` is not a unit: use minute, hour or day")
+        });
+    }
+    if n > 1 && !PLURAL.contains(&unit) {
+        return Err(if SINGULAR.contains(&unit) {
+            format!("with a value above 1 the unit is plural (`{unit}s`)")
+        } else {
+            format!("`{unit}` is not a unit: use minutes, hours or days")
+        });
+    }
+    let unit_seconds: i64 = match unit.trim_end_matches('s') {
+        "minute" => 60,
+        "hour" => 3600,
+        _ => 86_400,
+    };
+    i64::try_from(n)
+        .ok()
+        .and_then(|n| n.checked_mul(unit_seconds))
+        .filter(|seconds| *seconds <= MAX_RATE_SECONDS)
+        .ok_or_else(|| {
+            format!(
+                "`{value} {unit}` is longer than a century: use a cron expression for rare runs"
+            )
+        })
 }
 
 /// Markdown listing the next five fire times after now, for the hover on a schedule.
@@ -54,24 +129,23 @@ pub fn next_five_markdown(expression: &str) -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    match next_fire_times(expression, now, 5) {
-        Ok(times) if times.is_empty() => "This schedule never fires again.".to_string(),
-        Ok(times) => {
-            let rate = expression.trim().starts_with("rate(");
-            let mut markdown = String::from(if rate {
-                "Next five runs if the rule were created now (a rate counts from its creation):
-"
-            } else {
-                "Next five runs (EventBridge evaluates cron in UTC):
-"
-            });
-            for time in times {
-                markdown.push_str(&format!("- {}\n", format_utc(time)));
-            }
-            markdown
-        }
-        Err(error) => format!("Not a valid schedule: {error}."),
+    let schedule = match Schedule::parse(expression) {
+        Ok(schedule) => schedule,
+        Err(error) => return format!("Not a valid schedule: {error}."),
+    };
+    let times = schedule.next_fire_times(now, 5);
+    if times.is_empty() {
+        return "This schedule never fires again.".to_string();
     }
+    let mut markdown = String::from(if schedule.is_rate() {
+        "Next five runs if the rule were created now (a rate counts from its creation):\n"
+    } else {
+        "Next five runs (EventBridge evaluates cron in UTC):\n"
+    });
+    for time in times {
+        markdown.push_str(&format!("- {}\n", format_utc(time)));
+    }
+    markdown
 }
 
 /// `2026-11-27 09:00 UTC (Fri)`.
@@ -88,6 +162,7 @@ pub fn format_utc(epoch: i64) -> String {
     )
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Cron {
     minutes: Vec<bool>,
     hours: Vec<bool>,
@@ -97,6 +172,7 @@ struct Cron {
     days_of_week: Option<Vec<DayOfWeek>>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum DayOfMonth {
     Set(Vec<bool>),
     Last,
@@ -104,6 +180,7 @@ enum DayOfMonth {
     NearestWeekday(u32),
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum DayOfWeek {
     /// Indexed 1–7, SUN–SAT.
     Set(Vec<bool>),
@@ -124,8 +201,24 @@ impl Cron {
     fn parse(inner: &str) -> Result<Cron, String> {
         let fields: Vec<&str> = inner.split_whitespace().collect();
         let [minutes, hours, dom, month, dow, year] = fields[..] else {
-            return Err("a cron expression has 6 fields".to_string());
+            return Err(format!(
+                "a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), this one has {}",
+                fields.len()
+            ));
         };
+        if (dom == "?") == (dow == "?") {
+            return Err(
+                "exactly one of day-of-month (3rd field) and day-of-week (5th field) must be `?`"
+                    .to_string(),
+            );
+        }
+        let allowed = |f: &str| {
+            f.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ",-*/?LW#".contains(c))
+        };
+        if let Some(bad) = fields.iter().find(|f| !allowed(f)) {
+            return Err(format!("`{bad}` has characters cron does not allow"));
+        }
         let days_of_month = match dom {
             "?" => None,
             _ => Some(
@@ -165,9 +258,6 @@ impl Cron {
                     .collect::<Result<_, _>>()?,
             ),
         };
-        if days_of_month.is_some() == days_of_week.is_some() {
-            return Err("exactly one of day-of-month and day-of-week must be `?`".to_string());
-        }
         Ok(Cron {
             minutes: set(minutes, 0, 59, &[])?,
             hours: set(hours, 0, 23, &[])?,
@@ -334,8 +424,9 @@ mod tests {
     const NOW: i64 = 1_795_666_620;
 
     fn times(expression: &str) -> Vec<String> {
-        next_fire_times(expression, NOW, 5)
+        Schedule::parse(expression)
             .unwrap()
+            .next_fire_times(NOW, 5)
             .into_iter()
             .map(format_utc)
             .collect()
@@ -403,21 +494,40 @@ mod tests {
         let markdown = next_five_markdown("cron(0 9 * * ? *)");
         assert_eq!(markdown.matches(" UTC (").count(), 5, "{markdown}");
         assert!(next_five_markdown("cron(0 0 1 1 ? 2020)").contains("never fires"));
-        assert!(validate_cron("cron(0 25 * * ? *)")
+        assert!(Schedule::parse("cron(0 25 * * ? *)")
             .unwrap_err()
             .contains("between 0 and 23"));
-        assert!(validate_cron("rate(5 minutes)").is_ok());
+        assert!(Schedule::parse("rate(5 minutes)").is_ok());
     }
 
     #[test]
     fn bad_expressions_are_explained() {
-        assert!(next_fire_times("cron(0 9 * * * *)", NOW, 5)
-            .unwrap_err()
-            .contains("`?`"));
-        assert!(next_fire_times("cron(61 9 * * ? *)", NOW, 5)
-            .unwrap_err()
-            .contains("between 0 and 59"));
-        assert!(next_fire_times("cron(0 9 ? * 8 *)", NOW, 5).is_err());
-        assert!(next_fire_times("every day", NOW, 5).is_err());
+        let error = |text| Schedule::parse(text).unwrap_err();
+        assert!(error("cron(0 9 * * * *)").contains("`?`"));
+        assert!(error("cron(61 9 * * ? *)").contains("between 0 and 59"));
+        assert!(error("cron(0 9 ? * 8 *)").contains("between 1 and 7"));
+        assert!(error("cron(0 9 * *)").contains("this one has 4"));
+        assert!(error("every day").contains("`rate(…)` or `cron(…)`"));
+        assert!(error("rate(1 minutes)").contains("singular"));
+        assert!(error("rate(5 minute)").contains("plural"));
+        assert!(error("rate(0 minutes)").contains("at least 1"));
+        assert!(error("rate(5 weeks)").contains("not a unit"));
+    }
+
+    /// A huge rate used to overflow the fire-time arithmetic (a panic in the hover).
+    #[test]
+    fn huge_rates_are_refused_not_overflowed() {
+        let huge = format!("rate({} days)", u64::MAX);
+        assert!(error_of(&huge).contains("longer than a century"));
+        assert!(error_of("rate(9223372036854775807 minutes)").contains("longer than a century"));
+        assert!(next_five_markdown(&huge).starts_with("Not a valid schedule"));
+        // The longest accepted rate still lists its times without overflowing.
+        let century = Schedule::parse("rate(36600 days)").unwrap();
+        assert_eq!(century.next_fire_times(i64::MAX - 10, 5), Vec::<i64>::new());
+        assert_eq!(century.next_fire_times(NOW, 2).len(), 2);
+    }
+
+    fn error_of(text: &str) -> String {
+        Schedule::parse(text).unwrap_err()
     }
 }

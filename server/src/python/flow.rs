@@ -1,18 +1,24 @@
 //! The small data-flow that follows `event` and `context` through a handler: which
 //! expressions hold which part of them. `event["Records"][0]["s3"]`, `.get("k")` and
-//! `.get("k", {})` chains, `x or {}`, loops (`for record in event["Records"]`, also with
-//! `enumerate`), comprehensions, walrus and plain assignments to local names, and one level
-//! into the module's functions that the handler calls with part of the event.
+//! `.get("k", {})` chains, attributes (`context.identity`, Powertools' `event.records`),
+//! `x or {}`, loops (`for record in event["Records"]`, also with `enumerate`),
+//! comprehensions, walrus and plain assignments to local names, and one level into the
+//! module's functions that the handler calls with part of the event.
 //!
 //! It knows nothing of event shapes: it answers with paths (`Records`, item, `s3`) that
 //! the catalog then looks up.
+//!
+//! Everything here is near-linear in the size of the handler: paths are interned (a path
+//! is its parent plus one step, so extending one costs O(1) and equal paths share one
+//! [`PathId`]), each expression is resolved once, and names are looked up in per-name
+//! binding lists sorted by position. Nothing recurses along an expression's depth.
 
-use std::collections::HashSet;
 use std::ops::Range;
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use tree_sitter::Node;
 
-use super::{own_descendants, string_value, FunctionDef, Module, ParameterKind};
+use super::{own_descendants_with_parents, string_value, work, FunctionDef, Module, ParameterKind};
 
 /// What a path starts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -26,35 +32,47 @@ pub enum Root {
 pub enum Step {
     /// A dictionary key (`["k"]`, `.get("k")`).
     Key(String),
-    /// An element of a list (`[0]`, `[i]`, iteration).
+    /// An element reached by iterating (`for record in …`, comprehensions, `enumerate`).
     Item,
-    /// An attribute (`context.identity`).
+    /// An element reached by indexing (`[0]`, `[i]`): like `Item` for a list, a TypeError
+    /// for a generator.
+    Index,
+    /// An attribute (`context.identity`, `event.records`).
     Attribute(String),
 }
 
-/// A path from `event` or `context`.
+/// A path from `event` or `context`, written out: its root and its steps.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Origin {
     pub root: Root,
     pub steps: Vec<Step>,
 }
 
-impl Origin {
-    fn then(&self, step: Step) -> Origin {
-        let mut steps = self.steps.clone();
-        steps.push(step);
-        Origin {
-            root: self.root,
-            steps,
-        }
+/// A path from `event` or `context`, interned in its [`Flow`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PathId(u32);
+
+impl PathId {
+    /// Index of the path in its flow (paths are numbered from 0, parents before children).
+    pub fn index(self) -> usize {
+        self.0 as usize
     }
+}
+
+#[derive(Debug)]
+struct PathNode {
+    root: Root,
+    /// Number of steps from the root.
+    depth: u32,
+    /// The path this one extends by `step`; `None` for the two roots.
+    parent: Option<PathId>,
+    step: Option<Step>,
 }
 
 /// A name bound to a value (or to something unknown: `None` shadows older bindings).
 #[derive(Debug, Clone)]
 struct Binding {
-    name: String,
-    origin: Option<Origin>,
+    path: Option<PathId>,
     /// Where the binding holds: from after its statement to the end of its scope.
     valid: Range<usize>,
 }
@@ -66,17 +84,47 @@ pub struct Access {
     /// Range of the key string literal (quotes included) or the attribute name.
     pub range: Range<usize>,
     /// The path of the value accessed (its last step is this access).
-    pub origin: Origin,
+    pub path: PathId,
 }
 
 /// Flow facts for one handler module.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Flow {
-    bindings: Vec<Binding>,
+    paths: Vec<PathNode>,
+    interned: FxHashMap<(PathId, Step), PathId>,
+    /// Bindings by name, each list sorted by where the binding starts to hold.
+    bindings: FxHashMap<String, Vec<Binding>>,
+    /// What each expression node resolved to, by node id (each is resolved once).
+    resolved: FxHashMap<usize, Option<PathId>>,
     /// Every access found, in document order.
     pub accesses: Vec<Access>,
+    /// Every index into a followed value (`records[0]`: the range of `0`), in document order.
+    pub indexes: Vec<Access>,
     /// Function ranges analysed (the handler and the helpers it passes the event to).
     scopes: Vec<Range<usize>>,
+}
+
+const EVENT: PathId = PathId(0);
+const CONTEXT: PathId = PathId(1);
+
+impl Default for Flow {
+    fn default() -> Self {
+        let root = |root| PathNode {
+            root,
+            depth: 0,
+            parent: None,
+            step: None,
+        };
+        Flow {
+            paths: vec![root(Root::Event), root(Root::Context)],
+            interned: FxHashMap::default(),
+            bindings: FxHashMap::default(),
+            resolved: FxHashMap::default(),
+            accesses: Vec::new(),
+            indexes: Vec::new(),
+            scopes: Vec::new(),
+        }
+    }
 }
 
 impl Flow {
@@ -85,55 +133,45 @@ impl Flow {
         let mut flow = Flow::default();
         let mut roots = Vec::new();
         if let Some(event) = handler.positional(0) {
-            roots.push((
-                event.name.to_string(),
-                Origin {
-                    root: Root::Event,
-                    steps: vec![],
-                },
-            ));
+            roots.push((event.name.to_string(), EVENT));
         }
         if let Some(context) = handler.positional(1) {
-            roots.push((
-                context.name.to_string(),
-                Origin {
-                    root: Root::Context,
-                    steps: vec![],
-                },
-            ));
+            roots.push((context.name.to_string(), CONTEXT));
         }
-        flow.analyze_function(module, handler, roots);
+        let nodes = flow.analyze_function(module, handler, roots);
 
         // One level into the module's functions called by the handler with a followed value.
-        let Some(body) = handler.body else {
-            return flow;
-        };
-        let calls: Vec<Node<'_>> = own_descendants(body)
-            .into_iter()
+        let calls: Vec<Node<'_>> = nodes
+            .iter()
+            .map(|(node, _)| *node)
             .filter(|n| n.kind() == "call")
             .filter(|n| {
                 n.child_by_field_name("function")
                     .is_some_and(|f| f.kind() == "identifier")
             })
             .collect();
-        let called: HashSet<&str> = calls
+        let called: FxHashSet<&str> = calls
             .iter()
             .filter_map(|n| n.child_by_field_name("function"))
             .map(|f| module.node_text(f))
             .filter(|name| *name != handler.name)
             .collect();
-        // One pass over the module's top level for all of them.
-        let functions = module.top_level_functions_where(|name| called.contains(name));
-        let mut seeded: Vec<&str> = Vec::new();
+        // One pass over the module's top level for all of them; the last definition wins.
+        let functions: FxHashMap<&str, FunctionDef<'_>> = module
+            .top_level_functions_where(|name| called.contains(name))
+            .into_iter()
+            .map(|f| (f.name, f))
+            .collect();
+        let mut seeded: FxHashSet<&str> = FxHashSet::default();
         for node in calls {
             let Some(callee) = node.child_by_field_name("function") else {
                 continue;
             };
             let name = module.node_text(callee);
-            let Some(target) = functions.iter().rfind(|f| f.name == name) else {
+            let Some(target) = functions.get(name) else {
                 continue;
             };
-            if seeded.contains(&name) {
+            if seeded.contains(name) {
                 continue;
             }
             let Some(arguments) = node.child_by_field_name("arguments") else {
@@ -144,58 +182,69 @@ impl Flow {
                 .named_children(&mut cursor)
                 .filter(|a| a.kind() != "keyword_argument" && a.kind() != "comment")
                 .collect();
-            let parameters: Vec<_> = target
+            let parameters = target
                 .parameters
                 .iter()
-                .filter(|p| p.kind == ParameterKind::Positional)
-                .collect();
+                .filter(|p| p.kind == ParameterKind::Positional);
             let mut roots = Vec::new();
             for (argument, parameter) in positional.iter().zip(parameters) {
-                if let Some(origin) = flow.resolve(module, *argument) {
-                    roots.push((parameter.name.to_string(), origin));
+                if let Some(path) = flow.resolve(module, *argument) {
+                    roots.push((parameter.name.to_string(), path));
                 }
             }
             if !roots.is_empty() {
-                seeded.push(name);
+                seeded.insert(name);
                 flow.analyze_function(module, target, roots);
             }
         }
+        flow.accesses.sort_by_key(|a| a.range.start);
+        flow.indexes.sort_by_key(|a| a.range.start);
         flow
     }
 
-    fn analyze_function(
+    /// Bind `roots` as the parameters of `def` and walk its body; returns the body's nodes
+    /// (with their parents) in the order they were analysed.
+    fn analyze_function<'m>(
         &mut self,
         module: &Module,
-        def: &FunctionDef<'_>,
-        roots: Vec<(String, Origin)>,
-    ) {
+        def: &FunctionDef<'m>,
+        roots: Vec<(String, PathId)>,
+    ) -> Vec<(Node<'m>, Option<Node<'m>>)> {
         let scope = def.node.byte_range();
         self.scopes.push(scope.clone());
-        for (name, origin) in roots {
-            self.bindings.push(Binding {
-                name,
-                origin: Some(origin),
-                valid: def.parameters_range.end..scope.end,
-            });
+        for (name, path) in roots {
+            self.push(&name, Some(path), def.parameters_range.end..scope.end);
         }
-        // Other parameters shadow nothing we follow but must not resolve to outer names.
-        let Some(body) = def.body else { return };
-        let mut nodes = own_descendants(body);
+        let Some(body) = def.body else {
+            return Vec::new();
+        };
+        let mut nodes = own_descendants_with_parents(body);
+        let parents: FxHashMap<usize, Node<'m>> = nodes
+            .iter()
+            .filter_map(|(node, parent)| Some((node.id(), (*parent)?)))
+            .collect();
         // Document order, except that a comprehension's `for … in …` binds before its
         // element expression, which is written first.
-        nodes.sort_by_key(|n| match n.kind() {
-            "for_in_clause" => n.parent().map_or(n.start_byte(), |c| c.start_byte()),
+        nodes.sort_by_key(|(n, parent)| match (n.kind(), parent) {
+            ("for_in_clause", Some(comprehension)) => comprehension.start_byte(),
             _ => n.start_byte(),
         });
-        for node in nodes {
-            self.bind(module, node, scope.end);
-            self.record_access(module, node);
+        for (node, parent) in &nodes {
+            self.bind(module, *node, *parent, &parents, scope.end);
+            self.record_access(module, *node);
         }
-        self.accesses.sort_by_key(|a| a.range.start);
+        nodes
     }
 
     /// Record the bindings a node makes.
-    fn bind(&mut self, module: &Module, node: Node<'_>, scope_end: usize) {
+    fn bind(
+        &mut self,
+        module: &Module,
+        node: Node<'_>,
+        parent: Option<Node<'_>>,
+        parents: &FxHashMap<usize, Node<'_>>,
+        scope_end: usize,
+    ) {
         match node.kind() {
             "assignment" => {
                 let (Some(left), Some(right)) = (
@@ -205,9 +254,9 @@ impl Flow {
                     return;
                 };
                 if left.kind() == "identifier" {
-                    let origin = self.resolve(module, right);
-                    let from = statement_end(node);
-                    self.push(module.node_text(left), origin, from..scope_end);
+                    let path = self.resolve(module, right);
+                    let from = statement_end(node, parents);
+                    self.push(module.node_text(left), path, from..scope_end);
                 }
             }
             "named_expression" => {
@@ -217,8 +266,8 @@ impl Flow {
                 ) else {
                     return;
                 };
-                let origin = self.resolve(module, value);
-                self.push(module.node_text(name), origin, node.end_byte()..scope_end);
+                let path = self.resolve(module, value);
+                self.push(module.node_text(name), path, node.end_byte()..scope_end);
             }
             "for_statement" | "for_in_clause" => {
                 let (Some(left), Some(right)) = (
@@ -230,7 +279,7 @@ impl Flow {
                 // Loop variables hold inside the loop body; in a comprehension, inside it.
                 let valid = match node.kind() {
                     "for_statement" => node.byte_range().start..scope_end,
-                    _ => node.parent().map_or(node.byte_range(), |c| c.byte_range()),
+                    _ => parent.map_or(node.byte_range(), |c| c.byte_range()),
                 };
                 self.bind_loop(module, left, right, valid);
             }
@@ -240,8 +289,10 @@ impl Flow {
 
     fn bind_loop(&mut self, module: &Module, left: Node<'_>, right: Node<'_>, valid: Range<usize>) {
         if left.kind() == "identifier" {
-            let origin = self.resolve(module, right).map(|o| o.then(Step::Item));
-            self.push(module.node_text(left), origin, valid);
+            let path = self
+                .resolve(module, right)
+                .map(|p| self.extend(p, Step::Item));
+            self.push(module.node_text(left), path, valid);
             return;
         }
         // `for i, record in enumerate(event["Records"])`
@@ -255,30 +306,100 @@ impl Flow {
             let iterable = right
                 .child_by_field_name("arguments")
                 .and_then(|a| a.named_child(0));
-            let origin = iterable
+            let path = iterable
                 .and_then(|i| self.resolve(module, i))
-                .map(|o| o.then(Step::Item));
+                .map(|p| self.extend(p, Step::Item));
             if let Some(item) = left.named_child(1).filter(|n| n.kind() == "identifier") {
-                self.push(module.node_text(item), origin, valid);
+                self.push(module.node_text(item), path, valid);
             }
         }
     }
 
-    fn push(&mut self, name: &str, origin: Option<Origin>, valid: Range<usize>) {
-        self.bindings.push(Binding {
-            name: name.to_string(),
-            origin,
-            valid,
+    fn push(&mut self, name: &str, path: Option<PathId>, valid: Range<usize>) {
+        let list = self.bindings.entry(name.to_string()).or_default();
+        // Usually appended: bindings come in document order within a function.
+        let at = list.partition_point(|b| b.valid.start <= valid.start);
+        work::add(list.len() - at + 1);
+        list.insert(at, Binding { path, valid });
+    }
+
+    /// Intern the path `parent` + `step`.
+    fn extend(&mut self, parent: PathId, step: Step) -> PathId {
+        work::add(1);
+        if let Some(id) = self.interned.get(&(parent, step.clone())) {
+            return *id;
+        }
+        let id = PathId(self.paths.len() as u32);
+        self.paths.push(PathNode {
+            root: self.paths[parent.index()].root,
+            depth: self.paths[parent.index()].depth + 1,
+            parent: Some(parent),
+            step: Some(step.clone()),
         });
+        self.interned.insert((parent, step), id);
+        id
+    }
+
+    /// The path `base` extended by `steps`.
+    pub fn extend_by(&mut self, base: PathId, steps: impl IntoIterator<Item = Step>) -> PathId {
+        steps
+            .into_iter()
+            .fold(base, |path, step| self.extend(path, step))
+    }
+
+    /// The root of the path.
+    pub fn root(&self, path: PathId) -> Root {
+        self.paths[path.index()].root
+    }
+
+    /// Number of steps of the path.
+    pub fn depth(&self, path: PathId) -> usize {
+        self.paths[path.index()].depth as usize
+    }
+
+    /// The path `path` extends, with its last step; `None` for a root.
+    pub fn parent(&self, path: PathId) -> Option<(PathId, &Step)> {
+        let node = &self.paths[path.index()];
+        Some((node.parent?, node.step.as_ref()?))
+    }
+
+    /// The steps of a path, from its root.
+    pub fn steps(&self, path: PathId) -> Vec<Step> {
+        let mut steps = Vec::new();
+        let mut current = path;
+        while let Some((parent, step)) = self.parent(current) {
+            work::add(1);
+            steps.push(step.clone());
+            current = parent;
+        }
+        steps.reverse();
+        steps
+    }
+
+    /// The path written out.
+    pub fn origin(&self, path: PathId) -> Origin {
+        Origin {
+            root: self.root(path),
+            steps: self.steps(path),
+        }
+    }
+
+    /// How many paths the flow holds; every [`PathId::index`] is below it.
+    pub fn path_count(&self) -> usize {
+        self.paths.len()
     }
 
     /// The value a name holds at `offset`, if followed.
-    pub fn resolve_name(&self, name: &str, offset: usize) -> Option<Origin> {
-        self.bindings
+    pub fn resolve_name(&self, name: &str, offset: usize) -> Option<PathId> {
+        let list = self.bindings.get(name)?;
+        // The binding that starts last (at or before `offset`) among those still holding.
+        let before = list.partition_point(|b| b.valid.start <= offset);
+        list[..before]
             .iter()
-            .filter(|b| b.name == name && b.valid.start <= offset && offset <= b.valid.end)
-            .max_by_key(|b| b.valid.start)
-            .and_then(|b| b.origin.clone())
+            .rev()
+            .inspect(|_| work::add(1))
+            .find(|b| offset <= b.valid.end)
+            .and_then(|b| b.path)
     }
 
     /// Whether `offset` is inside a function this flow analysed.
@@ -288,59 +409,63 @@ impl Flow {
             .any(|s| s.start <= offset && offset <= s.end)
     }
 
-    /// The value an expression holds, if it is part of `event` or `context`.
-    pub fn resolve(&self, module: &Module, node: Node<'_>) -> Option<Origin> {
-        match node.kind() {
-            "identifier" => self.resolve_name(module.node_text(node), node.start_byte()),
-            "parenthesized_expression" => self.resolve(module, node.named_child(0)?),
-            "boolean_operator" => {
-                // `event.get("k") or {}`: the left side's shape.
-                let operator = node.child_by_field_name("operator")?;
-                if module.node_text(operator) != "or" {
-                    return None;
-                }
-                self.resolve(module, node.child_by_field_name("left")?)
+    /// The value an expression holds, if it is part of `event` or `context`. Iterative:
+    /// a chain thousands of subscripts deep walks down once and resolves on the way back.
+    fn resolve(&mut self, module: &Module, node: Node<'_>) -> Option<PathId> {
+        let mut chain = Vec::new();
+        let mut current = node;
+        let mut path = loop {
+            work::add(1);
+            if let Some(known) = self.resolved.get(&current.id()) {
+                break *known;
             }
-            "subscript" => {
-                let base = self.resolve(module, node.child_by_field_name("value")?)?;
-                let index = node.child_by_field_name("subscript")?;
-                match index.kind() {
-                    "string" => {
-                        Some(base.then(Step::Key(string_value(module, index)?.to_string())))
-                    }
-                    "slice" => Some(base),
-                    "integer" | "identifier" | "unary_operator" | "binary_operator"
-                    | "attribute" | "call" => Some(base.then(Step::Item)),
-                    _ => None,
+            match inner(module, current) {
+                Inner::Name(name) => {
+                    let found = self.resolve_name(name, current.start_byte());
+                    self.resolved.insert(current.id(), found);
+                    break found;
+                }
+                Inner::Through(next) => {
+                    chain.push(current);
+                    current = next;
+                }
+                Inner::Nothing => {
+                    self.resolved.insert(current.id(), None);
+                    break None;
                 }
             }
-            "call" => {
-                let function = node.child_by_field_name("function")?;
-                if function.kind() != "attribute" {
-                    return None;
-                }
-                let method = module.node_text(function.child_by_field_name("attribute")?);
-                if method != "get" {
-                    return None;
-                }
-                let base = self.resolve(module, function.child_by_field_name("object")?)?;
-                let key = node.child_by_field_name("arguments")?.named_child(0)?;
-                Some(base.then(Step::Key(string_value(module, key)?.to_string())))
-            }
-            "attribute" => {
-                let base = self.resolve(module, node.child_by_field_name("object")?)?;
-                if base.root != Root::Context {
-                    return None; // attributes of a dict are methods, not data
-                }
-                let name = module.node_text(node.child_by_field_name("attribute")?);
-                Some(base.then(Step::Attribute(name.to_string())))
-            }
-            _ => None,
+        };
+        // Back up the chain: each node adds its own step to its inner node's path.
+        for node in chain.into_iter().rev() {
+            path = match path {
+                Some(base) => match outer_step(module, node) {
+                    OuterStep::Same => Some(base),
+                    OuterStep::Step(step) => Some(self.extend(base, step)),
+                    OuterStep::Lost => None,
+                },
+                None => None,
+            };
+            self.resolved.insert(node.id(), path);
         }
+        path
     }
 
     /// Record `node` as an access when it reads a key or attribute of a followed value.
     fn record_access(&mut self, module: &Module, node: Node<'_>) {
+        if node.kind() == "subscript" {
+            let index = node
+                .child_by_field_name("subscript")
+                .filter(|s| !matches!(s.kind(), "string" | "slice"));
+            if let Some(index) = index {
+                if let Some(path) = self.resolve(module, node) {
+                    self.indexes.push(Access {
+                        range: index.byte_range(),
+                        path,
+                    });
+                }
+                return;
+            }
+        }
         let range = match node.kind() {
             "subscript" => node
                 .child_by_field_name("subscript")
@@ -357,31 +482,116 @@ impl Flow {
                 .filter(|k| k.kind() == "string")
                 .map(|k| k.byte_range()),
             "attribute" => {
-                // `context.get_remaining_time_in_millis()` is an attribute too.
+                // `context.get_remaining_time_in_millis()` is an attribute too; `x.get` of
+                // `x.get("k")` is recorded as the key it reads (the `call` above).
                 node.child_by_field_name("attribute")
+                    .filter(|a| module.node_text(*a) != "get")
                     .map(|a| a.byte_range())
             }
             _ => None,
         };
         let Some(range) = range else { return };
-        if let Some(origin) = self.resolve(module, node) {
-            self.accesses.push(Access { range, origin });
+        if let Some(path) = self.resolve(module, node) {
+            self.accesses.push(Access { range, path });
         }
     }
 }
 
+/// What an expression is built on, for [`Flow::resolve`].
+enum Inner<'m, 'n> {
+    /// A name: look it up.
+    Name(&'m str),
+    /// Another expression, whose path this one extends (or keeps).
+    Through(Node<'n>),
+    /// Not something the flow follows.
+    Nothing,
+}
+
+fn inner<'m, 'n>(module: &'m Module, node: Node<'n>) -> Inner<'m, 'n> {
+    let through = |next: Option<Node<'n>>| next.map_or(Inner::Nothing, Inner::Through);
+    match node.kind() {
+        "identifier" => Inner::Name(module.node_text(node)),
+        "parenthesized_expression" => through(node.named_child(0)),
+        // `event.get("k") or {}`: the left side's value.
+        "boolean_operator" => match node.child_by_field_name("operator") {
+            Some(operator) if module.node_text(operator) == "or" => {
+                through(node.child_by_field_name("left"))
+            }
+            _ => Inner::Nothing,
+        },
+        "subscript" => through(node.child_by_field_name("value")),
+        "call" => through(
+            get_call_key(module, node)
+                .and_then(|(function, _)| function.child_by_field_name("object")),
+        ),
+        "attribute" => through(node.child_by_field_name("object")),
+        _ => Inner::Nothing,
+    }
+}
+
+/// What an expression adds to the path of the expression it is built on.
+enum OuterStep {
+    /// Nothing: the same value (`(x)`, `x or {}`, `x[1:]`).
+    Same,
+    Step(Step),
+    /// Something the flow cannot follow (`x[f"{k}"]`, `.get(name)`).
+    Lost,
+}
+
+fn outer_step(module: &Module, node: Node<'_>) -> OuterStep {
+    match node.kind() {
+        "parenthesized_expression" | "boolean_operator" => OuterStep::Same,
+        "subscript" => {
+            let Some(index) = node.child_by_field_name("subscript") else {
+                return OuterStep::Lost;
+            };
+            match index.kind() {
+                "string" => string_value(module, index).map_or(OuterStep::Lost, |k| {
+                    OuterStep::Step(Step::Key(k.to_string()))
+                }),
+                "slice" => OuterStep::Same,
+                "integer" | "identifier" | "unary_operator" | "binary_operator" | "attribute"
+                | "call" => OuterStep::Step(Step::Index),
+                _ => OuterStep::Lost,
+            }
+        }
+        "call" => match get_call_key(module, node).and_then(|(_, key)| string_value(module, key)) {
+            Some(key) => OuterStep::Step(Step::Key(key.to_string())),
+            None => OuterStep::Lost,
+        },
+        "attribute" => match node.child_by_field_name("attribute") {
+            Some(name) => OuterStep::Step(Step::Attribute(module.node_text(name).to_string())),
+            None => OuterStep::Lost,
+        },
+        _ => OuterStep::Lost,
+    }
+}
+
+/// For `x.get(key, …)`: the `x.get` attribute node and the key argument.
+fn get_call_key<'n>(module: &Module, call: Node<'n>) -> Option<(Node<'n>, Node<'n>)> {
+    let function = call.child_by_field_name("function")?;
+    if function.kind() != "attribute"
+        || module.node_text(function.child_by_field_name("attribute")?) != "get"
+    {
+        return None;
+    }
+    let key = call.child_by_field_name("arguments")?.named_child(0)?;
+    Some((function, key))
+}
+
 /// End of the statement holding `node` (a binding holds from there on, so that
 /// `x = x["a"]` resolves its right side with the old `x`).
-fn statement_end(node: Node<'_>) -> usize {
+fn statement_end(node: Node<'_>, parents: &FxHashMap<usize, Node<'_>>) -> usize {
     let mut current = node;
-    while let Some(parent) = current.parent() {
+    while let Some(parent) = parents.get(&current.id()) {
+        work::add(1);
         if parent.kind() == "expression_statement" {
             return parent.end_byte();
         }
         if parent.kind() == "block" || parent.kind() == "module" {
             break;
         }
-        current = parent;
+        current = *parent;
     }
     node.end_byte()
 }
@@ -461,7 +671,7 @@ fn literal_step(inner: &str) -> Option<Step> {
             .chars()
             .all(|c| c.is_ascii_digit())
             || inner.chars().all(|c| c.is_alphanumeric() || c == '_'));
-    is_index.then_some(Step::Item)
+    is_index.then_some(Step::Index)
 }
 
 /// The first argument of an argument list's text (`"k", {}` → `"k"`).
@@ -522,12 +732,14 @@ mod tests {
         flow.accesses
             .iter()
             .map(|a| {
-                let mut path = format!("{:?}", a.origin.root);
-                for step in &a.origin.steps {
+                let origin = flow.origin(a.path);
+                let mut path = format!("{:?}", origin.root);
+                for step in &origin.steps {
                     path.push('/');
                     path.push_str(&match step {
                         Step::Key(k) => k.clone(),
                         Step::Item => "[]".to_string(),
+                        Step::Index => "[i]".to_string(),
                         Step::Attribute(a) => format!(".{a}"),
                     });
                 }
@@ -556,7 +768,7 @@ def lambda_handler(event, context):
                 "\"bucket\"=Event/Records/[]/s3/bucket",
                 "'name'=Event/Records/[]/s3/bucket/name",
                 "\"Records\"=Event/Records",
-                "\"body\"=Event/Records/[]/body",
+                "\"body\"=Event/Records/[i]/body",
                 "aws_request_id=Context/.aws_request_id",
             ]
         );
@@ -624,7 +836,7 @@ def lambda_handler(event, context):
             chain_before("x = event[\"Records\"][0][\"s3\"]"),
             Some(TextChain {
                 base: "event".into(),
-                steps: vec![key("Records"), Step::Item, key("s3")]
+                steps: vec![key("Records"), Step::Index, key("s3")]
             })
         );
         assert_eq!(

@@ -3,6 +3,32 @@
 
 pub mod flow;
 
+/// A count of the analyses' elementary steps (syntax nodes visited, bindings compared, path
+/// steps built, shape steps looked up), kept by tests only: the proof that every analysis
+/// stays near-linear in the size of the file is that this count does
+/// (`analysis::scaling_tests`). Outside tests, `add` compiles to nothing.
+pub(crate) mod work {
+    #[cfg(test)]
+    thread_local! {
+        static STEPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Count `steps` units of work.
+    #[inline(always)]
+    pub(crate) fn add(steps: usize) {
+        #[cfg(test)]
+        STEPS.with(|s| s.set(s.get() + steps as u64));
+        #[cfg(not(test))]
+        let _ = steps;
+    }
+
+    /// The steps counted on this thread since the last call.
+    #[cfg(test)]
+    pub(crate) fn take() -> u64 {
+        STEPS.with(|s| s.replace(0))
+    }
+}
+
 use std::cell::RefCell;
 use std::ops::Range;
 
@@ -167,6 +193,38 @@ impl Module {
         offset
     }
 
+    /// Byte offset at the start of the line after the module's header: leading comments
+    /// (shebang, encoding, licence), the docstring and `from __future__` imports, which
+    /// Python requires before any other statement. Where a new `import` line goes (the
+    /// end of the text when the header ends it without a newline).
+    pub fn after_header(&self) -> usize {
+        let mut end = 0;
+        let mut seen_statement = false;
+        let mut cursor = self.root().walk();
+        for child in self.root().named_children(&mut cursor) {
+            match child.kind() {
+                // Comments between header statements stay where they are.
+                "comment" if seen_statement => continue,
+                "comment" => {}
+                "future_import_statement" => seen_statement = true,
+                "expression_statement"
+                    if !seen_statement
+                        && child.named_child(0).is_some_and(|n| n.kind() == "string") =>
+                {
+                    seen_statement = true
+                }
+                _ => break,
+            }
+            end = child.end_byte();
+        }
+        if end == 0 {
+            return 0;
+        }
+        self.text[end..]
+            .find('\n')
+            .map_or(self.text.len(), |i| end + i + 1)
+    }
+
     /// Whether the module imports `name` at top level (`import os`, `import os.path`).
     pub fn imports_module(&self, name: &str) -> bool {
         let mut cursor = self.root().walk();
@@ -187,6 +245,32 @@ impl Module {
         found
     }
 
+    /// Where a name bound by a top-level `from M import N [as name]` comes from: `(M, N)`.
+    pub fn imported_name(&self, name: &str) -> Option<(&str, &str)> {
+        let mut cursor = self.root().walk();
+        let statements: Vec<Node<'_>> = self
+            .root()
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() == "import_from_statement")
+            .collect();
+        // The last import of the name wins, as in Python.
+        statements.into_iter().rev().find_map(|statement| {
+            let module = self.node_text(statement.child_by_field_name("module_name")?);
+            let mut cursor = statement.walk();
+            let found = statement
+                .children_by_field_name("name", &mut cursor)
+                .find_map(|imported| match imported.kind() {
+                    "aliased_import" => {
+                        let alias = imported.child_by_field_name("alias")?;
+                        let original = imported.child_by_field_name("name")?;
+                        (self.node_text(alias) == name).then(|| self.node_text(original))
+                    }
+                    _ => (self.node_text(imported) == name).then(|| self.node_text(imported)),
+                });
+            found.map(|original| (module, original))
+        })
+    }
+
     /// Ranges of syntax errors and missing tokens, for diagnostics.
     pub fn syntax_errors(&self) -> Vec<SyntaxError> {
         let mut errors = Vec::new();
@@ -205,26 +289,31 @@ pub struct SyntaxError {
     pub missing: Option<String>,
 }
 
-fn collect_errors(node: Node<'_>, errors: &mut Vec<SyntaxError>) {
-    if node.is_missing() {
-        errors.push(SyntaxError {
-            range: node.start_byte()..node.end_byte(),
-            missing: Some(node.kind().to_string()),
-        });
-        return;
-    }
-    if node.is_error() {
-        errors.push(SyntaxError {
-            range: node.byte_range(),
-            missing: None,
-        });
-        return;
-    }
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        if child.has_error() || child.is_missing() {
-            collect_errors(child, errors);
+fn collect_errors(root: Node<'_>, errors: &mut Vec<SyntaxError>) {
+    // Iterative, in document order: broken code can nest thousands deep.
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        if node.is_missing() {
+            errors.push(SyntaxError {
+                range: node.start_byte()..node.end_byte(),
+                missing: Some(node.kind().to_string()),
+            });
+            continue;
         }
+        if node.is_error() {
+            errors.push(SyntaxError {
+                range: node.byte_range(),
+                missing: None,
+            });
+            continue;
+        }
+        let mut cursor = node.walk();
+        let first = pending.len();
+        pending.extend(
+            node.children(&mut cursor)
+                .filter(|child| child.has_error() || child.is_missing()),
+        );
+        pending[first..].reverse();
     }
 }
 
@@ -316,48 +405,55 @@ fn collect_functions<'m>(
     scope: Scope,
     found: &mut Vec<FunctionDef<'m>>,
 ) {
-    let mut cursor = node.walk();
-    for child in node.named_children(&mut cursor) {
-        match child.kind() {
-            "function_definition" => {
-                if let Some(def) = function_def(module, child, scope, Vec::new()) {
-                    let body = def.body;
-                    found.push(def);
-                    if let Some(body) = body {
-                        collect_functions(module, body, Scope::Function, found);
-                    }
-                }
-            }
-            "decorated_definition" => {
-                let decorators = decorators(module, child);
-                if let Some(definition) = child.child_by_field_name("definition") {
-                    if definition.kind() == "function_definition" {
-                        if let Some(def) = function_def(module, definition, scope, decorators) {
-                            let body = def.body;
-                            found.push(def);
-                            if let Some(body) = body {
-                                collect_functions(module, body, Scope::Function, found);
-                            }
+    // Iterative (deeply nested code must not overflow the stack), in document order:
+    // each entry is a node whose children to visit, at the scope they are defined in.
+    let mut pending = vec![(node, scope)];
+    while let Some((node, scope)) = pending.pop() {
+        let first = pending.len();
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                "function_definition" => {
+                    if let Some(def) = function_def(module, child, scope, Vec::new()) {
+                        if let Some(body) = def.body {
+                            pending.push((body, Scope::Function));
                         }
-                    } else {
-                        collect_functions(module, child, scope, found);
+                        found.push(def);
                     }
                 }
-            }
-            "class_definition" => {
-                if let Some(body) = child.child_by_field_name("body") {
-                    let inner = if scope == Scope::Module {
-                        Scope::Class
-                    } else {
-                        scope
-                    };
-                    collect_functions(module, body, inner, found);
+                "decorated_definition" => {
+                    let decorators = decorators(module, child);
+                    if let Some(definition) = child.child_by_field_name("definition") {
+                        if definition.kind() == "function_definition" {
+                            if let Some(def) = function_def(module, definition, scope, decorators) {
+                                if let Some(body) = def.body {
+                                    pending.push((body, Scope::Function));
+                                }
+                                found.push(def);
+                            }
+                        } else {
+                            pending.push((child, scope));
+                        }
+                    }
                 }
+                "class_definition" => {
+                    if let Some(body) = child.child_by_field_name("body") {
+                        let inner = if scope == Scope::Module {
+                            Scope::Class
+                        } else {
+                            scope
+                        };
+                        pending.push((body, inner));
+                    }
+                }
+                // Blocks that do not open a scope: definitions inside stay at this scope.
+                _ => pending.push((child, scope)),
             }
-            // Blocks that do not open a scope: definitions inside stay at this scope.
-            _ => collect_functions(module, child, scope, found),
         }
+        pending[first..].reverse();
     }
+    // Outermost first, as written: a definition before the ones nested in it.
+    found.sort_by_key(|f| f.node.start_byte());
 }
 
 fn decorators<'m>(module: &'m Module, decorated: Node<'m>) -> Vec<&'m str> {
@@ -489,6 +585,7 @@ pub fn descendants(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
             return None;
         }
         let current = cursor.node();
+        work::add(1);
         if cursor.goto_first_child() {
             return Some(current);
         }
@@ -511,10 +608,21 @@ pub fn descendants(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
 /// Every descendant of `node` except those inside nested function, lambda and class
 /// bodies: the code that runs when `node` itself runs.
 pub fn own_descendants(node: Node<'_>) -> Vec<Node<'_>> {
+    own_descendants_with_parents(node)
+        .into_iter()
+        .map(|(node, _)| node)
+        .collect()
+}
+
+/// Every descendant of `node` with its parent (tree-sitter finds a parent by walking down
+/// from the root, so it is recorded here), except those inside nested function, lambda and
+/// class bodies: the code that runs when `node` itself runs.
+pub fn own_descendants_with_parents(node: Node<'_>) -> Vec<(Node<'_>, Option<Node<'_>>)> {
     let mut result = Vec::new();
-    let mut stack = vec![node];
-    while let Some(current) = stack.pop() {
-        result.push(current);
+    let mut stack = vec![(node, None)];
+    while let Some((current, parent)) = stack.pop() {
+        work::add(1);
+        result.push((current, parent));
         let mut cursor = current.walk();
         let children: Vec<_> = current.children(&mut cursor).collect();
         for child in children.into_iter().rev() {
@@ -523,7 +631,7 @@ pub fn own_descendants(node: Node<'_>) -> Vec<Node<'_>> {
                 "function_definition" | "lambda" | "class_definition" | "decorated_definition"
             );
             if !nested {
-                stack.push(child);
+                stack.push((child, Some(current)));
             }
         }
     }
@@ -648,5 +756,47 @@ mod tests {
     fn syntax_errors_are_found() {
         assert!(!Module::parse("def f(:\n").syntax_errors().is_empty());
         assert!(Module::parse("def f(): pass\n").syntax_errors().is_empty());
+    }
+
+    #[test]
+    fn after_header_skips_comments_docstring_and_future_imports() {
+        let header = |src: &str| {
+            let module = Module::parse(src);
+            src[..module.after_header()].to_string()
+        };
+        assert_eq!(header("import json\n"), "");
+        assert_eq!(
+            header("#!/usr/bin/env python\n# -*- coding: utf-8 -*-\nimport json\n"),
+            "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\n"
+        );
+        let src = "\"\"\"Doc.\"\"\"\n# why\nfrom __future__ import annotations\n\nimport json\n";
+        assert_eq!(
+            header(src),
+            "\"\"\"Doc.\"\"\"\n# why\nfrom __future__ import annotations\n"
+        );
+        // A second string is an expression, not a docstring.
+        assert_eq!(header("'''a'''\n'b'\n"), "'''a'''\n");
+        assert_eq!(
+            header("from __future__ import annotations"),
+            "from __future__ import annotations"
+        );
+    }
+
+    #[test]
+    fn imported_names_and_their_modules() {
+        let module = Module::parse(
+            "from aws_lambda_powertools.utilities.data_classes import S3Event, SQSEvent as Q\n\
+             from aws_lambda_typing.events import S3Event\nimport os\n",
+        );
+        assert_eq!(
+            module.imported_name("S3Event"),
+            Some(("aws_lambda_typing.events", "S3Event"))
+        );
+        assert_eq!(
+            module.imported_name("Q"),
+            Some(("aws_lambda_powertools.utilities.data_classes", "SQSEvent"))
+        );
+        assert_eq!(module.imported_name("SQSEvent"), None);
+        assert_eq!(module.imported_name("os"), None);
     }
 }

@@ -31,17 +31,25 @@ pub fn load_event(source: &str, function_dir: &Path) -> Result<Vec<u8>, String> 
     }
 }
 
-/// The event an editor's `▶ Invoke` sends when the user has not chosen one: the template of
-/// the function's first trigger, else `{}`.
-pub fn default_event(function: &crate::project::Function) -> Vec<u8> {
-    function
+/// The event an editor's `▶ Invoke` sends when the user has not chosen one, and its name:
+/// the template of the function's first trigger, else the console's default test event
+/// (`hello-world`).
+pub fn default_event(function: &crate::project::Function) -> (Vec<u8>, String) {
+    let name = function
         .config
         .triggers
         .iter()
-        .find_map(|t| crate::catalog::template(&t.kind))
+        .map(|t| t.kind())
+        .find(|kind| crate::catalog::template(kind).is_some())
+        .unwrap_or(HELLO_WORLD);
+    let bytes = crate::catalog::template(name)
         .and_then(|value| serde_json::to_vec_pretty(&value).ok())
-        .unwrap_or_else(|| b"{}".to_vec())
+        .unwrap_or_else(|| b"{}".to_vec());
+    (bytes, format!("{name} template"))
 }
+
+/// The console's default test event.
+const HELLO_WORLD: &str = "hello-world";
 
 /// Event files in the function's `events/` folder, sorted.
 pub fn event_files(function_dir: &Path) -> Vec<PathBuf> {

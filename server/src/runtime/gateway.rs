@@ -37,7 +37,7 @@ impl Gateway {
             .config
             .triggers
             .first()
-            .and_then(|trigger| Gateway::from_trigger(&trigger.kind))
+            .and_then(|trigger| Gateway::from_trigger(trigger.kind()))
             .unwrap_or(Gateway::HttpApi)
     }
 

@@ -10,7 +10,7 @@
 //! # async fn example() -> Result<(), lambda_ls::runtime::InvokeError> {
 //! use lambda_ls::runtime::{InvokeOptions, Invoker};
 //! let invoker = Invoker::default(); // keep one; clones share the warm environments
-//! let function = lambda_ls::project::load(std::path::Path::new("examples/hello-world")).unwrap();
+//! let function = lambda_ls::project::load(std::path::Path::new("examples/hello-world"));
 //! let invocation = invoker.invoke(&function, b"{}".to_vec(), &InvokeOptions::default()).await?;
 //! println!("{}\n{}", invocation.log, invocation.payload_text());
 //! # Ok(()) }
@@ -560,7 +560,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("lambda-ls-runtime-{}", ids::random_hex(12)));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("lambda_function.py"), source).unwrap();
-        let function = crate::project::load(&dir).unwrap();
+        let function = crate::project::load(&dir);
         (dir, function)
     }
 

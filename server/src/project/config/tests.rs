@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::project::runtimes::Date;
-use crate::project::{FunctionConfig, Source};
+use crate::project::{FunctionConfig, Source, Trigger};
 
 const TODAY: Date = Date::new(2026, 11, 26);
 
@@ -115,21 +115,28 @@ fn full_example_is_clean_and_fully_read() {
         config.environment.get("OUTPUT_BUCKET"),
         Some(&crate::project::EnvValue::Literal("prices-out".into()))
     );
-    let kinds: Vec<_> = config.triggers.iter().map(|t| t.kind.as_str()).collect();
+    let kinds: Vec<_> = config.triggers.iter().map(Trigger::kind).collect();
     assert_eq!(kinds, ["schedule", "s3", "sqs", "function-url", "kafka"]);
-    assert_eq!(
-        config.triggers[0].settings["schedule"],
-        serde_json::json!("rate(1 minute)")
-    );
-    assert_eq!(
-        config.triggers[1].settings["events"],
-        serde_json::json!(["s3:ObjectCreated:*"])
-    );
-    assert_eq!(
-        config.triggers[2].settings["batch_size"],
-        serde_json::json!(10)
-    );
-    assert_eq!(config.triggers[3].settings["cors"], serde_json::json!(true));
+    let Trigger::Schedule(schedule) = &config.triggers[0] else {
+        panic!("typed schedule: {:?}", config.triggers[0]);
+    };
+    assert_eq!(schedule.schedule.expression(), "rate(1 minute)");
+    let Trigger::S3(s3) = &config.triggers[1] else {
+        panic!("typed s3: {:?}", config.triggers[1]);
+    };
+    assert_eq!(s3.events, ["s3:ObjectCreated:*"]);
+    let Trigger::Sqs(sqs) = &config.triggers[2] else {
+        panic!("typed sqs: {:?}", config.triggers[2]);
+    };
+    assert_eq!(sqs.batch_size, Some(10));
+    let Trigger::FunctionUrl(url) = &config.triggers[3] else {
+        panic!("typed function-url: {:?}", config.triggers[3]);
+    };
+    assert!(url.cors);
+    assert!(matches!(
+        config.triggers[4],
+        Trigger::Other { kind: "kafka", .. }
+    ));
 }
 
 #[test]
@@ -412,7 +419,7 @@ fn lt011_and_lt022_need_the_folder() {
     std::fs::write(dir.path().join("handlers.py"), "").unwrap();
     let check = |text: &str| {
         let (config, _) = parse(text);
-        check_files(dir.path(), text, &config)
+        check_files(&crate::project::Disk, dir.path(), text, &config)
             .into_iter()
             .map(|d| (d.code, text[d.range.clone()].to_string(), d.message))
             .collect::<Vec<_>>()
@@ -673,7 +680,7 @@ fn every_code_is_documented_once() {
     for (code, name) in codes::ALL {
         assert!(seen.insert(*code), "duplicate {code}");
         assert!(code.starts_with("LT") && code.len() == 5);
-        let doc = include_str!("config.rs");
+        let doc = include_str!("mod.rs");
         assert!(
             doc.contains(&format!("//! | {code} | {name}")),
             "{code} {name} missing from the module documentation"
@@ -724,4 +731,66 @@ fn lt024_secrets_written_in_the_file() {
     clean("[environment]\nBME_API_KEY = { from_env = \"BME_API_KEY\" }\n");
     clean("[environment]\nOUTPUT_BUCKET = \"prices-out\"\n");
     clean("[environment]\nAPI_KEY = \"\"\n");
+}
+
+#[test]
+fn api_gateway_paths_stages_and_cors() {
+    clean(
+        "[[trigger]]\ntype = \"http-api\"\npath = \"/sum\"\nmethod = \"GET\"\ncors = true\n\
+         [[trigger]]\ntype = \"http-api\"\npath = \"/items/{id}\"\n\
+         cors = { origins = [\"https://example.com\"], methods = [\"GET\"], headers = [\"content-type\"] }\n\
+         [[trigger]]\ntype = \"api\"\npath = \"/files/{proxy+}\"\nstage = \"prod\"\n",
+    );
+    clean("[[trigger]]\ntype = \"http-api\"\n[trigger.cors]\norigins = [\"*\"]\n");
+    expect(
+        "[[trigger]]\ntype = \"http-api\"\npath = \"sum\"\n",
+        codes::INVALID_VALUE,
+        "\"sum\"",
+    );
+    assert!(message(
+        "[[trigger]]\ntype = \"api\"\npath = \"sum\"\n",
+        codes::INVALID_VALUE
+    )
+    .contains("must start with `/` (`/sum`)"));
+    for bad in ["/a//b", "/a/", "/{proxy+}/x", "/a{id}", "/{}", "/a b"] {
+        let text = format!("[[trigger]]\ntype = \"api\"\npath = \"{bad}\"\n");
+        expect(&text, codes::INVALID_VALUE, &format!("\"{bad}\""));
+    }
+    expect(
+        "[[trigger]]\ntype = \"api\"\nstage = \"my stage\"\n",
+        codes::INVALID_VALUE,
+        "\"my stage\"",
+    );
+    // Each type takes only its own keys.
+    expect(
+        "[[trigger]]\ntype = \"http-api\"\nstage = \"prod\"\n",
+        codes::UNKNOWN_KEY,
+        "stage",
+    );
+    expect(
+        "[[trigger]]\ntype = \"api\"\ncors = true\n",
+        codes::UNKNOWN_KEY,
+        "cors",
+    );
+    expect(
+        "[[trigger]]\ntype = \"http-api\"\ncors = \"yes\"\n",
+        codes::WRONG_TYPE,
+        "\"yes\"",
+    );
+    expect(
+        "[[trigger]]\ntype = \"http-api\"\ncors = { origin = [\"*\"] }\n",
+        codes::UNKNOWN_KEY,
+        "origin",
+    );
+    expect(
+        "[[trigger]]\ntype = \"http-api\"\ncors = { origins = \"*\" }\n",
+        codes::WRONG_TYPE,
+        "\"*\"",
+    );
+    // An invalid cors leaves the trigger without CORS rather than with a guess.
+    let (config, _) = parse("[[trigger]]\ntype = \"http-api\"\ncors = { origin = [\"*\"] }\n");
+    let [Trigger::HttpApi(api)] = config.triggers.as_slice() else {
+        panic!("one http-api trigger: {:?}", config.triggers);
+    };
+    assert_eq!(api.cors, None);
 }

@@ -1,0 +1,226 @@
+// Generated from server/src/lsp/protocol.rs by its test; do not edit by hand.
+// After changing the Rust types: LAMBDA_LS_BLESS=1 cargo test -p lambda-ls protocol
+/* eslint-disable */
+
+/** Command ids, by name. */
+export const COMMANDS = {
+  invoke: "lambda.invoke",
+  invokeRemote: "lambda.invokeRemote",
+  package: "lambda.package",
+  deployPlan: "lambda.deployPlan",
+  deploy: "lambda.deploy",
+  newTestEvent: "lambda.newTestEvent",
+  listEvents: "lambda.listEvents",
+} as const;
+
+/** Each command's parameters and result. */
+export interface CommandTypes {
+  "lambda.invoke": { params: InvokeParams; result: InvokeResult };
+  "lambda.invokeRemote": { params: InvokeParams; result: InvokeResult };
+  "lambda.package": { params: FunctionParams; result: PackageResult };
+  "lambda.deployPlan": { params: FunctionParams; result: DeployPlan };
+  "lambda.deploy": { params: FunctionParams; result: DeployResult };
+  "lambda.newTestEvent": { params: NewTestEventParams; result: NewTestEventResult };
+  "lambda.listEvents": { params: FunctionParams; result: ListEventsResult };
+}
+
+/** The commands code lenses run. */
+export const LENS_COMMANDS = {
+  invoke: "lambda.invoke",
+  invokeWithEvent: "lambda.invokeWithEvent",
+} as const;
+
+/** Custom requests. */
+export const DOCUMENT_TEXT = "lambda/documentText";
+
+/** JSON-RPC error codes of the server's commands, by kind. */
+export const ERROR_CODES: Record<ErrorKind, number> = {
+  invalidParams: -32602,
+  unknownCommand: -32601,
+  untrusted: -32010,
+  notAFunction: -32011,
+  busy: -32012,
+  failed: -32013,
+  cancelled: -32800,
+};
+
+export type FunctionParams = {
+  /** A function folder, or a file inside one, as a URI. */
+  uri: string;
+  /** The handler's function name (`lambda_handler`), as the code lens names it. */
+  handler?: string;
+};
+
+export type InvokeParams = {
+  uri: string;
+  handler?: string;
+  /**
+   * An event file's path, a file name in the function's `events/`, a template name, or
+   * JSON text. Absent: the last event used for this function, else its trigger's template.
+   */
+  event?: string;
+  /** Start a fresh environment (local invoke only). */
+  cold?: boolean;
+};
+
+export type InvokeStatus = "Success" | "FunctionError";
+
+export type InvokeReport = {
+  durationMs: number;
+  billedDurationMs: number;
+  memorySizeMb: number;
+  maxMemoryUsedMb: number;
+  /** On a cold start only. */
+  initDurationMs: number | null;
+  /** The line as CloudWatch shows it. */
+  line: string;
+};
+
+export type InvokeResult = {
+  /** The function's name. */
+  function: string;
+  /** Which event was sent, in words (`events/upload.json`, `s3 template`, `{}`). */
+  event: string;
+  /** Whether the deployed function ran (`lambda.invokeRemote`). */
+  remote: boolean;
+  status: InvokeStatus;
+  /** `errorType` of a function error (`ValueError`, `Sandbox.Timedout`, …). */
+  errorType: string | null;
+  /** Lambda's `X-Amz-Function-Error` (`Unhandled`) on a remote function error. */
+  functionError: string | null;
+  requestId: string;
+  /** The response payload as text, exactly as the function returned it. */
+  payload: string;
+  /** The invocation's log (remote: Lambda's last 4 KB). */
+  log: string;
+  /** Whether a new environment was started (always false remotely: Lambda does not say). */
+  coldStart: boolean;
+  /** Absent when the function did not finish (remote logs without a REPORT line). */
+  report: InvokeReport | null;
+  /** The version that ran (remote). */
+  executedVersion: string | null;
+};
+
+export type PackagePart = {
+  /** A dependency (`pandas 2.2.3`) or a top-level file or folder of the code. */
+  name: string;
+  dependency: boolean;
+  unzippedBytes: number;
+  zippedBytes: number;
+};
+
+export type PackageResult = {
+  function: string;
+  /** The .zip's path. */
+  zipPath: string;
+  /** Base64 SHA-256 of the .zip, as Lambda's `CodeSha256`. */
+  codeSha256: string;
+  zippedBytes: number;
+  unzippedBytes: number;
+  files: number;
+  runtime: string;
+  architecture: string;
+  /** The ten largest parts, largest unzipped first. */
+  largest: Array<PackagePart>;
+  /** What was left out and why. */
+  notes: Array<string>;
+  /** What needs attention (over 50 MB zipped). */
+  warnings: Array<string>;
+  /** One sentence for a notification. */
+  message: string;
+};
+
+export type DeployPlan = {
+  functionName: string;
+  /** The AWS account id. */
+  account: string;
+  region: string;
+  /** What a deploy would change, one line each (`code: …`, `memory: 128 → 256`). */
+  changes: Array<string>;
+  /** What the user should know that is not a change. */
+  notes: Array<string>;
+};
+
+export type DeployResult = {
+  functionName: string;
+  arn: string;
+  region: string;
+  created: boolean;
+  changes: Array<string>;
+  notes: Array<string>;
+  /** One sentence for a notification. */
+  message: string;
+  functionUrl: string | null;
+  /** The published version (lambda.toml or `--publish`). */
+  version: string | null;
+  /** Bytes of code sent (0 when the code was unchanged). */
+  uploadedBytes: number;
+};
+
+export type NewTestEventParams = {
+  uri: string;
+  handler?: string;
+  /** The template (`lambda-ls events list`); absent: the function's first trigger's. */
+  template?: string;
+  /** The file name in `events/` (without `.json`); absent: the template's name. */
+  name?: string;
+};
+
+export type NewTestEventResult = {
+  uri: string;
+  path: string;
+};
+
+export type EventFile = {
+  /** The file name (`upload.json`). */
+  name: string;
+  path: string;
+};
+
+export type EventTemplate = {
+  name: string;
+  description: string;
+  /** The trigger type whose event it is (none for the console's `hello-world`). */
+  trigger: string | null;
+};
+
+export type ListEventsResult = {
+  files: Array<EventFile>;
+  templates: Array<EventTemplate>;
+};
+
+export type LensArguments = {
+  /** The handler's file. */
+  uri: string;
+  /** The handler's function name. */
+  handler: string;
+};
+
+export type InitializationOptions = {
+  /**
+   * Whether the user trusts the workspace (Restricted Mode refuses to run its code).
+   * Absent: trusted, as for any editor that knows nothing of trust.
+   */
+  trusted?: boolean;
+  /** The interpreter for functions that do not set `python` (`lambda.python.path`). */
+  pythonPath?: string;
+};
+
+export type ConfigurationSettings = {
+  lambda?: LambdaSettings;
+};
+
+export type LambdaSettings = {
+  python?: PathSetting;
+  trusted?: boolean;
+};
+
+export type PathSetting = {
+  path?: string;
+};
+
+export type ErrorKind = "invalidParams" | "unknownCommand" | "untrusted" | "notAFunction" | "busy" | "failed" | "cancelled";
+
+export type ErrorData = {
+  kind: ErrorKind;
+};
