@@ -5,6 +5,7 @@
 //! and moto's request recording proves what was (not) sent.
 
 mod aws_emulator;
+mod support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};

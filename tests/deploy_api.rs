@@ -5,6 +5,7 @@
 //! recording proves that a second deploy changes nothing.
 
 mod aws_emulator;
+mod support;
 
 use aws_emulator::*;
 use serde_json::{json, Value};
@@ -15,7 +16,7 @@ const FUNCTION_ARN: &str = "arn:aws:lambda:eu-west-1:123456789012:function:sum";
 fn sum_api() -> (tempfile::TempDir, std::path::PathBuf) {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("sum");
-    lambda_ls_e2e::copy_tree(&lambda_ls_e2e::repo_root().join("examples/sum"), &dir);
+    support::copy_tree(&support::repo_root().join("examples/sum"), &dir);
     std::fs::write(
         dir.join("lambda.toml"),
         "name = \"sum\"\nrole = \"arn:aws:iam::123456789012:role/lambda-basic\"\n\

@@ -3,10 +3,11 @@
 //! `lambda.invokeRemote`; Restricted Mode refuses them.
 
 mod aws_emulator;
+mod support;
 
 use aws_emulator::*;
-use lambda_ls_e2e::lsp::{uri, LspClient};
 use serde_json::{json, Value};
+use support::lsp::{uri, LspClient};
 
 fn execute(client: &mut LspClient, command: &str, arguments: Value) -> Value {
     client.request_raw(

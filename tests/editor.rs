@@ -1,16 +1,19 @@
 //! The extension in a real VS Code in a real browser: runs `tests/editor/run.mjs`, which
 //! builds the VSIX with the server under test inside, installs it into code-server, and
 //! drives Debian's chromium through each feature (diagnostics, completion, the ▶ Invoke
-//! lens and its result view, Restricted Mode), saving screenshots under
+//! lens and its result view, a SAM project's functions in the Lambda Functions view,
+//! Restricted Mode), saving screenshots under
 //! tests/artifacts/editor/.
 //!
 //! Needs node, code-server, chromium and playwright-core: `tests/setup/editor.sh`
 //! installs them (this test runs it too; it returns at once when all is installed).
 //! `LAMBDA_LS_SKIP_EDITOR=1` skips this test, saying so.
 
+mod support;
+
 use std::process::Command;
 
-use lambda_ls_e2e::{binary, repo_root};
+use support::{binary, repo_root};
 
 #[test]
 fn extension_in_code_server() {

@@ -1,11 +1,13 @@
 //! The editor's commands on the server: `▶ Invoke` lenses and `workspace/executeCommand`
 //! (invoke with warm reuse, events, Restricted Mode, cancellation), over stdio.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
-use lambda_ls_e2e::lsp::{uri, LspClient};
-use lambda_ls_e2e::{copy_tree, repo_root};
 use serde_json::{json, Value};
+use support::lsp::{uri, LspClient};
+use support::{copy_tree, repo_root};
 
 fn hello() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -1,11 +1,13 @@
 //! `lambda-ls events list|show`: the built-in test events, through the real binary.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Output;
 
-use lambda_ls_e2e::{repo_root, run_cli};
 use serde_json::Value;
+use support::{repo_root, run_cli};
 
 fn events(args: &[&str]) -> Output {
     let mut all = vec!["events"];

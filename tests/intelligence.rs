@@ -2,11 +2,13 @@
 //! way the event type is chosen (trigger, annotation, inference, unknown), with the real
 //! server over stdio.
 
+mod support;
+
 use std::path::PathBuf;
 
-use lambda_ls_e2e::lsp::{apply_edits, uri, utf16_position, LspClient};
-use lambda_ls_e2e::{copy_tree, repo_root};
 use serde_json::{json, Value};
+use support::lsp::{apply_edits, uri, utf16_position, LspClient};
+use support::{copy_tree, repo_root};
 
 struct Fixture {
     _dir: tempfile::TempDir,

@@ -6,6 +6,7 @@
 //! (one event, lines joined by `\r`), a line in Lambda's JSON log format.
 
 mod aws_emulator;
+mod support;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;

@@ -1,12 +1,14 @@
 //! The language server over stdio, driven like an editor: initialize, open, incremental
 //! changes, diagnostics, code actions, hover, code lens, and bad input of every kind.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use lambda_ls_e2e::lsp::{apply_edits, range, uri, utf16_position, LspClient};
-use lambda_ls_e2e::{copy_tree, repo_root, run_cli};
 use serde_json::{json, Value};
+use support::lsp::{apply_edits, range, uri, utf16_position, LspClient};
+use support::{copy_tree, repo_root, run_cli, Project};
 
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -624,20 +626,21 @@ fn hover_on_a_schedule_shows_the_next_five_runs() {
 /// no Lambda diagnostics, in the editor as in `lambda-ls check`.
 #[test]
 fn files_outside_functions_get_no_lambda_diagnostics() {
-    let dir = workspace();
-    let settings = dir.path().join("django/settings.py");
-    std::fs::create_dir_all(settings.parent().unwrap()).unwrap();
     let text = "SECRET_KEY = \"django-insecure-0123456789abcdefghijklmnop\"\nAPI_KEY = \"sk_live_51Habcdefghijklmnopqrstu\"\n";
-    std::fs::write(&settings, text).unwrap();
-    let (mut client, _) = LspClient::start(dir.path(), &["utf-16"]);
-    let u = uri(&settings);
-    client.open(&u, text, 1);
-    assert_eq!(client.diagnostics(&u, 1), Vec::<Value>::new());
-    let lenses = client.request("textDocument/codeLens", json!({"textDocument": {"uri": u}}));
+    let project = Project::new(&[("django/settings.py", text)]);
+    let (mut client, _) = project.lsp();
+    assert_eq!(
+        project.open(&mut client, "django/settings.py"),
+        Vec::<Value>::new()
+    );
+    let lenses = client.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": project.uri("django/settings.py")}}),
+    );
     assert_eq!(lenses, json!([]));
     client.shutdown();
 
-    let output = run_cli(dir.path(), &["check", "django/settings.py"]);
+    let output = project.cli(&["check", "django/settings.py"]);
     assert!(output.status.success(), "{output:?}");
     assert_eq!(String::from_utf8_lossy(&output.stdout), "");
     assert!(
@@ -797,13 +800,10 @@ fn a_slow_document_does_not_delay_requests_on_another() {
 #[test]
 fn a_panic_fails_one_request_and_the_server_goes_on() {
     let dir = workspace();
-    let mut command = std::process::Command::new(lambda_ls_e2e::binary());
+    let mut command = std::process::Command::new(support::binary());
     command.arg("lsp").env("LAMBDA_LS_TEST_PANIC", "1");
-    let (mut client, _) = LspClient::start_command(
-        lambda_ls_e2e::lsp::Launch::new(command),
-        dir.path(),
-        &["utf-16"],
-    );
+    let (mut client, _) =
+        LspClient::start_command(support::lsp::Launch::new(command), dir.path(), &["utf-16"]);
     let hello = dir.path().join("hello/lambda_function.py");
     let u = uri(&hello);
     let text = std::fs::read_to_string(&hello).unwrap() + "# lambda-ls: panic here\n";

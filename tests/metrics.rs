@@ -4,6 +4,7 @@
 //! would publish them. moto computes no percentiles: p99 must come back null, with a note.
 
 mod aws_emulator;
+mod support;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

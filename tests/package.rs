@@ -3,11 +3,13 @@
 //! and failures (escaping symlinks, wheel-less dependencies, interrupted builds) are clear
 //! and leave nothing behind.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use lambda_ls_e2e::{binary, copy_tree, repo_root};
+use support::{binary, copy_tree, repo_root};
 
 /// `lambda-ls package ARGS` in `dir`, with its own dependency cache.
 fn package(dir: &Path, cache: &Path, args: &[&str]) -> Output {

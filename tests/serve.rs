@@ -1,13 +1,15 @@
 //! `lambda-ls serve` end to end: a real HTTP client against the local endpoint, proxy
 //! events and responses, warm reuse and its invalidation, concurrency and errors.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use lambda_ls_e2e::{binary, copy_tree, repo_root};
 use serde_json::Value;
+use support::{binary, copy_tree, repo_root};
 
 /// A running `lambda-ls serve`, killed by pid when dropped.
 struct Server {
@@ -281,7 +283,7 @@ fn serve_through_awslambdaric_gives_the_same_answer() {
 }
 
 #[test]
-fn the_function_venv_is_its_interpreter_and_installs_start_afresh() {
+fn an_explicit_venv_is_the_interpreter_and_installs_start_afresh() {
     let server = serve(&repo_root().join("examples/sum"), &[]);
     let venv = server.dir.join(".venv");
     let created = Command::new("python3")
@@ -298,6 +300,16 @@ fn the_function_venv_is_its_interpreter_and_installs_start_afresh() {
         &server.dir,
         "import os, sys\ndef lambda_handler(event, context):\n    return {\"prefix\": sys.prefix, \"pid\": os.getpid()}\n",
     );
+    // What runs is what ships: a `.venv` in the folder is not picked silently…
+    let prefix = get(&server, "/").json()["prefix"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!prefix.ends_with("/.venv"), "{prefix}");
+    // …`python` in lambda.toml is the explicit way to run in it.
+    let config = server.dir.join("lambda.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("python = \".venv/bin/python\"\n{text}")).unwrap();
     let first = get(&server, "/").json();
     let prefix = first["prefix"].as_str().unwrap().to_string();
     assert!(prefix.ends_with("/.venv"), "{prefix}");

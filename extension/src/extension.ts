@@ -3,6 +3,7 @@
 
 import * as vscode from "vscode";
 import { Commands } from "./commands";
+import { FunctionsView } from "./functionsView";
 import { ResultPanel } from "./resultPanel";
 import { LambdaServer } from "./server";
 
@@ -15,6 +16,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(output, results, server);
 
   new Commands(context, server, output, results).register();
+  const functions = new FunctionsView(server);
+  context.subscriptions.push(
+    functions,
+    vscode.window.registerTreeDataProvider("lambdaFunctions", functions),
+    vscode.commands.registerCommand("lambda.refreshFunctions", () => functions.refresh()),
+  );
 
   context.subscriptions.push(
     vscode.workspace.onDidGrantWorkspaceTrust(() => {

@@ -1,6 +1,9 @@
 // Turning a command's arguments into the function it acts on. Commands arrive from code
-// lenses (`{ uri, handler }`), from the explorer's context menu (a Uri), or from the
-// palette (nothing: the active editor's file). Pure, so it is unit-tested.
+// lenses (`{ uri, handler }`), from the explorer (a Uri, or a row of the Lambda Functions view,
+// which carries its `{ uri, handler }`), or from the palette (nothing: the active editor's
+// file). Pure, so it is unit-tested.
+
+import type { FunctionSummary } from "./protocol";
 
 /** The function a command acts on, as the server's commands take it. */
 export interface FunctionTarget {
@@ -67,6 +70,25 @@ export function displayName(target: FunctionTarget): string {
   const isFile = /\.(py|toml|json)$/i.test(last);
   const folder = isFile ? lastSegment(path.slice(0, path.replace(/\/+$/, "").lastIndexOf("/"))) : last;
   return folder || last || target.uri;
+}
+
+/** What the functions view shows of a function. */
+export type FunctionRow = Pick<
+  FunctionSummary,
+  "name" | "handlerPath" | "runtime" | "architecture" | "memory" | "timeout" | "source" | "triggers"
+>;
+
+/** A function's row in the functions view: its name, a one-line summary, a tooltip. */
+export function describeFunction(row: FunctionRow): { label: string; description: string; tooltip: string } {
+  const triggers = row.triggers.length > 0 ? row.triggers.join(", ") : "no trigger";
+  return {
+    label: row.name,
+    description: `${row.runtime} · ${row.memory} MB · ${row.timeout} s · ${triggers}`,
+    tooltip:
+      `**${row.name}** — \`${row.handlerPath}\`\n\n` +
+      `${row.runtime} ${row.architecture}, ${row.memory} MB, ${row.timeout} s; triggers: ${triggers}\n\n` +
+      `configured in \`${row.source}\``,
+  };
 }
 
 /**

@@ -11,6 +11,7 @@ export const COMMANDS = {
   deploy: "lambda.deploy",
   newTestEvent: "lambda.newTestEvent",
   listEvents: "lambda.listEvents",
+  listFunctions: "lambda.listFunctions",
 } as const;
 
 /** Each command's parameters and result. */
@@ -22,6 +23,7 @@ export interface CommandTypes {
   "lambda.deploy": { params: FunctionParams; result: DeployResult };
   "lambda.newTestEvent": { params: NewTestEventParams; result: NewTestEventResult };
   "lambda.listEvents": { params: FunctionParams; result: ListEventsResult };
+  "lambda.listFunctions": { params: ListFunctionsParams; result: ListFunctionsResult };
 }
 
 /** The commands code lenses run. */
@@ -47,7 +49,12 @@ export const ERROR_CODES: Record<ErrorKind, number> = {
 export type FunctionParams = {
   /** A function folder, or a file inside one, as a URI. */
   uri: string;
-  /** The handler's function name (`lambda_handler`), as the code lens names it. */
+  /**
+   * Which of the folder's functions: its handler's function name (`lambda_handler`), or
+   * its id (a SAM template's logical id, else its name), as the lenses and the functions
+   * view send them. Absent: the folder's only function, or the only one whose handler is
+   * in the file.
+   */
   handler?: string;
 };
 
@@ -189,10 +196,48 @@ export type ListEventsResult = {
   templates: Array<EventTemplate>;
 };
 
+export type ListFunctionsParams = {
+  /** Folders to list, as URIs; absent: the workspace folders. */
+  folders?: Array<string>;
+};
+
+export type FunctionSummary = {
+  /** The handler's file (the function folder when it has none yet), as a URI. */
+  uri: string;
+  /**
+   * What picks this function among those of its folder: a template's logical id, else
+   * the function's name.
+   */
+  handler: string;
+  name: string;
+  /** The function folder, as a URI. */
+  folder: string;
+  /** `module.function`. */
+  handlerPath: string;
+  runtime: string;
+  architecture: string;
+  memory: number;
+  timeout: number;
+  /** Where it is configured: `lambda.toml`, `defaults`, `template.yaml#LogicalId`. */
+  source: string;
+  /** The trigger types (`s3`, `http-api`, …). */
+  triggers: Array<string>;
+};
+
+export type ListFunctionsResult = {
+  /** Sorted by folder, then name. */
+  functions: Array<FunctionSummary>;
+  /** Templates whose functions could not be read, one sentence each. */
+  problems: Array<string>;
+};
+
 export type LensArguments = {
   /** The handler's file. */
   uri: string;
-  /** The handler's function name. */
+  /**
+   * The handler's function name; where functions of a template share that handler, the
+   * function's logical id.
+   */
   handler: string;
 };
 
@@ -204,6 +249,11 @@ export type InitializationOptions = {
   trusted?: boolean;
   /** The interpreter for functions that do not set `python` (`lambda.python.path`). */
   pythonPath?: string;
+  /**
+   * SAM templates with other names than template.yaml / template.yml
+   * (`lambda.templates`): absolute, or relative to a workspace folder.
+   */
+  templates?: Array<string>;
 };
 
 export type ConfigurationSettings = {
@@ -213,6 +263,8 @@ export type ConfigurationSettings = {
 export type LambdaSettings = {
   python?: PathSetting;
   trusted?: boolean;
+  /** `lambda.templates` (see [`InitializationOptions::templates`]). */
+  templates?: Array<string>;
 };
 
 export type PathSetting = {

@@ -53,6 +53,9 @@ export class LambdaServer implements vscode.Disposable {
   private found: FoundServer | undefined;
   /** The server's state in the status bar; a click shows the output. */
   private readonly status: vscode.StatusBarItem;
+  private readonly started = new vscode.EventEmitter<void>();
+  /** Fired each time a server is up (after a start or restart). */
+  readonly onDidStart = this.started.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -110,13 +113,14 @@ export class LambdaServer implements vscode.Disposable {
       documentSelector: [
         { scheme: "file", language: "python" },
         { scheme: "file", pattern: "**/lambda.toml" },
+        { scheme: "file", pattern: "**/template.{yaml,yml}" },
       ],
       outputChannel: this.output,
       initializationOptions: () => this.initializationOptions(),
       synchronize: {
         configurationSection: "lambda",
         fileEvents: vscode.workspace.createFileSystemWatcher(
-          "**/{lambda.toml,requirements.txt,pyproject.toml,events/*.json}",
+          "**/{lambda.toml,template.yaml,template.yml,requirements.txt,pyproject.toml,events/*.json}",
         ),
       },
     };
@@ -125,7 +129,10 @@ export class LambdaServer implements vscode.Disposable {
     this.showState("starting", this.found.path);
     client.onDidChangeState((change) => {
       if (this.client !== client) return;
-      if (change.newState === State.Running) this.showState("running", this.found?.path);
+      if (change.newState === State.Running) {
+        this.showState("running", this.found?.path);
+        this.started.fire();
+      }
       else if (change.newState === State.Stopped) this.showState("stopped", "see its log");
       else this.showState("starting", this.found?.path);
     });
@@ -192,6 +199,7 @@ export class LambdaServer implements vscode.Disposable {
 
   dispose(): void {
     this.status.dispose();
+    this.started.dispose();
     void this.stop();
   }
 
@@ -199,6 +207,7 @@ export class LambdaServer implements vscode.Disposable {
     const config = vscode.workspace.getConfiguration("lambda");
     return {
       pythonPath: config.get<string | null>("python.path") || undefined,
+      templates: config.get<string[]>("templates") ?? [],
       // Restricted Mode: the server may refuse to run workspace code on its side too.
       trusted: vscode.workspace.isTrusted,
     };

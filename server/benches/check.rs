@@ -90,6 +90,7 @@ fn main() {
         config_path: None,
         config,
         config_diagnostics,
+        template: None,
     };
     let _ = FunctionConfig::defaults("x");
     let at = text.find("    size = ").unwrap() + 4;
@@ -144,6 +145,7 @@ fn main() {
         config_path: None,
         config,
         config_diagnostics,
+        template: None,
     };
     let limit: usize = std::env::var("CHAIN_MAX")
         .ok()

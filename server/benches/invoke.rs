@@ -4,7 +4,13 @@
 //!   awslambdaric;
 //! - cold invoke (new process, import, first event, result) against the floor
 //!   `python -c "import lambda_function"` (target: within 1.5×);
-//! - the same invoke through python-lambda-local, which starts a process every time.
+//! - the same invoke through python-lambda-local, which starts a process every time;
+//! - `examples/csv-report` (pandas, requests) with its environment cached: a cold invoke
+//!   against `python -c "import lambda_function"` on the same interpreter and `sys.path`
+//!   (target: within 20 ms, the handler's own run aside);
+//! - warm invokes through `lambda-ls serve` over HTTP keep-alive (target: p50 < 1 ms);
+//! - the first invoke of `examples/csv-report` on an empty lambda-ls cache, with uv's
+//!   download cache warm and empty (target: < 20 s with uv). `BENCH_FIRST=0` skips it.
 //!
 //! Every process uses the interpreter `python3` resolves to (shims such as pyenv's cost
 //! more than Python itself and would blur the comparison). `BENCH_WARM=N`, `BENCH_COLD=N`
@@ -14,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use lambda_ls::runtime::{ClientKind, InvokeOptions, Invoker, InvokerSettings};
+use lambda_ls::runtime::{site, ClientKind, InvokeOptions, Invoker, InvokerSettings};
 
 fn samples(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -226,5 +232,216 @@ fn main() {
             p50 / floor.p50
         );
     }
+
+    println!();
+    csv_report_cold(&runtime, &temp, cold_n);
+    println!();
+    serve_warm(&temp, warm_n);
+    if samples("BENCH_FIRST", 1) > 0 {
+        println!();
+        first_invoke(&temp);
+    }
     let _ = std::fs::remove_dir_all(&temp);
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn copy_example(name: &str, to: &Path) -> PathBuf {
+    std::fs::create_dir_all(to).unwrap();
+    let dir = to.join(name);
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(repo_root().join("examples").join(name))
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    dir
+}
+
+/// csv-report's environment prepared (cached), then cold invokes against importing its
+/// module on the same interpreter and path.
+fn csv_report_cold(runtime: &tokio::runtime::Runtime, temp: &Path, cold_n: usize) {
+    let dir = copy_example("csv-report", temp);
+    let event = std::fs::read(dir.join("events/sample.json")).unwrap();
+    let function = lambda_ls::project::load(&dir);
+    let prepared = site::prepare(&function, &site::Needs::default(), &|m| println!("  {m}"))
+        .expect("csv-report's environment");
+    println!(
+        "csv-report on {} ({})",
+        prepared.interpreter.path.display(),
+        prepared
+            .interpreter
+            .version
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    );
+    let invoker = Invoker::new(InvokerSettings { max_concurrency: 1 });
+    let cold = InvokeOptions {
+        cold: true,
+        ..InvokeOptions::default()
+    };
+    let path = std::iter::once(dir.clone())
+        .chain(prepared.front.iter().cloned())
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(":");
+    // Two floors: the issue's `python -c "import lambda_function"`, whose time includes the
+    // interpreter's exit (tearing pandas down), and the same import ended by `os._exit`,
+    // which is what a cold invoke does before its result (its process is reused or killed).
+    let import = |code: &str| {
+        let started = Instant::now();
+        let status = Command::new(&prepared.interpreter.path)
+            .args(["-S", "-c", code])
+            .current_dir(&dir)
+            .env_clear()
+            .envs(host_variables())
+            .env("PYTHONPATH", &path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        started.elapsed()
+    };
+    let (mut total, mut init, mut handler, mut floor, mut floor_no_exit) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    runtime.block_on(async {
+        // Once unmeasured: the module's own __pycache__ is written.
+        invoker
+            .invoke(&function, event.clone(), &cold)
+            .await
+            .unwrap();
+        // Interleaved, so that the machine's load weighs on both alike.
+        for _ in 0..cold_n {
+            let started = Instant::now();
+            let invocation = invoker
+                .invoke(&function, event.clone(), &cold)
+                .await
+                .unwrap();
+            total.push(started.elapsed());
+            assert!(invocation.payload_text().contains("\"rows\": 5"));
+            init.push(Duration::from_secs_f64(
+                invocation.report.init_duration_ms.unwrap() / 1000.0,
+            ));
+            handler.push(Duration::from_secs_f64(
+                invocation.report.duration_ms / 1000.0,
+            ));
+            floor.push(import("import lambda_function"));
+            floor_no_exit.push(import("import lambda_function, os; os._exit(0)"));
+        }
+    });
+    invoker.shutdown();
+    let (total, init, handler) = (stats(total), stats(init), stats(handler));
+    let (floor, floor_no_exit) = (stats(floor), stats(floor_no_exit));
+    row("csv-report cold invoke, end to end", cold_n, &total);
+    row("  of which Init Duration", cold_n, &init);
+    row("  of which the handler's Duration", cold_n, &handler);
+    row(
+        "floor: python -S -c \"import lambda_function\"",
+        cold_n,
+        &floor,
+    );
+    row(
+        "floor without the interpreter's exit",
+        cold_n,
+        &floor_no_exit,
+    );
+    println!(
+        "csv-report cold, without the handler's own run, minus the floor: {:.1} ms; minus the floor without exit: {:.1} ms (target within 20 ms)",
+        total.p50 - handler.p50 - floor.p50,
+        total.p50 - handler.p50 - floor_no_exit.p50
+    );
+}
+
+/// Warm invokes of examples/sum through `lambda-ls serve` (HTTP API event, keep-alive).
+fn serve_warm(temp: &Path, warm_n: usize) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = copy_example("sum", temp);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lambda-ls"))
+        .arg("serve")
+        .arg(&dir)
+        .args(["--port", "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line.split("http://").nth(1).unwrap().trim().to_string();
+    let stream = std::net::TcpStream::connect(&address).unwrap();
+    stream.set_nodelay(true).unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    let mut one = || {
+        write!(
+            writer,
+            "GET /sum?a=1&b=2 HTTP/1.1\r\nHost: {address}\r\n\r\n"
+        )
+        .unwrap();
+        let mut length = 0;
+        loop {
+            let mut header = String::new();
+            reader.read_line(&mut header).unwrap();
+            let header = header.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some(value) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        body
+    };
+    let first = one();
+    assert!(String::from_utf8_lossy(&first).contains('3'), "{first:?}");
+    let mut warm = Vec::with_capacity(warm_n);
+    for _ in 0..warm_n {
+        let started = Instant::now();
+        one();
+        warm.push(started.elapsed());
+    }
+    let warm = stats(warm);
+    row("warm invoke through serve (HTTP)", warm_n, &warm);
+    println!("serve warm p50: {:.3} ms (target < 1 ms)", warm.p50);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The first invoke of csv-report on an empty lambda-ls cache: interpreter search, the
+/// dependencies, the runtime's SDK, compiling them, and the invoke.
+fn first_invoke(temp: &Path) {
+    let dir = copy_example("csv-report", &temp.join("first"));
+    for (label, fresh_uv) in [
+        ("uv's download cache warm", false),
+        ("uv's download cache empty", true),
+    ] {
+        let cache = temp.join(format!("first-cache-{fresh_uv}"));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lambda-ls"));
+        command
+            .arg("invoke")
+            .arg(&dir)
+            .args(["--event", "sample", "--quiet"])
+            .env("LAMBDA_LS_CACHE_DIR", &cache)
+            .stdout(Stdio::null());
+        if fresh_uv {
+            command.env("UV_CACHE_DIR", temp.join("first-uv-cache"));
+        }
+        let started = Instant::now();
+        let status = command.status().unwrap();
+        let elapsed = started.elapsed();
+        assert!(status.success());
+        println!(
+            "first invoke of csv-report, empty lambda-ls cache, {label}: {:.1} s (target < 20 s with uv)",
+            elapsed.as_secs_f64()
+        );
+    }
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use lambda_ls_e2e::{binary, copy_tree, repo_root};
+use crate::support::{binary, copy_tree, repo_root};
 use serde_json::{json, Value};
 
 pub const REGION: &str = "eu-west-1";

@@ -7,6 +7,7 @@
 //!     cargo bench -p lambda-ls-e2e --bench completion_vs_pyright
 //!
 //! `LAMBDA_LS_BIN` picks another lambda-ls binary (default: the release build),
+//! `LAMBDA_LS_BASELINE_BIN` adds an older build as a third column (before/after in one run),
 //! `LAMBDA_LS_PYRIGHT_CACHE` another cache folder (default: ~/.cache/lambda-ls/pyright),
 //! `BENCH_ROUNDS` the number of timed requests per series (default 200).
 //!
@@ -161,9 +162,9 @@ fn editor_capabilities() -> Value {
     })
 }
 
-fn lambda_ls_server(binary: PathBuf) -> Server {
+fn lambda_ls_server(name: &'static str, binary: PathBuf) -> Server {
     Server {
-        name: "lambda-ls",
+        name,
         launch: Box::new(move || {
             let mut command = Command::new(&binary);
             command.arg("lsp");
@@ -461,8 +462,13 @@ fn main() {
         .and_then(|p| serde_json::from_str::<Value>(&p).ok())
         .and_then(|p| p["version"].as_str().map(String::from))
         .unwrap_or_else(|| "?".into());
-    let servers = [lambda_ls_server(binary.clone()), pyright_server(cache)];
+    let mut servers = vec![lambda_ls_server("lambda-ls", binary.clone())];
     println!("lambda-ls: {}", binary.display());
+    if let Some(baseline) = std::env::var_os("LAMBDA_LS_BASELINE_BIN") {
+        println!("baseline:  {}", Path::new(&baseline).display());
+        servers.push(lambda_ls_server("baseline", baseline.into()));
+    }
+    servers.push(pyright_server(cache));
     println!("pyright:   {pyright_version} (node {})", node_version());
     println!(
         "module: 5,000 lines, handler at the end, cursor in {}",

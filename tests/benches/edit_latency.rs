@@ -3,6 +3,9 @@
 //!
 //!     cargo build --release -p lambda-ls
 //!     LAMBDA_LS_BIN=$PWD/target/release/lambda-ls cargo bench -p lambda-ls-e2e --bench edit_latency
+//!
+//! `LAMBDA_LS_BASELINE_BIN=/path/to/an/older/lambda-ls` adds that build, edit for edit
+//! interleaved with the one under test, for a before/after in one run.
 
 use std::time::Instant;
 
@@ -61,13 +64,33 @@ fn main() {
         text.len()
     );
 
-    let (mut client, _) = LspClient::start(dir.path(), &["utf-16"]);
+    // The build under test, and the one before a change when `LAMBDA_LS_BASELINE_BIN` names
+    // it: both get the same edits, interleaved, so that the machine's noise falls on both.
+    let mut servers = vec![("lambda-ls", lambda_ls_e2e::binary())];
+    if let Some(baseline) = std::env::var_os("LAMBDA_LS_BASELINE_BIN") {
+        servers.push(("baseline", baseline.into()));
+    }
     let u = uri(&path);
-    client.open(&u, &text, 1);
-    client.diagnostics(&u, 1);
+    let mut clients: Vec<LspClient> = servers
+        .iter()
+        .map(|(name, binary)| {
+            println!("{name}: {}", binary.display());
+            let mut command = std::process::Command::new(binary);
+            command.arg("lsp");
+            let (mut client, _) = LspClient::start_command(
+                lambda_ls_e2e::lsp::Launch::new(command),
+                dir.path(),
+                &["utf-16"],
+            );
+            client.open(&u, &text, 1);
+            client.diagnostics(&u, 1);
+            client
+        })
+        .collect();
+    println!("load before: {}", load());
 
     let rounds = 1000;
-    let mut samples = Vec::with_capacity(rounds);
+    let mut samples = vec![Vec::with_capacity(rounds); clients.len()];
     let mut version = 1;
     let mut samples_position = 0;
     for round in 0..rounds {
@@ -91,21 +114,43 @@ fn main() {
         version += 1;
         let lsp_range = range(&text, edit.clone());
         text.replace_range(edit, new_text);
-        let started = Instant::now();
-        client.change(&u, version, json!([{"range": lsp_range, "text": new_text}]));
-        client.diagnostics(&u, version);
-        samples.push(started.elapsed().as_secs_f64() * 1000.0);
+        // Alternate which server goes first.
+        let order: Vec<usize> = if round % 2 == 0 {
+            (0..clients.len()).collect()
+        } else {
+            (0..clients.len()).rev().collect()
+        };
+        for index in order {
+            let client = &mut clients[index];
+            let started = Instant::now();
+            client.change(&u, version, json!([{"range": lsp_range, "text": new_text}]));
+            client.diagnostics(&u, version);
+            samples[index].push(started.elapsed().as_secs_f64() * 1000.0);
+        }
     }
-    samples.sort_by(f64::total_cmp);
-    println!(
-        "edit → diagnostics over stdio, {rounds} edits: p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
-        percentile(&samples, 0.5),
-        percentile(&samples, 0.9),
-        percentile(&samples, 0.99),
-        samples.last().unwrap()
-    );
-    if let Some(kb) = peak_memory_kb(client.pid()) {
-        println!("server peak memory (VmHWM): {:.1} MB", kb as f64 / 1024.0);
+    println!("load after:  {}", load());
+    for ((name, _), (mut samples, client)) in servers.iter().zip(samples.into_iter().zip(clients)) {
+        samples.sort_by(f64::total_cmp);
+        println!(
+            "{name}: edit → diagnostics over stdio, {rounds} edits: p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+            percentile(&samples, 0.5),
+            percentile(&samples, 0.9),
+            percentile(&samples, 0.99),
+            samples.last().unwrap()
+        );
+        if let Some(kb) = peak_memory_kb(client.pid()) {
+            println!(
+                "{name}: server peak memory (VmHWM): {:.1} MB",
+                kb as f64 / 1024.0
+            );
+        }
+        client.shutdown();
     }
-    client.shutdown();
+}
+
+/// The load averages, to read the figures against.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
 }

@@ -5,6 +5,9 @@
 //!     bash tests/setup/aws.sh && cargo build -p lambda-ls
 //!     cargo bench -p lambda-ls-e2e --bench noop_redeploy
 
+#[path = "../support/mod.rs"]
+mod support;
+
 #[path = "../aws_emulator/mod.rs"]
 mod aws_emulator;
 

@@ -610,6 +610,97 @@ await step(
   { needs: ["invoke-lens-shows-result"] },
 );
 
+// SAM projects (issue 12): a template's functions appear in the explorer's "Lambda
+// Functions" view and run from it; a module shared by three functions has a lens row for
+// each. The project is copied in while the workbench is open, as a `sam init` would add it.
+const samProject = join(trustedWorkspace, "sam_twins");
+
+/** The "Lambda Functions" view's pane, opened and expanded, with the room for all rows. */
+async function functionsView() {
+  await runCommand("Focus on Lambda Functions View");
+  // The folders' tree above it takes the room: collapsed, so that every function shows.
+  const folders = page.locator(".pane-header", { hasText: "workspace-trusted" }).first();
+  if ((await folders.getAttribute("aria-expanded").catch(() => null)) === "true") await folders.click();
+  const pane = page.locator(".pane", { has: page.locator(".pane-header", { hasText: "Lambda Functions" }) });
+  await pane.waitFor({ state: "visible", timeout: 10_000 });
+  const header = pane.locator(".pane-header").first();
+  if ((await header.getAttribute("aria-expanded")) === "false") await header.click();
+  return pane;
+}
+
+await step(
+  "sam-functions-view",
+  async () => {
+    cpSync(join(repo, "tests", "fixtures", "sam", "twins"), samProject, { recursive: true });
+    const pane = await functionsView();
+    const rows = pane.locator(".monaco-list-row");
+    const labels = await waitFor(
+      "the template's three functions in the Lambda Functions view",
+      async () => {
+        const texts = await rows.allInnerTexts();
+        if (["FirstFunction", "SecondFunction", "LoudFunction"].every((name) => texts.some((t) => t.includes(name)))) {
+          return texts;
+        }
+        // The view refreshes on the new template; ask again if the watcher was slow.
+        await pane.locator(".pane-header").hover();
+        await pane.locator(".pane-header .action-label[aria-label^='Refresh Functions']").click().catch(() => {});
+        return undefined;
+      },
+      30_000,
+      1_000,
+    );
+    const second = labels.find((t) => t.includes("SecondFunction")) ?? "";
+    if (!second.includes("python3.12 · 128 MB · 10 s · sqs")) throw new Error(`SecondFunction's row: ${second}`);
+    return `${labels.length} functions; ${second.replace(/\s+/g, " ")}`;
+  },
+  { needs: ["extension-starts-server"] },
+);
+
+await step(
+  "sam-functions-view-invoke",
+  async () => {
+    await dismissNotifications();
+    const pane = await functionsView();
+    const row = pane.locator(".monaco-list-row", { hasText: "SecondFunction" }).first();
+    await row.hover();
+    await row.locator(".action-label[aria-label^='Invoke']").first().click();
+    const view = resultView();
+    const response = view.locator("#response");
+    await waitFor(
+      "SecondFunction's answer to its SQS event in the result view",
+      async () => /"who": "second"/.test(await response.innerText().catch(() => "")),
+      60_000,
+      500,
+    );
+    const status = await view.locator("#status").innerText();
+    if (status.trim() !== "Success") throw new Error(`status is ${status}`);
+    return (await response.innerText()).trim().slice(0, 120);
+  },
+  { needs: ["sam-functions-view"] },
+);
+
+await step(
+  "sam-lens-per-function",
+  async () => {
+    await openFile("sam_twins/src/app.py");
+    // Two handlers, three functions: `first` has a lens row for FirstFunction and one for
+    // LoudFunction, `second` one for SecondFunction.
+    const names = ["λ FirstFunction", "λ LoudFunction", "λ SecondFunction"];
+    const lines = await waitFor(
+      "a lens row for each of the three functions",
+      async () => {
+        const texts = await page.locator(".codelens-decoration").allInnerTexts();
+        const all = texts.join(" | ");
+        return names.every((name) => all.includes(name)) ? texts : undefined;
+      },
+      30_000,
+      1_000,
+    );
+    return lines.map((t) => t.replace(/\s+/g, " ").trim()).join(" || ");
+  },
+  { needs: ["sam-functions-view"] },
+);
+
 // Restricted Mode: the same fixtures in a folder that the person declines to trust.
 await step(
   "restricted-mode-opens",

@@ -75,6 +75,7 @@ mod tests {
             config_path: Some(dir.join("lambda.toml")),
             config,
             config_diagnostics,
+            template: None,
         };
         let read_missing =
             |_: &std::path::Path| Some("def other(event, context): pass\n".to_string());

@@ -2,7 +2,8 @@
 //! its configured variables plus those Lambda defines, so `os.environ["X"]` for any other
 //! name raises KeyError (and `.get`/`getenv` return None). A read with a default handles
 //! the absence itself: a hint, not a warning. Checked only when `lambda.toml` has an
-//! `[environment]` table, which then is the whole list.
+//! `[environment]` table (a template: `Environment.Variables`), which then is the whole list;
+//! a module that several functions load may read what any of them sets.
 
 use tree_sitter::Node;
 
@@ -41,16 +42,23 @@ pub const LAMBDA_DEFINED: &[&str] = &[
     "TZ",
 ];
 
+/// Flag the reads in `subtree` of variables that none of `functions` (those that load the
+/// module) configures. Checked only when every one of them lists its variables: a
+/// lambda.toml `[environment]` table, a template's `Environment.Variables`.
 pub(super) fn check(
     module: &Module,
     subtree: Node<'_>,
-    function: &Function,
+    functions: &[&Function],
     out: &mut Vec<Diagnostic>,
 ) {
-    if !function.config.has_environment_table {
+    if functions.is_empty() || functions.iter().any(|f| !f.config.has_environment_table) {
         return;
     }
-    let defined = &function.config.environment;
+    let defined = |name: &str| {
+        functions
+            .iter()
+            .any(|f| f.config.environment.contains_key(name))
+    };
     for node in descendants(subtree) {
         let Some(read) = environment_read(module, node) else {
             continue;
@@ -58,36 +66,62 @@ pub(super) fn check(
         let Some(name) = string_value(module, read.name) else {
             continue;
         };
-        if defined.contains_key(name) || LAMBDA_DEFINED.contains(&name) {
+        if defined(name) || LAMBDA_DEFINED.contains(&name) {
             continue;
         }
+        let suggestion = suggestion(
+            functions.iter().flat_map(|f| f.config.environment.keys()),
+            name,
+        );
+        // Where the list of variables is written, and how to add one there.
+        let (not_listed, add) = match &functions[0].template {
+            None => (
+                "is not in lambda.toml's [environment]".to_string(),
+                format!("add `{name} = \"…\"` under [environment]"),
+            ),
+            Some(template) => {
+                let file = template
+                    .path
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy();
+                let ids: Vec<String> = functions.iter().map(|f| format!("`{}`", f.id())).collect();
+                (
+                    format!(
+                        "is not in the `Environment.Variables` of {} in {file} (nor in its Globals)",
+                        ids.join(", ")
+                    ),
+                    format!("add `{name}: …` under the function's `Environment.Variables`"),
+                )
+            }
+        };
         if read.has_default {
             // The code handles the absence itself: nothing fails, but the value on Lambda is
-            // the default, which is worth a quiet note (a forgotten `[environment]` entry
-            // would otherwise go unnoticed).
+            // the default, which is worth a quiet note (a forgotten variable would otherwise
+            // go unnoticed).
             out.push(Diagnostic::new(
                 codes::UNDEFINED_ENV_VAR,
                 Severity::Hint,
                 read.name.byte_range(),
                 format!(
-                    "`{name}` is not in lambda.toml's [environment] and Lambda does not set it, \
-                     so on Lambda this read returns its default.{} Add `{name} = \"…\"` under \
-                     [environment] if the function should get another value.",
-                    suggestion(defined.keys(), name)
+                    "`{name}` {not_listed} and Lambda does not set it, so on Lambda this read \
+                     returns its default.{suggestion} To give the function another value, {add}."
                 ),
             ));
             continue;
         }
+        let secret = match &functions[0].template {
+            None => format!(" (or `{name} = {{ from_env = \"{name}\" }}` for a secret)"),
+            Some(_) => String::new(),
+        };
         out.push(Diagnostic::new(
             codes::UNDEFINED_ENV_VAR,
             Severity::Warning,
             read.name.byte_range(),
             format!(
-                "`{name}` is not in lambda.toml's [environment] and Lambda does not set it, so \
-                 on Lambda this read finds nothing (os.environ[...] raises KeyError).{} \
-                 Otherwise add `{name} = \"…\"` (or `{name} = {{ from_env = \"{name}\" }}` for a \
-                 secret) under [environment], or give the read a default.",
-                suggestion(defined.keys(), name)
+                "`{name}` {not_listed} and Lambda does not set it, so on Lambda this read finds \
+                 nothing (os.environ[...] raises KeyError).{suggestion} Otherwise {add}{secret}, \
+                 or give the read a default."
             ),
         ));
     }
@@ -173,7 +207,7 @@ mod tests {
         let module = Module::parse(src);
         let function = function_with(config);
         let mut out = Vec::new();
-        check(&module, module.root(), &function, &mut out);
+        check(&module, module.root(), &[&function], &mut out);
         out.into_iter()
             .filter(|d| d.code == UNDEFINED_ENV_VAR && d.severity == severity)
             .map(|d| (src[d.range].to_string(), d.message))

@@ -23,8 +23,9 @@ use crate::python::{work, FunctionDef, Module};
 /// How the handler's event type was chosen, in order of precedence.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventSource {
-    /// `[[trigger]]` types in lambda.toml.
-    Triggers,
+    /// The function's triggers: `[[trigger]]` types in lambda.toml, or a template's
+    /// `Events`; `from` says which (`lambda.toml trigger`, `template.yaml#Fn event`).
+    Triggers { from: String },
     /// A type annotation on the event parameter.
     Annotation(String),
     /// A Powertools data class wraps the event (`event: S3Event` imported from
@@ -55,7 +56,7 @@ impl HandlerEvents {
             .collect::<Vec<_>>()
             .join(", ");
         match &self.source {
-            EventSource::Triggers => format!("{names} (lambda.toml trigger)"),
+            EventSource::Triggers { from } => format!("{names} ({from})"),
             EventSource::Annotation(annotation) => format!("{names} (annotation `{annotation}`)"),
             EventSource::DataClass(class) => format!("{names} (Powertools `{class}`)"),
             EventSource::Inferred => format!("{names} (inferred from the keys read)"),
@@ -116,7 +117,11 @@ fn choose_events(file: PythonFile<'_>, handler: &FunctionDef<'_>, flow: &Flow) -
             .filter_map(|t| catalog::event(t.kind()))
             .collect();
         if !events.is_empty() {
-            return chosen(EventSource::Triggers, events);
+            let from = match &function.template {
+                Some(template) => format!("{} event", template.label()),
+                None => "lambda.toml trigger".to_string(),
+            };
+            return chosen(EventSource::Triggers { from }, events);
         }
     }
     if let Some(annotation) = handler.positional(0).and_then(|p| p.annotation) {

@@ -5,7 +5,9 @@ use super::codes;
 use crate::ide::{Diagnostic, Severity};
 use crate::python::{Module, Scope};
 
-pub(super) fn check(module: &Module, handler_name: &str, out: &mut Vec<Diagnostic>) {
+/// Check the handler `handler_name` of `module`; `set_in` says where the handler is
+/// configured (`` `handler` in lambda.toml ``), for the fix the message proposes.
+pub(super) fn check(module: &Module, handler_name: &str, set_in: &str, out: &mut Vec<Diagnostic>) {
     let Some(def) = module.top_level_function(handler_name) else {
         // Rare, so the full walk for nested definitions is fine here.
         match module.functions().iter().find(|f| f.name == handler_name) {
@@ -35,7 +37,7 @@ pub(super) fn check(module: &Module, handler_name: &str, out: &mut Vec<Diagnosti
                             "This is the handler's module, but it defines no `{handler_name}`: \
                              every invocation would fail with Runtime.HandlerNotFound. Add \
                              `def {handler_name}(event, context):` at the top level, or point \
-                             `handler` in lambda.toml at the function you use."
+                             {set_in} at the function you use."
                         ),
                     ));
                 }

@@ -15,10 +15,11 @@ pub mod workspace;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
+use std::sync::Arc;
 
 use rustc_hash::FxHasher;
 
-use crate::ide::{Completion, Diagnostic, Hover, Lens, Severity};
+use crate::ide::{Completion, Diagnostic, Hover, Lens, LensAction, Severity};
 use crate::project::Function;
 use crate::python::Module;
 
@@ -70,6 +71,44 @@ pub fn handler_in<'f>(function: &'f Function, path: &Path) -> Option<&'f str> {
     (function.handler_file()? == path).then_some(name)
 }
 
+/// A Python file as each function of its folder sees it: one [`PythonFile`] per function
+/// whose handler module it is (several when a template's functions share a code folder,
+/// even this file), else one per function without a handler (a helper module, which every
+/// function of the folder may import).
+pub fn python_files<'a>(
+    module: &'a Module,
+    path: &Path,
+    functions: &'a [Arc<Function>],
+) -> Vec<PythonFile<'a>> {
+    let handlers: Vec<PythonFile<'a>> = functions
+        .iter()
+        .filter_map(|f| {
+            Some(PythonFile {
+                module,
+                function: Some(f),
+                handler: Some(handler_in(f, path)?),
+            })
+        })
+        .collect();
+    if !handlers.is_empty() {
+        return handlers;
+    }
+    functions
+        .iter()
+        .map(|f| PythonFile {
+            module,
+            function: Some(f),
+            handler: None,
+        })
+        .collect()
+}
+
+/// The event analysis of each of `files`' handlers, in their order (`None` for a file
+/// without one).
+pub fn analyze_events(files: &[PythonFile<'_>]) -> Vec<Option<events::EventAnalysis>> {
+    files.iter().map(|file| events::analyze(*file)).collect()
+}
+
 /// Per-statement results of the module-wide checks (secrets, environment reads), kept
 /// between edits: after an edit only the top-level statements whose text changed are
 /// walked again, which keeps a keystroke in a 5,000-line module well under a millisecond.
@@ -99,8 +138,22 @@ pub fn check_python_with(
     events: Option<&events::EventAnalysis>,
     cache: &mut CheckCache,
 ) -> Vec<Diagnostic> {
+    check_python_all(&[file], &[events], cache)
+}
+
+/// Every diagnostic of one module read by several functions (`files`, one per function,
+/// as [`python_files`] gives them; `events` in the same order): each handler's checks, and
+/// the module-wide checks once, against every function that loads the module.
+pub fn check_python_all(
+    files: &[PythonFile<'_>],
+    events: &[Option<&events::EventAnalysis>],
+    cache: &mut CheckCache,
+) -> Vec<Diagnostic> {
+    let Some(module) = files.first().map(|f| f.module) else {
+        return Vec::new();
+    };
     let mut diagnostics = Vec::new();
-    for error in file.module.syntax_errors() {
+    for error in module.syntax_errors() {
         let message = match &error.missing {
             Some(token) => format!(
                 "Syntax error: expected `{token}` here. Lambda cannot import a module with a \
@@ -117,28 +170,72 @@ pub fn check_python_with(
             message,
         ));
     }
-    if let Some(handler_name) = file.handler {
-        handler::check(file.module, handler_name, &mut diagnostics);
-        if let Some(def) = file.module.top_level_function(handler_name) {
-            returns::check_handler(file.module, &def, &mut diagnostics);
-            clients::check(file.module, &def, &mut diagnostics);
-        }
-        if let Some(analysis) = events {
-            events::check(analysis, &mut diagnostics);
+    // Each handler once, however many functions share it.
+    let mut handlers: Vec<&str> = Vec::new();
+    for name in files.iter().filter_map(|f| f.handler) {
+        if !handlers.contains(&name) {
+            handlers.push(name);
         }
     }
-    statement_checks(file, cache, &mut diagnostics);
-    secrets::add_os_import(file.module, &mut diagnostics);
+    for handler_name in handlers {
+        let sharing: Vec<&Function> = files
+            .iter()
+            .filter(|f| f.handler == Some(handler_name))
+            .filter_map(|f| f.function)
+            .collect();
+        handler::check(module, handler_name, &set_in(&sharing), &mut diagnostics);
+        if let Some(def) = module.top_level_function(handler_name) {
+            returns::check_handler(module, &def, &mut diagnostics);
+            clients::check(module, &def, &mut diagnostics);
+        }
+    }
+    // The event checks per function: functions that share a handler may differ in events.
+    for analysis in events.iter().flatten() {
+        events::check(analysis, &mut diagnostics);
+    }
+    let functions: Vec<&Function> = files.iter().filter_map(|f| f.function).collect();
+    statement_checks(module, &functions, cache, &mut diagnostics);
+    secrets::add_os_import(module, &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+    // Two functions with one handler find its problems twice.
+    diagnostics.dedup_by(|a, b| a.range == b.range && a.code == b.code && a.message == b.message);
     diagnostics
 }
 
+/// Where the handler of `functions` (which share it) is configured, for the fix a message
+/// proposes: `` `handler` in lambda.toml ``, `` `Handler` of `A`, `B` in template.yaml ``.
+fn set_in(functions: &[&Function]) -> String {
+    let templates: Vec<&crate::project::TemplateRef> = functions
+        .iter()
+        .filter_map(|f| f.template.as_ref())
+        .collect();
+    let Some(first) = templates.first() else {
+        return "`handler` in lambda.toml".to_string();
+    };
+    let ids: Vec<String> = templates
+        .iter()
+        .map(|t| format!("`{}`", t.logical_id))
+        .collect();
+    format!(
+        "`Handler` of {} in {}",
+        ids.join(", "),
+        first.path.file_name().unwrap_or_default().to_string_lossy()
+    )
+}
+
 /// The checks that look at every statement, one top-level statement at a time, cached.
-fn statement_checks(file: PythonFile<'_>, cache: &mut CheckCache, out: &mut Vec<Diagnostic>) {
+/// `functions` are those that load the module (their variables decide the env-var check).
+fn statement_checks(
+    module: &Module,
+    functions: &[&Function],
+    cache: &mut CheckCache,
+    out: &mut Vec<Diagnostic>,
+) {
     let environment_key = {
         let mut hasher = FxHasher::default();
-        if let Some(function) = file.function.filter(|f| f.config.has_environment_table) {
-            true.hash(&mut hasher);
+        for function in functions {
+            function.config.has_environment_table.hash(&mut hasher);
+            function.template.hash(&mut hasher);
             for name in function.config.environment.keys() {
                 name.hash(&mut hasher);
             }
@@ -150,11 +247,11 @@ fn statement_checks(file: PythonFile<'_>, cache: &mut CheckCache, out: &mut Vec<
         cache.environment_key = environment_key;
     }
     let mut previous = std::mem::take(&mut cache.statements);
-    let root = file.module.root();
+    let root = module.root();
     let mut cursor = root.walk();
     for statement in root.children(&mut cursor) {
         let start = statement.start_byte();
-        let text = file.module.node_text(statement);
+        let text = module.node_text(statement);
         let mut hasher = FxHasher::default();
         text.hash(&mut hasher);
         let key = hasher.finish();
@@ -165,10 +262,8 @@ fn statement_checks(file: PythonFile<'_>, cache: &mut CheckCache, out: &mut Vec<
             Some(found) => found,
             None => {
                 let mut found = Vec::new();
-                secrets::check(file.module, statement, &mut found);
-                if let Some(function) = file.function {
-                    environment::check(file.module, statement, function, &mut found);
-                }
+                secrets::check(module, statement, &mut found);
+                environment::check(module, statement, functions, &mut found);
                 shift(&mut found, start, false);
                 found
             }
@@ -211,10 +306,38 @@ pub fn hover_python_with(
     analysis: Option<&events::EventAnalysis>,
     offset: usize,
 ) -> Option<Hover> {
-    if let Some(hover) = analysis.and_then(|a| events::hover(a, offset)) {
+    hover_python_all(&[file], &[analysis], offset)
+}
+
+/// Hover in a module read by several functions (see [`check_python_all`]): an event key or
+/// context attribute as the first handler that reads it sees it, else a handler's name with
+/// the configuration of every function it is the handler of.
+pub fn hover_python_all(
+    files: &[PythonFile<'_>],
+    events: &[Option<&events::EventAnalysis>],
+    offset: usize,
+) -> Option<Hover> {
+    if let Some(hover) = events
+        .iter()
+        .flatten()
+        .find_map(|a| events::hover(a, offset))
+    {
         return Some(hover);
     }
-    handler_hover(file, offset, analysis.map(|a| &a.events))
+    let hovers: Vec<Hover> = files
+        .iter()
+        .zip(events)
+        .filter_map(|(file, analysis)| handler_hover(*file, offset, analysis.map(|a| &a.events)))
+        .collect();
+    let first = hovers.first()?;
+    Some(Hover {
+        range: first.range.clone(),
+        markdown: hovers
+            .iter()
+            .map(|h| h.markdown.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n---\n\n"),
+    })
 }
 
 /// Code lenses for a Python file.
@@ -227,43 +350,91 @@ pub fn lenses_python_with(
     file: PythonFile<'_>,
     analysis: Option<&events::EventAnalysis>,
 ) -> Vec<Lens> {
-    handler_lenses(file, analysis.map(|a| &a.events))
+    lenses_python_all(&[file], &[analysis])
+}
+
+/// The lenses of every handler in a module read by several functions. A lens names its
+/// handler's function (`lambda_handler`), or, where functions share that handler, the
+/// function's id (its logical id), so that the command runs the function it stands above.
+pub fn lenses_python_all(
+    files: &[PythonFile<'_>],
+    events: &[Option<&events::EventAnalysis>],
+) -> Vec<Lens> {
+    let mut lenses = Vec::new();
+    for (file, analysis) in files.iter().zip(events) {
+        let shared = files
+            .iter()
+            .filter(|other| other.handler.is_some() && other.handler == file.handler)
+            .count()
+            > 1;
+        let mut found = handler_lenses(*file, analysis.map(|a| &a.events));
+        if let (true, Some(function)) = (shared, file.function) {
+            for lens in &mut found {
+                match &mut lens.action {
+                    Some(
+                        LensAction::Invoke { handler } | LensAction::InvokeWithEvent { handler },
+                    ) => {
+                        *handler = function.id().to_string();
+                    }
+                    None => {}
+                }
+            }
+        }
+        lenses.extend(found);
+    }
+    // Above each handler in turn (a stable sort keeps each function's lenses together).
+    lenses.sort_by_key(|lens| lens.range.start);
+    lenses
 }
 
 /// Completions at `offset` of a Python file: event keys and context attributes.
 pub fn complete_python(file: PythonFile<'_>, offset: usize) -> Vec<Completion> {
-    complete_python_with(file, || std::sync::Arc::new(events::analyze(file)), offset)
+    complete_python_all(&[file], || Arc::new(vec![events::analyze(file)]), offset)
 }
 
-/// `complete_python`; `unpatched` gives the event analysis of the file as it is, used when
-/// the cursor's line parses (when it does not, a patched copy is analysed instead).
-pub fn complete_python_with(
-    file: PythonFile<'_>,
-    unpatched: impl FnOnce() -> std::sync::Arc<Option<events::EventAnalysis>>,
+/// Completions in a module read by several functions (see [`check_python_all`]), those of
+/// every handler, once each. `unpatched` gives the event analyses of the file as it is
+/// (one per file), used when the cursor's line parses; when it does not, a patched copy is
+/// analysed instead.
+pub fn complete_python_all(
+    files: &[PythonFile<'_>],
+    unpatched: impl FnOnce() -> Arc<Vec<Option<events::EventAnalysis>>>,
     offset: usize,
 ) -> Vec<Completion> {
-    if file.handler.is_none() {
+    let Some(module) = files.first().map(|f| f.module) else {
+        return Vec::new();
+    };
+    if files.iter().all(|f| f.handler.is_none()) {
         return Vec::new();
     }
-    match events::patched_module(file.module, offset) {
-        None => match unpatched().as_ref() {
-            Some(analysis) => events::complete(analysis, file.module.text(), offset),
-            None => Vec::new(),
-        },
+    let mut completions: Vec<Completion> = Vec::new();
+    let mut add = |found: Vec<Completion>| {
+        for completion in found {
+            if !completions.iter().any(|c| c.label == completion.label) {
+                completions.push(completion);
+            }
+        }
+    };
+    match events::patched_module(module, offset) {
+        None => {
+            for analysis in unpatched().iter().flatten() {
+                add(events::complete(analysis, module.text(), offset));
+            }
+        }
         Some(patched) => {
-            let analysed = PythonFile {
-                module: &patched,
-                ..file
-            };
-            match events::analyze(analysed) {
-                Some(mut analysis) => {
+            for file in files.iter().filter(|f| f.handler.is_some()) {
+                let analysed = PythonFile {
+                    module: &patched,
+                    ..*file
+                };
+                if let Some(mut analysis) = events::analyze(analysed) {
                     analysis.patched = true;
-                    events::complete(&analysis, file.module.text(), offset)
+                    add(events::complete(&analysis, module.text(), offset));
                 }
-                None => Vec::new(),
             }
         }
     }
+    completions
 }
 
 #[cfg(test)]
@@ -303,6 +474,7 @@ pub(crate) mod test_support {
             config_path: None,
             config,
             config_diagnostics,
+            template: None,
         }
     }
 

@@ -6,10 +6,21 @@ use super::PythonFile;
 use crate::ide::{Hover, Lens, LensAction};
 use crate::project::{EnvValue, Function, Source};
 
-fn source_label(source: Source) -> &'static str {
+/// Where a value of `function` came from, in words: `lambda.toml`,
+/// `template.yaml#HelloWorldFunction`, `template.yaml Globals`, `Lambda default`.
+fn source_label(function: &Function, source: Source) -> String {
+    let template = function.template.as_ref();
     match source {
-        Source::Default => "Lambda default",
-        Source::LambdaToml => "lambda.toml",
+        Source::Default => "Lambda default".to_string(),
+        Source::LambdaToml => "lambda.toml".to_string(),
+        Source::Template => template.map(|t| t.label()).unwrap_or_default(),
+        Source::TemplateGlobals => {
+            let file = template
+                .and_then(|t| t.path.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            format!("{file} Globals")
+        }
     }
 }
 
@@ -31,39 +42,45 @@ fn triggers_label(function: &Function) -> String {
 pub fn configuration_markdown(function: &Function) -> String {
     let c = &function.config;
     let mut rows = vec![
-        ("name", c.name.value.clone(), source_label(c.name.source)),
+        (
+            "name",
+            c.name.value.clone(),
+            source_label(function, c.name.source),
+        ),
         (
             "handler",
             c.handler.value.clone(),
-            source_label(c.handler.source),
+            source_label(function, c.handler.source),
         ),
         (
             "runtime",
             c.runtime.value.clone(),
-            source_label(c.runtime.source),
+            source_label(function, c.runtime.source),
         ),
         (
             "architecture",
             c.architecture.value.as_str().to_string(),
-            source_label(c.architecture.source),
+            source_label(function, c.architecture.source),
         ),
         (
             "memory",
             format!("{} MB", c.memory.value),
-            source_label(c.memory.source),
+            source_label(function, c.memory.source),
         ),
         (
             "timeout",
             format!("{} s", c.timeout.value),
-            source_label(c.timeout.source),
+            source_label(function, c.timeout.source),
         ),
     ];
-    let configured = if function.config_path.is_some() {
-        "lambda.toml"
-    } else {
-        "—"
+    // Triggers and variables are the function's own (a template's Events, its variables
+    // merged with Globals').
+    let configured = match (&function.template, &function.config_path) {
+        (Some(template), _) => template.label(),
+        (None, Some(_)) => "lambda.toml".to_string(),
+        (None, None) => "—".to_string(),
     };
-    rows.push(("triggers", triggers_label(function), configured));
+    rows.push(("triggers", triggers_label(function), configured.clone()));
     if !c.environment.is_empty() {
         let names = c
             .environment
@@ -71,10 +88,11 @@ pub fn configuration_markdown(function: &Function) -> String {
             .map(|(k, v)| match v {
                 EnvValue::Literal(_) => k.clone(),
                 EnvValue::FromEnv(from) => format!("{k} (from ${from})"),
+                EnvValue::AtDeploy(shown) => format!("{k} (set at deploy: {shown})"),
             })
             .collect::<Vec<_>>()
             .join(", ");
-        rows.push(("environment", names, "lambda.toml"));
+        rows.push(("environment", names, configured));
     }
     let mut markdown = String::from("| setting | value | from |\n|---|---|---|\n");
     for (key, value, source) in rows {
@@ -105,8 +123,12 @@ pub fn handler_hover(
     let event_line = events
         .map(|e| format!("\n\n`event`: {}", e.label()))
         .unwrap_or_default();
+    let defined = match &function.template {
+        Some(template) => format!(", `{}`", template.label()),
+        None => String::new(),
+    };
     let markdown = format!(
-        "**Lambda handler** `{}` of function `{}` (folder `{folder}`){event_line}\n\n{}",
+        "**Lambda handler** `{}` of function `{}` (folder `{folder}`{defined}){event_line}\n\n{}",
         function.config.handler.value,
         function.config.name.value,
         configuration_markdown(function)

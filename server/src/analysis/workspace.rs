@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{check_config, check_python, PythonFile};
+use super::{analyze_events, check_config, check_python_all, python_files, CheckCache};
 use crate::ide::Diagnostic;
-use crate::project::{self, Disk, FileSource, Function, Functions, CONFIG_FILE};
+use crate::project::{self, sam, Disk, FileSource, Functions, CONFIG_FILE};
 use crate::python::Module;
 
 /// The diagnostics of one file, with the text they point into.
@@ -15,19 +15,27 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Check one file (a Python module or a lambda.toml) of `functions`, read from the disk.
-/// A file that belongs to no function gets no diagnostics: Lambda's rules do not apply to it.
+/// Check one file (a Python module, a lambda.toml or a SAM template) of `functions`, read
+/// from the disk. A file that belongs to no function gets no diagnostics: Lambda's rules do
+/// not apply to it.
 pub fn check_file(functions: &mut Functions, path: &Path) -> std::io::Result<FileReport> {
     let bytes = std::fs::read(path)?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    let function = functions.of(&Disk, path);
-    let is_config = path.file_name().is_some_and(|n| n == CONFIG_FILE);
-    let diagnostics = match (&function, is_config) {
-        (None, _) => Vec::new(),
-        (Some(function), true) => check_config(function, &text, &|p| Disk.read_lossy(p)),
-        (Some(function), false) => {
-            let module = Module::parse(text.as_str());
-            check_python(PythonFile::new(&module, path, Some(function)))
+    let diagnostics = if is_template(functions, path) {
+        sam::analyze(path, &text, &Disk).diagnostics
+    } else {
+        match functions.of(&Disk, path) {
+            None => Vec::new(),
+            Some(folder) if path.file_name().is_some_and(|n| n == CONFIG_FILE) => {
+                check_config(&folder.functions[0], &text, &|p| Disk.read_lossy(p))
+            }
+            Some(folder) => {
+                let module = Module::parse(text.as_str());
+                let files = python_files(&module, path, &folder.functions);
+                let events = analyze_events(&files);
+                let events: Vec<_> = events.iter().map(Option::as_ref).collect();
+                check_python_all(&files, &events, &mut CheckCache::default())
+            }
         }
     };
     Ok(FileReport {
@@ -37,14 +45,23 @@ pub fn check_file(functions: &mut Functions, path: &Path) -> std::io::Result<Fil
     })
 }
 
-/// The files of a function: its lambda.toml and its Python files, not descending into
-/// skipped folders or into other functions' folders.
-pub fn function_files(function: &Function) -> Vec<PathBuf> {
+/// Whether `path` is a SAM template: `template.yaml`, `template.yml`, or one named with
+/// `--template`.
+pub fn is_template(functions: &Functions, path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| sam::TEMPLATE_FILES.iter().any(|t| n == *t))
+        || functions.extra_templates().iter().any(|t| t == path)
+}
+
+/// The files of the function folder `dir`: its lambda.toml and its Python files, not
+/// descending into skipped folders or into other function folders.
+pub fn function_files(functions: &mut Functions, dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    if let Some(config) = &function.config_path {
-        files.push(config.clone());
+    let config = dir.join(CONFIG_FILE);
+    if config.is_file() {
+        files.push(config);
     }
-    let mut stack = vec![function.dir.clone()];
+    let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
@@ -57,10 +74,9 @@ pub fn function_files(function: &Function) -> Vec<PathBuf> {
             let name = entry.file_name();
             let name = name.to_string_lossy();
             if kind.is_dir() {
-                let other_function = project::is_function_dir(&path);
                 if !project::SKIPPED_DIRS.contains(&name.as_ref())
                     && !name.starts_with('.')
-                    && !other_function
+                    && functions.dir_of(&Disk, &path).as_deref() != Some(path.as_path())
                 {
                     stack.push(path);
                 }

@@ -353,7 +353,7 @@ fn environment_change(
 }
 
 /// Where the code comes from in a create or update request.
-enum CodeSource {
+pub(super) enum CodeSource {
     Inline(Vec<u8>),
     S3 { bucket: String, key: String },
 }
@@ -464,7 +464,7 @@ pub async fn deploy(
                 if !dry_run {
                     progress("updating the code");
                     report.uploaded_bytes = package.size;
-                    update_code(aws, &name, &desired, source).await?;
+                    update_code(aws, &name, Some(&desired.architecture), source).await?;
                     wait_until_ready(aws, &name).await?;
                 }
             }
@@ -559,7 +559,7 @@ pub fn account_of_arn(arn: &str) -> Option<&str> {
     arn.split(':').nth(4).filter(|a| !a.is_empty())
 }
 
-fn upload_detail(package: &DeployPackage, source: &CodeSource) -> String {
+pub(super) fn upload_detail(package: &DeployPackage, source: &CodeSource) -> String {
     let size = human(package.size);
     let sha = &package.code_sha256;
     match source {
@@ -570,7 +570,10 @@ fn upload_detail(package: &DeployPackage, source: &CodeSource) -> String {
     }
 }
 
-async fn get_function(aws: &Aws, name: &str) -> Result<Option<FunctionConfiguration>, AwsError> {
+pub(super) async fn get_function(
+    aws: &Aws,
+    name: &str,
+) -> Result<Option<FunctionConfiguration>, AwsError> {
     match aws.lambda.get_function().function_name(name).send().await {
         Ok(output) => Ok(output.configuration),
         Err(e) if is_not_found(&e) => Ok(None),
@@ -587,7 +590,7 @@ pub(crate) fn is_not_found<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -
 
 /// The code for a request: inline when it fits, else uploaded to the `s3_bucket` (once per
 /// content: the key is the package's hash, and an object already there is not sent again).
-async fn code_source(
+pub(super) async fn code_source(
     aws: &Aws,
     function: &Function,
     package: &DeployPackage,
@@ -704,16 +707,19 @@ async fn create_function(
     }
 }
 
-async fn update_code(
+/// UpdateFunctionCode; `architecture` travels with the code (`None`: the function keeps its
+/// own).
+pub(super) async fn update_code(
     aws: &Aws,
     name: &str,
-    desired: &Desired,
+    architecture: Option<&str>,
     source: CodeSource,
 ) -> Result<(), AwsError> {
     let (zip, bucket, key) = match source {
         CodeSource::Inline(bytes) => (Some(Blob::new(bytes)), None, None),
         CodeSource::S3 { bucket, key } => (None, Some(bucket), Some(key)),
     };
+    let architectures = architecture.map(|a| vec![Architecture::from(a)]);
     retry_on_conflict("UpdateFunctionCode", &aws.region, || {
         aws.lambda
             .update_function_code()
@@ -721,7 +727,7 @@ async fn update_code(
             .set_zip_file(zip.clone())
             .set_s3_bucket(bucket.clone())
             .set_s3_key(key.clone())
-            .architectures(Architecture::from(desired.architecture.as_str()))
+            .set_architectures(architectures.clone())
             .send()
     })
     .await
@@ -776,7 +782,7 @@ where
 }
 
 /// Wait until the function is no longer `Pending` and its last update is not `InProgress`.
-async fn wait_until_ready(aws: &Aws, name: &str) -> Result<(), DeployError> {
+pub(super) async fn wait_until_ready(aws: &Aws, name: &str) -> Result<(), DeployError> {
     let started = Instant::now();
     let mut delay = Duration::from_millis(100);
     loop {

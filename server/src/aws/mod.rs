@@ -13,6 +13,7 @@ pub mod logs;
 pub mod metrics;
 pub mod remote_invoke;
 pub mod rest_api;
+pub mod stack_sync;
 pub mod triggers;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -31,6 +32,7 @@ pub struct Aws {
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub apigateway: aws_sdk_apigateway::Client,
     pub apigatewayv2: aws_sdk_apigatewayv2::Client,
+    pub cloudformation: aws_sdk_cloudformation::Client,
     /// The region every client talks to.
     pub region: String,
 }
@@ -70,6 +72,7 @@ impl Aws {
             cloudwatch: aws_sdk_cloudwatch::Client::new(config),
             apigateway: aws_sdk_apigateway::Client::new(config),
             apigatewayv2: aws_sdk_apigatewayv2::Client::new(config),
+            cloudformation: aws_sdk_cloudformation::Client::new(config),
             region,
         }
     }

@@ -9,7 +9,8 @@ use serde_json::json;
 use crate::analysis::workspace::{self, FileReport};
 use crate::ide::Severity;
 use crate::line_index::{Encoding, LineIndex};
-use crate::project::{self, Disk, Functions};
+use crate::project::sam::functions_under;
+use crate::project::{Disk, Functions};
 
 /// Arguments of `lambda-ls check`.
 #[derive(clap::Args)]
@@ -19,6 +20,9 @@ pub struct Args {
     /// Output format: `text` (path:line:col: severity[CODE] message) or `json`.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// A SAM template with another name than template.yaml / template.yml.
+    #[arg(long, value_name = "FILE")]
+    template: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -33,7 +37,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         args.paths
     };
-    let mut functions = Functions::default();
+    for template in &args.template {
+        if !template.is_file() {
+            bail!("{} is not a file", template.display());
+        }
+    }
+    let mut functions = Functions::with_templates(args.template.clone());
     let mut reports = Vec::new();
     for path in &paths {
         reports.extend(check_path(&mut functions, path)?);
@@ -103,35 +112,58 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// Reports for one command-line path: a file, or every function under a folder.
+/// Reports for one command-line path: a file, or every function under a folder (its
+/// lambda.toml, its Python files) and the templates in it.
 fn check_path(functions: &mut Functions, path: &Path) -> anyhow::Result<Vec<FileReport>> {
     if !path.exists() {
         bail!("{} does not exist", path.display());
     }
     if path.is_file() {
-        if project::function_dir_in(&Disk, path).is_none() {
+        // Templates above the current folder count: look up from the absolute path.
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        if !workspace::is_template(functions, path) && functions.dir_of(&Disk, &absolute).is_none()
+        {
             eprintln!(
                 "{}: not part of a Lambda function (no lambda.toml or lambda_function.py in \
-                 its folder or above), so there is nothing to check",
+                 its folder or above, and no template.yaml whose code folder holds it), so \
+                 there is nothing to check",
                 path.display()
             );
         }
-        let report = workspace::check_file(functions, path)
+        let mut report = workspace::check_file(functions, &absolute)
             .with_context(|| format!("cannot read {}", path.display()))?;
+        report.path = path.to_path_buf();
         return Ok(vec![report]);
     }
-    let found = project::discover(path);
-    if found.is_empty() {
+    let listing = functions_under(functions, path);
+    let inside = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let templates: Vec<PathBuf> = listing
+        .templates
+        .into_iter()
+        .filter(|t| t.canonicalize().is_ok_and(|t| t.starts_with(&inside)))
+        .collect();
+    if listing.functions.is_empty() && templates.is_empty() {
         bail!(
             "no Lambda function found under {}: a function folder holds a lambda.toml, or a \
-             lambda_function.py (the console's default). Pass a function folder or file.",
+             lambda_function.py (the console's default), or is the code folder of a Python \
+             function in a template.yaml. Pass a function folder or file.",
             path.display()
         );
     }
     let mut reports = Vec::new();
-    for function in found {
-        let function = functions.adopt(function);
-        for file in workspace::function_files(&function) {
+    for template in &templates {
+        let report = workspace::check_file(functions, template)
+            .with_context(|| format!("cannot read {}", template.display()))?;
+        reports.push(report);
+    }
+    let mut dirs: Vec<&Path> = Vec::new();
+    for function in &listing.functions {
+        if !dirs.contains(&function.dir.as_path()) {
+            dirs.push(&function.dir);
+        }
+    }
+    for dir in dirs {
+        for file in workspace::function_files(functions, dir) {
             let report = workspace::check_file(functions, &file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             reports.push(report);

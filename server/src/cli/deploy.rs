@@ -2,24 +2,28 @@
 //! line with it: create it or update its code (nothing is uploaded when `CodeSha256` already
 //! matches), its configuration and its triggers. Prints the ARN and what changed on stdout,
 //! the steps on stderr. Credentials and `from_env` values are never printed.
+//!
+//! A function of a SAM template belongs to its CloudFormation stack: for it, deploy only
+//! updates the code of the function the stack created (like `sam sync --code`).
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 
 use crate::aws::deploy::{deploy, DeployOptions, DeployReport};
+use crate::aws::stack_sync::{sync_code, Stack, SyncOptions};
 use crate::aws::Aws;
 use crate::package::human;
+use crate::project::{Function, TemplateRef};
 
 /// Arguments of `lambda-ls deploy`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The function folder (default: the current folder).
-    dir: Option<PathBuf>,
+    #[command(flatten)]
+    target: super::target::Target,
     /// Publish a new version once the code and configuration are in place.
     #[arg(long)]
     publish: bool,
@@ -29,21 +33,44 @@ pub struct Args {
     /// No progress on stderr.
     #[arg(long, short)]
     quiet: bool,
+    /// The CloudFormation stack of a SAM template function (default: samconfig's
+    /// `stack_name`).
+    #[arg(long, value_name = "NAME")]
+    stack: Option<String>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let function = super::invoke::load_function(args.dir.as_deref())?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("could not start the async runtime")?;
+    let function = args.target.load()?;
     let quiet = args.quiet;
     let progress = move |step: &str| {
         if !quiet {
             eprintln!("… {step}");
         }
     };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?;
+    if let Some(template) = &function.template {
+        if args.publish {
+            bail!("--publish applies to lambda.toml functions: the versions of a stack's function come from `AutoPublishAlias` in its template");
+        }
+        let report =
+            runtime.block_on(sync_stack_function(&args, template, &function, &progress))?;
+        print_report(&report);
+        if !quiet {
+            eprintln!("done in {:.2} s", started.elapsed().as_secs_f64());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.stack.is_some() {
+        bail!(
+            "--stack applies to functions of a SAM template, and {} is configured by {}",
+            function.dir.display(),
+            function.source_label()
+        );
+    }
     let cancel = Arc::new(AtomicBool::new(false));
     let options = DeployOptions {
         publish: args.publish,
@@ -73,6 +100,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("done in {:.2} s", started.elapsed().as_secs_f64());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The stack (`--stack`, else samconfig's `stack_name`), region and bucket, then the sync.
+async fn sync_stack_function(
+    args: &Args,
+    template: &TemplateRef,
+    function: &Function,
+    progress: &(dyn Fn(&str) + Sync),
+) -> anyhow::Result<DeployReport> {
+    let stack = Stack::of(template, args.stack.clone()).map_err(anyhow::Error::msg)?;
+    let aws = Aws::connect(stack.region.as_deref()).await?;
+    let options = SyncOptions {
+        dry_run: args.dry_run,
+        s3_bucket: stack.s3_bucket,
+        progress: Some(progress),
+    };
+    Ok(sync_code(&aws, &stack.name, function, &options).await?)
 }
 
 fn print_report(report: &DeployReport) {

@@ -2,20 +2,22 @@
 //! response payload goes to stdout exactly as Lambda's Invoke returns it (the error JSON on
 //! a function error), the function's log to stderr.
 
+use crate::project::Function;
 use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
 
-use crate::runtime::{ClientKind, InvocationStatus, InvokeOptions, Invoker, InvokerSettings};
+use crate::runtime::{
+    ClientKind, DebugOptions, InvocationStatus, InvokeOptions, Invoker, InvokerSettings,
+};
 
 /// Arguments of `lambda-ls invoke`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The function folder (default: the current folder).
-    dir: Option<PathBuf>,
+    #[command(flatten)]
+    target: super::target::Target,
     /// The event: a JSON file, `-` for stdin, inline JSON, a file in the function's
     /// `events/` folder (with or without `.json`), or a built-in template name. Repeat it
     /// to invoke several events in a row in the same warm environment. Default `{}`.
@@ -45,6 +47,10 @@ pub struct Args {
     /// Invoke the function deployed in AWS (its log tail on stderr) instead of locally.
     #[arg(long)]
     remote: bool,
+    /// Start under debugpy listening on 127.0.0.1:PORT; the handler runs once a debugger
+    /// (VS Code, any DAP client) has attached. The timeout does not apply meanwhile.
+    #[arg(long, value_name = "PORT")]
+    debug_port: Option<u16>,
 }
 
 /// Which runtime client runs the handler.
@@ -77,27 +83,19 @@ pub fn timeout_option(seconds: Option<f64>) -> anyhow::Result<Option<Duration>> 
 }
 
 /// Load the function in `dir` (default: the current folder) with a clear error.
-pub fn load_function(dir: Option<&Path>) -> anyhow::Result<crate::project::Function> {
-    let dir = dir.unwrap_or(Path::new("."));
-    if !dir.is_dir() {
-        bail!("{} is not a folder: pass a function folder (one holding lambda_function.py or lambda.toml)", dir.display());
-    }
-    Ok(crate::project::load(dir))
-}
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.remote {
-        if args.handler.is_some() || args.cold || args.timeout.is_some() || args.aws_credentials {
-            bail!("--handler, --cold, --timeout and --aws-credentials apply to a local invoke; the deployed function runs with its deployed configuration (drop them, or drop --remote)");
+        if args.handler.is_some()
+            || args.cold
+            || args.timeout.is_some()
+            || args.aws_credentials
+            || args.debug_port.is_some()
+        {
+            bail!("--handler, --cold, --timeout, --aws-credentials and --debug-port apply to a local invoke; the deployed function runs with its deployed configuration (drop them, or drop --remote)");
         }
-        return super::invoke_remote::run(
-            args.dir.as_deref(),
-            &args.event,
-            args.repeat,
-            args.quiet,
-        );
+        return super::invoke_remote::run(&args.target, &args.event, args.repeat, args.quiet);
     }
-    let mut function = load_function(args.dir.as_deref())?;
+    let mut function = (*args.target.load()?).clone();
     if let Some(handler) = &args.handler {
         function.config.handler = crate::project::Setting::configured(handler.clone());
     }
@@ -106,10 +104,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         args.event.clone()
     };
+    if args.debug_port.is_some() && (sources.len() > 1 || args.repeat > 1) {
+        bail!("--debug-port debugs one invocation: pass one --event and no --repeat");
+    }
     let mut events = Vec::new();
     for source in &sources {
-        events.push(read_event(source, &function.dir)?);
+        events.push(read_event(source, &function)?);
     }
+    let say = |message: &str| eprintln!("lambda-ls: {message}");
     let options = InvokeOptions {
         cold: args.cold,
         timeout: timeout_option(args.timeout)?,
@@ -117,12 +119,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         pass_aws_credentials: args.aws_credentials,
         // The log streams to stderr as the function writes it.
         log_sink: (!args.quiet).then(|| {
-            let sink: crate::runtime::LogSink = std::sync::Arc::new(|bytes: &[u8]| {
+            let lines = std::sync::Mutex::new(TerminalLines::default());
+            let sink: crate::runtime::LogSink = std::sync::Arc::new(move |bytes: &[u8]| {
+                let text = lines
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .convert(bytes);
                 let mut stderr = std::io::stderr().lock();
-                let _ = stderr.write_all(bytes);
+                let _ = stderr.write_all(&text);
                 let _ = stderr.flush();
             });
             sink
+        }),
+        progress: (!args.quiet).then(|| {
+            let sink: crate::runtime::ProgressSink = std::sync::Arc::new(say);
+            sink
+        }),
+        debug: args.debug_port.map(|port| DebugOptions {
+            port,
+            on_listening: Some(std::sync::Arc::new(move |address| {
+                say(&crate::runtime::debug::waiting_line(address))
+            })),
         }),
         ..InvokeOptions::default()
     };
@@ -170,8 +187,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Lambda joins the lines of a logged error with `\r` (one CloudWatch event); on a terminal
+/// each would overwrite the last, so a lone `\r` becomes a line break. The invocation's own
+/// log keeps Lambda's `\r`.
+#[derive(Default)]
+struct TerminalLines {
+    /// A `\r` ended the last chunk: whether it starts `\r\n` shows with the next one.
+    pending_return: bool,
+}
+
+impl TerminalLines {
+    fn convert(&mut self, bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(bytes.len());
+        for &byte in bytes {
+            if std::mem::take(&mut self.pending_return) {
+                out.extend_from_slice(if byte == b'\n' { b"\r" } else { b"\n" });
+            }
+            if byte == b'\r' {
+                self.pending_return = true;
+            } else {
+                out.push(byte);
+            }
+        }
+        out
+    }
+}
+
 /// The bytes of an event given on the command line.
-pub(super) fn read_event(source: &str, function_dir: &Path) -> anyhow::Result<Vec<u8>> {
+pub(super) fn read_event(source: &str, function: &Function) -> anyhow::Result<Vec<u8>> {
     if source == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -179,5 +222,22 @@ pub(super) fn read_event(source: &str, function_dir: &Path) -> anyhow::Result<Ve
             .context("could not read the event from stdin")?;
         return Ok(bytes);
     }
-    crate::runtime::event_source::load_event(source, function_dir).map_err(anyhow::Error::msg)
+    crate::runtime::event_source::load_event(source, &function.events_dirs())
+        .map_err(anyhow::Error::msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lone_returns_become_line_breaks_across_chunks() {
+        let mut lines = TerminalLines::default();
+        let mut out = lines.convert(b"[ERROR] E: x\rTraceback\r");
+        out.extend(lines.convert(b"  File\r\nnext\n"));
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "[ERROR] E: x\nTraceback\n  File\r\nnext\n"
+        );
+    }
 }

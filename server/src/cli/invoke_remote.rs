@@ -3,21 +3,20 @@
 //! stdout, the log on stderr; exit 0, 1 on a function error, 2 when it could not run.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
 
 use crate::aws::remote_invoke::invoke;
-use crate::aws::Aws;
+use crate::aws::stack_sync::deployed;
 
 pub fn run(
-    dir: Option<&Path>,
+    target: &super::target::Target,
     event_sources: &[String],
     repeat: u32,
     quiet: bool,
 ) -> anyhow::Result<ExitCode> {
-    let function = super::invoke::load_function(dir)?;
+    let function = target.load()?;
     let sources = if event_sources.is_empty() {
         vec!["{}".to_string()]
     } else {
@@ -25,18 +24,17 @@ pub fn run(
     };
     let mut events = Vec::new();
     for source in &sources {
-        events.push(super::invoke::read_event(source, &function.dir)?);
+        events.push(super::invoke::read_event(source, &function)?);
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("could not start the async runtime")?;
-    let name = function.config.name.value.clone();
     let total = events.len() * repeat.max(1) as usize;
     let newline = total > 1 || std::io::stdout().is_terminal();
     let mut any_error = false;
     runtime.block_on(async {
-        let aws = Aws::connect(function.config.region.as_deref()).await?;
+        let (aws, name) = deployed(&function, None).await?;
         for event in &events {
             for _ in 0..repeat.max(1) {
                 let invocation = invoke(&aws, &name, event.clone()).await?;

@@ -4,7 +4,6 @@
 //! prints one JSON object per event (with its invocation's request id) per line.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
@@ -18,8 +17,8 @@ use crate::aws::Aws;
 /// Arguments of `lambda-ls logs`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The function folder (default: the current folder).
-    dir: Option<PathBuf>,
+    #[command(flatten)]
+    target: super::target::Target,
     /// How far back: a duration (30s, 10m, 3h, 2d) or a time (2026-05-01T12:00:00Z).
     /// Default: 10m, or 1d with --request-id.
     #[arg(long, value_name = "DURATION|TIME")]
@@ -47,7 +46,7 @@ enum Format {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let function = super::invoke::load_function(args.dir.as_deref())?;
+    let function = args.target.load()?;
     let name = function.config.name.value.clone();
     let now = now_ms();
     let default_since = if args.request_id.is_some() {

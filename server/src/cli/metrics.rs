@@ -2,7 +2,6 @@
 //! Monitor tab on the command line: a table with a sparkline per metric, or the figures as
 //! one JSON document.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -14,8 +13,8 @@ use crate::aws::Aws;
 /// Arguments of `lambda-ls metrics`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The function folder (default: the current folder).
-    dir: Option<PathBuf>,
+    #[command(flatten)]
+    target: super::target::Target,
     /// How far back: a duration (30m, 3h, 2d) or a time (2026-05-01T12:00:00Z).
     #[arg(long, value_name = "DURATION|TIME", default_value = "3h")]
     since: String,
@@ -37,7 +36,7 @@ enum Format {
 const SPARKLINE_WIDTH: usize = 60;
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let function = super::invoke::load_function(args.dir.as_deref())?;
+    let function = args.target.load()?;
     let name = function.config.name.value.clone();
     let now = now_ms();
     let start_ms = parse_since(&args.since, now).map_err(anyhow::Error::msg)?;

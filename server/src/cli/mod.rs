@@ -9,13 +9,16 @@ use clap::{Parser, Subcommand};
 mod check;
 mod deploy;
 mod events;
+mod export;
+mod functions;
 mod invoke;
 mod invoke_remote;
 mod logs;
 mod metrics;
 mod package;
 mod serve;
-mod since;
+pub mod since;
+mod target;
 
 #[derive(Parser)]
 #[command(
@@ -34,6 +37,10 @@ enum Command {
     Check(check::Args),
     /// List built-in test events, or print one with values changed.
     Events(events::Args),
+    /// Write the functions' configuration in another tool's format (`export sam`).
+    Export(export::Args),
+    /// List the functions under the paths: lambda.toml folders and SAM templates.
+    Functions(functions::Args),
     /// Run the language server over stdio (what the editor starts).
     Lsp,
     /// Invoke a function locally as Lambda would: payload on stdout, log on stderr.
@@ -57,6 +64,8 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Events(args) => events::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Functions(args) => functions::run(args),
         Command::Lsp => crate::lsp::run_stdio().map(|()| ExitCode::SUCCESS),
         Command::Invoke(args) => invoke::run(args),
         Command::Serve(args) => serve::run(args),

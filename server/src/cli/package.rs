@@ -11,8 +11,8 @@ use crate::package::{self, human, Installer, PackageReport, Progress};
 /// Arguments of `lambda-ls package`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The function folder (default: the current folder).
-    dir: Option<PathBuf>,
+    #[command(flatten)]
+    target: super::target::Target,
     /// Where to write the .zip (default: DIR/.lambda-ls/NAME.zip, which is never packaged).
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -43,14 +43,7 @@ enum Format {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let dir = args.dir.unwrap_or_else(|| PathBuf::from("."));
-    if !dir.is_dir() {
-        anyhow::bail!(
-            "{} is not a folder: pass a function folder (one holding lambda_function.py or lambda.toml)",
-            dir.display()
-        );
-    }
-    let function = crate::project::load(&dir);
+    let function = args.target.load()?;
     let progress = |stage: Progress| match stage {
         Progress::InstallingDependencies { installer } => eprintln!(
             "installing dependencies with {} for {} {}…",

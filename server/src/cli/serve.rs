@@ -2,14 +2,15 @@
 //! (REST or HTTP API) or a function URL would put it, invoking through warm environments.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use tokio::io::BufReader;
 use tokio::net::{TcpListener, TcpStream};
 
-use super::invoke::{load_function, timeout_option, Client};
+use super::invoke::{timeout_option, Client};
+use super::target::Target;
 use crate::runtime::gateway::{self, Gateway, HttpRequest, HttpResponse};
 use crate::runtime::http::{self, ReadError};
 use crate::runtime::{InvokeOptions, Invoker, InvokerSettings};
@@ -17,8 +18,8 @@ use crate::runtime::{InvokeOptions, Invoker, InvokerSettings};
 /// Arguments of `lambda-ls serve`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The function folder (default: the current folder).
-    dir: Option<PathBuf>,
+    #[command(flatten)]
+    target: super::target::Target,
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 3000)]
     port: u16,
@@ -40,8 +41,8 @@ pub struct Args {
 const MAX_HTTP_BODY: usize = 10 * 1024 * 1024;
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let function = load_function(args.dir.as_deref())?;
-    let dir = function.dir.clone();
+    let function = args.target.load()?;
+    let target = Arc::new(args.target.clone());
     let options = InvokeOptions {
         timeout: timeout_option(args.timeout)?,
         client: args.client.into(),
@@ -72,10 +73,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     let Ok((stream, peer)) = accepted else { continue };
                     let _ = stream.set_nodelay(true);
                     let invoker = invoker.clone();
-                    let dir = dir.clone();
+                    let target = target.clone();
                     let options = options.clone();
                     tokio::spawn(async move {
-                        serve_connection(stream, peer.ip().to_string(), invoker, dir, options).await;
+                        serve_connection(stream, peer.ip().to_string(), invoker, target, options).await;
                     });
                 }
                 _ = terminate.recv() => {
@@ -95,7 +96,7 @@ async fn serve_connection(
     stream: TcpStream,
     source_ip: String,
     invoker: Invoker,
-    dir: PathBuf,
+    target: Arc<Target>,
     options: InvokeOptions,
 ) {
     let (read_half, mut write_half) = stream.into_split();
@@ -119,7 +120,7 @@ async fn serve_connection(
             body: request.body,
             source_ip: source_ip.clone(),
         };
-        let mut response = answer(&invoker, &dir, &options, &http_request).await;
+        let mut response = answer(&invoker, &target, &options, &http_request).await;
         if head {
             response.body.clear();
         }
@@ -146,11 +147,17 @@ fn json() -> Vec<(String, String)> {
 /// Invoke the function (reloaded, so edits apply) for one HTTP request.
 async fn answer(
     invoker: &Invoker,
-    dir: &std::path::Path,
+    target: &Target,
     options: &InvokeOptions,
     request: &HttpRequest,
 ) -> HttpResponse {
-    let function = crate::project::load(dir);
+    let function = match target.load() {
+        Ok(function) => function,
+        Err(error) => {
+            eprintln!("lambda-ls: {error}");
+            return bad_gateway();
+        }
+    };
     let gateway = Gateway::for_function(&function);
     let event = gateway::event(gateway, request);
     eprintln!("{} {}", request.method, request.target);

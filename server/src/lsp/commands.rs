@@ -5,25 +5,29 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::protocol::{
     CommandError, DeployPlan, DeployResult, ErrorKind, EventFile, EventTemplate, FunctionParams,
-    InvokeParams, InvokeReport, InvokeResult, InvokeStatus, ListEventsResult, NewTestEventParams,
-    NewTestEventResult, PackagePart, PackageResult,
+    FunctionSummary, InvokeParams, InvokeReport, InvokeResult, InvokeStatus, ListEventsResult,
+    ListFunctionsParams, ListFunctionsResult, NewTestEventParams, NewTestEventResult, PackagePart,
+    PackageResult,
 };
-use crate::project::{self, Function};
+use crate::project::{Disk, Function, Functions};
 use crate::runtime::{event_source, InvocationStatus, InvokeOptions, Invoker};
 
 /// State the commands keep: warm environments and each function's last event.
 #[derive(Default)]
 pub struct Commands {
     pub invoker: Invoker,
-    last_event: Mutex<HashMap<PathBuf, String>>,
+    /// By function folder and id (several functions may share a folder).
+    last_event: Mutex<HashMap<(PathBuf, String), String>>,
     /// The interpreter the editor chose, for functions that do not set one.
     pub python_path: Mutex<Option<String>>,
     /// Whether the user trusts the workspace (Restricted Mode refuses to run its code).
     pub trusted: Mutex<bool>,
+    /// SAM templates with other names (`lambda.templates`), resolved.
+    pub templates: Mutex<Vec<PathBuf>>,
 }
 
 fn failed(error: impl std::fmt::Display) -> CommandError {
@@ -40,33 +44,133 @@ fn path_of(uri: &str) -> Result<PathBuf, CommandError> {
         .ok_or_else(|| invalid("is not a file on this machine"))
 }
 
-/// The function a file or folder belongs to; with `handler`, it must be that function's.
-pub fn function_at(path: &Path, handler: Option<&str>) -> Result<Function, CommandError> {
-    let dir = project::function_dir_in(&project::Disk, path).ok_or_else(|| {
+/// The function a file or folder belongs to. `handler` picks one: a function's id (a
+/// template's logical id) or its handler's function name, as the lenses and the functions
+/// view send them; without it, the folder's only function or the only one whose handler is
+/// in the file.
+pub fn function_at(
+    path: &Path,
+    handler: Option<&str>,
+    templates: &[PathBuf],
+) -> Result<Function, CommandError> {
+    let mut functions = Functions::with_templates(templates.to_vec());
+    let folder = functions.of(&Disk, path).ok_or_else(|| {
         CommandError::new(
             ErrorKind::NotAFunction,
             format!(
                 "{} is not inside a Lambda function folder (one with lambda.toml or \
-                     lambda_function.py)",
+                 lambda_function.py, or a template.yaml function's code folder)",
                 path.display()
             ),
         )
     })?;
-    let function = project::load(dir);
-    if let Some(wanted) = handler {
-        let configured = function.config.handler_parts().map(|(_, name)| name);
-        if configured != Some(wanted) {
-            return Err(CommandError::new(
+    let listed = |functions: &[Arc<Function>]| {
+        functions
+            .iter()
+            .map(|f| format!("`{}` (handler `{}`)", f.id(), f.config.handler.value))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    folder
+        .pick(Some(path), handler)
+        .map(|f| Function::clone(&f))
+        .map_err(|candidates| match (handler, candidates.is_empty()) {
+            (Some(wanted), true) => CommandError::new(
                 ErrorKind::NotAFunction,
                 format!(
-                    "`{wanted}` is not the handler of the function in {}: its handler is `{}`",
-                    dir.display(),
-                    function.config.handler.value
+                    "`{wanted}` is not the handler of a function in {}: its functions are {}",
+                    folder.dir.display(),
+                    listed(&folder.functions)
                 ),
-            ));
+            ),
+            _ => CommandError::new(
+                ErrorKind::InvalidParams,
+                format!(
+                    "{} belongs to several functions: {}; run the command from the lens above \
+                     the handler, or from the Lambda Functions view",
+                    path.display(),
+                    listed(&candidates)
+                ),
+            ),
+        })
+}
+
+/// `lambda.listFunctions` over `workspace_folders` (or the folders the params name): every
+/// function under them, as `lambda-ls functions` lists them.
+pub fn list_functions(
+    params: ListFunctionsParams,
+    workspace_folders: &[PathBuf],
+    templates: &[PathBuf],
+) -> Result<ListFunctionsResult, CommandError> {
+    let folders = match params.folders {
+        Some(uris) => uris
+            .iter()
+            .map(|u| path_of(u))
+            .collect::<Result<Vec<_>, _>>()?,
+        None => workspace_folders.to_vec(),
+    };
+    let mut functions = Functions::with_templates(templates.to_vec());
+    let mut result = ListFunctionsResult {
+        functions: Vec::new(),
+        problems: Vec::new(),
+    };
+    let mut seen = std::collections::HashSet::new();
+    for folder in folders {
+        let listing = crate::project::sam::functions_under(&mut functions, &folder);
+        for (template, why) in listing.unreadable {
+            result
+                .problems
+                .push(format!("{}: {why}", template.display()));
+        }
+        for function in listing.functions {
+            if !seen.insert((function.dir.clone(), function.id().to_string())) {
+                continue;
+            }
+            let handler_file = function.handler_file().filter(|f| f.is_file());
+            let c = &function.config;
+            result.functions.push(FunctionSummary {
+                uri: file_uri(handler_file.as_deref().unwrap_or(&function.dir)),
+                handler: function.id().to_string(),
+                name: c.name.value.clone(),
+                folder: file_uri(&function.dir),
+                handler_path: c.handler.value.clone(),
+                runtime: c.runtime.value.clone(),
+                architecture: c.architecture.value.as_str().to_string(),
+                memory: c.memory.value.into(),
+                timeout: c.timeout.value.into(),
+                source: function.source_label(),
+                triggers: c.triggers.iter().map(|t| t.kind().to_string()).collect(),
+            });
         }
     }
-    Ok(function)
+    Ok(result)
+}
+
+/// The `lambda.templates` setting's paths that name files: absolute ones as they are,
+/// relative ones in each workspace folder that has them.
+pub fn resolve_templates(setting: &[String], workspace_folders: &[PathBuf]) -> Vec<PathBuf> {
+    let mut resolved = Vec::new();
+    for entry in setting.iter().filter(|e| !e.trim().is_empty()) {
+        let path = Path::new(entry);
+        if path.is_absolute() {
+            resolved.push(path.to_path_buf());
+            continue;
+        }
+        resolved.extend(
+            workspace_folders
+                .iter()
+                .map(|folder| folder.join(path))
+                .filter(|candidate| candidate.is_file()),
+        );
+    }
+    resolved
+}
+
+/// A path as a `file://` URI.
+fn file_uri(path: &Path) -> String {
+    tower_lsp_server::ls_types::Uri::from_file_path(path)
+        .map(|u| u.as_str().to_string())
+        .unwrap_or_else(|| format!("file://{}", path.display()))
 }
 
 impl Commands {
@@ -76,7 +180,18 @@ impl Commands {
             last_event: Mutex::new(HashMap::new()),
             python_path: Mutex::new(python_path),
             trusted: Mutex::new(trusted),
+            templates: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The function a command's `uri` and `handler` name (see [`function_at`]).
+    fn function(&self, uri: &str, handler: Option<&str>) -> Result<Function, CommandError> {
+        let templates = self
+            .templates
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        function_at(&path_of(uri)?, handler, &templates)
     }
 
     /// Refuse `what` in Restricted Mode.
@@ -98,7 +213,7 @@ impl Commands {
     /// `lambda.invoke`: run the handler locally with the chosen event (else the last one
     /// used for this function, else its trigger's template).
     pub async fn invoke(&self, params: InvokeParams) -> Result<InvokeResult, CommandError> {
-        let mut function = function_at(&path_of(&params.uri)?, params.handler.as_deref())?;
+        let mut function = self.function(&params.uri, params.handler.as_deref())?;
         if function.config.python.is_none() {
             function.config.python = self
                 .python_path
@@ -110,16 +225,19 @@ impl Commands {
             .last_event
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get(&function.dir)
+            .get(&(function.dir.clone(), function.id().to_string()))
             .cloned();
         let (event, event_label) = match params.event.or(remembered) {
             Some(source) => {
-                let bytes = event_source::load_event(&source, &function.dir)
+                let bytes = event_source::load_event(&source, &function.events_dirs())
                     .map_err(|e| CommandError::new(ErrorKind::InvalidParams, e))?;
                 self.last_event
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .insert(function.dir.clone(), source.clone());
+                    .insert(
+                        (function.dir.clone(), function.id().to_string()),
+                        source.clone(),
+                    );
                 (bytes, source)
             }
             None => event_source::default_event(&function),
@@ -167,7 +285,7 @@ impl Commands {
         params: NewTestEventParams,
     ) -> Result<NewTestEventResult, CommandError> {
         let invalid = |message: String| CommandError::new(ErrorKind::InvalidParams, message);
-        let function = function_at(&path_of(&params.uri)?, params.handler.as_deref())?;
+        let function = self.function(&params.uri, params.handler.as_deref())?;
         let template_name = params
             .template
             .or_else(|| {
@@ -186,7 +304,7 @@ impl Commands {
         if name.contains('/') || name.contains('\\') || name.starts_with('.') {
             return Err(invalid(format!("{name:?} is not a plain file name")));
         }
-        let dir = function.dir.join("events");
+        let dir = function.events_dirs().swap_remove(0);
         std::fs::create_dir_all(&dir)
             .map_err(|e| failed(format!("cannot create {}: {e}", dir.display())))?;
         let file = dir.join(format!("{}.json", name.trim_end_matches(".json")));
@@ -217,7 +335,7 @@ impl Commands {
     /// installs dependencies and compresses on every core). The zip appears atomically, so
     /// a cancelled request leaves either the old package or the new one, never half of one.
     pub async fn package(&self, params: FunctionParams) -> Result<PackageResult, CommandError> {
-        let function = function_at(&path_of(&params.uri)?, params.handler.as_deref())?;
+        let function = self.function(&params.uri, params.handler.as_deref())?;
         let report = tokio::task::spawn_blocking(move || {
             crate::package::build(&function, &crate::package::Options::default())
         })
@@ -262,8 +380,8 @@ impl Commands {
 
     /// `lambda.listEvents`: the function's event files and the built-in templates.
     pub fn list_events(&self, params: FunctionParams) -> Result<ListEventsResult, CommandError> {
-        let function = function_at(&path_of(&params.uri)?, params.handler.as_deref())?;
-        let files = event_source::event_files(&function.dir)
+        let function = self.function(&params.uri, params.handler.as_deref())?;
+        let files = event_source::event_files(&function.events_dirs())
             .into_iter()
             .map(|path| EventFile {
                 name: path
@@ -291,7 +409,23 @@ impl Commands {
         cancel: Option<&AtomicBool>,
     ) -> Result<crate::aws::deploy::DeployReport, CommandError> {
         use crate::aws::deploy::{deploy, DeployError, DeployOptions};
-        let function = function_at(&path_of(&params.uri)?, params.handler.as_deref())?;
+        use crate::aws::stack_sync::{sync_code, Stack, SyncOptions};
+        let function = self.function(&params.uri, params.handler.as_deref())?;
+        if let Some(template) = &function.template {
+            // Its stack owns it: only its code is synced (see `lambda-ls deploy`).
+            let stack = Stack::of(template, None).map_err(failed)?;
+            let aws = crate::aws::Aws::connect(stack.region.as_deref())
+                .await
+                .map_err(failed)?;
+            let options = SyncOptions {
+                dry_run,
+                s3_bucket: stack.s3_bucket,
+                progress: None,
+            };
+            return sync_code(&aws, &stack.name, &function, &options)
+                .await
+                .map_err(failed);
+        }
         let aws = crate::aws::Aws::connect(function.config.region.as_deref())
             .await
             .map_err(failed)?;
@@ -367,22 +501,21 @@ impl Commands {
     /// `lambda.invokeRemote`: invoke the deployed function with the chosen event (else its
     /// trigger's template), in `lambda.invoke`'s shape.
     pub async fn invoke_remote(&self, params: InvokeParams) -> Result<InvokeResult, CommandError> {
-        let function = function_at(&path_of(&params.uri)?, params.handler.as_deref())?;
+        let function = self.function(&params.uri, params.handler.as_deref())?;
         let (event, event_label) = match &params.event {
             Some(source) => (
-                event_source::load_event(source, &function.dir)
+                event_source::load_event(source, &function.events_dirs())
                     .map_err(|e| CommandError::new(ErrorKind::InvalidParams, e))?,
                 source.clone(),
             ),
             None => event_source::default_event(&function),
         };
-        let aws = crate::aws::Aws::connect(function.config.region.as_deref())
+        let (aws, name) = crate::aws::stack_sync::deployed(&function, None)
             .await
             .map_err(failed)?;
-        let invocation =
-            crate::aws::remote_invoke::invoke(&aws, &function.config.name.value, event)
-                .await
-                .map_err(failed)?;
+        let invocation = crate::aws::remote_invoke::invoke(&aws, &name, event)
+            .await
+            .map_err(failed)?;
         let report = invocation.report.as_ref().and_then(|r| {
             Some(InvokeReport {
                 duration_ms: r.duration_ms?,

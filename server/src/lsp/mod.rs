@@ -213,13 +213,16 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .and_then(|g| g.position_encodings.as_ref()),
         );
-        // The extension says whether the workspace is trusted and which Python to use.
+        // The extension says whether the workspace is trusted, which Python to use and which
+        // templates have other names.
+        let mut templates = Vec::new();
         if let Some(options) = params.initialization_options.clone() {
             match serde_json::from_value::<protocol::InitializationOptions>(options) {
                 Ok(options) => {
                     if let Some(trusted) = options.trusted {
                         self.set_trusted(trusted);
                     }
+                    templates = options.templates.unwrap_or_default();
                     self.set_python_path(options.python_path);
                 }
                 Err(error) => tracing::warn!("ignoring malformed initializationOptions: {error}"),
@@ -234,6 +237,7 @@ impl LanguageServer for Backend {
                 .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
                 .collect();
         }
+        self.set_templates(&templates);
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(encoding_kind),
@@ -287,16 +291,23 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        // Re-check when a lambda.toml or a Python file changes on disk (created, deleted,
-        // edited outside the editor). Clients that cannot register watchers refuse this;
+        // Re-check when a lambda.toml, a SAM template or a Python file changes on disk
+        // (created, deleted, edited outside the editor). Clients that cannot register watchers refuse this;
         // open documents still re-check as they are edited.
-        let watchers = ["**/lambda.toml", "**/*.py", "**/.env"]
-            .iter()
-            .map(|glob| FileSystemWatcher {
-                glob_pattern: GlobPattern::String(glob.to_string()),
-                kind: None,
-            })
-            .collect::<Vec<_>>();
+        // YAML of any name: the `lambda.templates` setting may name other templates.
+        let watchers = [
+            "**/lambda.toml",
+            "**/*.yaml",
+            "**/*.yml",
+            "**/*.py",
+            "**/.env",
+        ]
+        .iter()
+        .map(|glob| FileSystemWatcher {
+            glob_pattern: GlobPattern::String(glob.to_string()),
+            kind: None,
+        })
+        .collect::<Vec<_>>();
         let options = DidChangeWatchedFilesRegistrationOptions { watchers };
         let registration = Registration {
             id: "lambda-ls-watch".to_string(),
@@ -490,6 +501,22 @@ impl LanguageServer for Backend {
                 answer(commands.new_test_event(parse(command, argument)?))
             }
             ServerCommand::ListEvents => answer(commands.list_events(parse(command, argument)?)),
+            ServerCommand::ListFunctions => {
+                let params = parse(command, argument)?;
+                let folders = self.session().workspace_folders.clone();
+                let templates = commands
+                    .templates
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone();
+                // Reads the workspace's templates and lambda.toml files: off the async threads.
+                answer(
+                    off_thread("the functions", move || {
+                        commands::list_functions(params, &folders, &templates)
+                    })
+                    .await?,
+                )
+            }
         }
     }
 
@@ -511,6 +538,10 @@ impl LanguageServer for Backend {
         }
         if let Some(trusted) = lambda.trusted {
             self.set_trusted(trusted);
+        }
+        if let Some(templates) = lambda.templates {
+            let affected = self.set_templates(&templates);
+            self.queue_diagnostics(&affected);
         }
     }
 
@@ -584,6 +615,19 @@ impl Backend {
             .trusted
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = trusted;
+    }
+
+    /// `lambda.templates`: resolved against the workspace folders, for the documents'
+    /// functions and for the commands. Returns the documents to check again.
+    fn set_templates(&self, setting: &[String]) -> Vec<Uri> {
+        let mut session = self.session();
+        let resolved = commands::resolve_templates(setting, &session.workspace_folders);
+        *self
+            .commands
+            .templates
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = resolved.clone();
+        session.set_templates(resolved)
     }
 
     fn set_python_path(&self, python: Option<String>) {

@@ -78,12 +78,18 @@ commands! {
     NewTestEvent = "lambda.newTestEvent", "Creating a test event", NewTestEventParams => NewTestEventResult;
     /// The event files and templates a function can be invoked with.
     ListEvents = "lambda.listEvents", "Listing test events", FunctionParams => ListEventsResult;
+    /// Every function of the workspace folders (lambda.toml and SAM templates alike), for
+    /// the explorer's "Lambda Functions" view.
+    ListFunctions = "lambda.listFunctions", "Listing functions", ListFunctionsParams => ListFunctionsResult;
 }
 
 impl Command {
     /// Commands that run workspace code or send it to AWS, refused in Restricted Mode.
     pub fn needs_trust(self) -> bool {
-        !matches!(self, Command::NewTestEvent | Command::ListEvents)
+        !matches!(
+            self,
+            Command::NewTestEvent | Command::ListEvents | Command::ListFunctions
+        )
     }
 
     /// Commands that may take seconds to minutes: run detached from the message loop,
@@ -101,7 +107,10 @@ impl Command {
 pub struct FunctionParams {
     /// A function folder, or a file inside one, as a URI.
     pub uri: String,
-    /// The handler's function name (`lambda_handler`), as the code lens names it.
+    /// Which of the folder's functions: its handler's function name (`lambda_handler`), or
+    /// its id (a SAM template's logical id, else its name), as the lenses and the functions
+    /// view send them. Absent: the folder's only function, or the only one whose handler is
+    /// in the file.
     #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub handler: Option<String>,
@@ -320,6 +329,56 @@ pub struct ListEventsResult {
     pub templates: Vec<EventTemplate>,
 }
 
+/// `lambda.listFunctions`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ListFunctionsParams {
+    /// Folders to list, as URIs; absent: the workspace folders.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub folders: Option<Vec<String>>,
+}
+
+/// One function, as the explorer's "Lambda Functions" view shows it. Its `uri` and
+/// `handler` are a [`FunctionParams`] for the commands on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionSummary {
+    /// The handler's file (the function folder when it has none yet), as a URI.
+    pub uri: String,
+    /// What picks this function among those of its folder: a template's logical id, else
+    /// the function's name.
+    pub handler: String,
+    pub name: String,
+    /// The function folder, as a URI.
+    pub folder: String,
+    /// `module.function`.
+    pub handler_path: String,
+    pub runtime: String,
+    pub architecture: String,
+    #[cfg_attr(test, ts(type = "number"))]
+    pub memory: u64,
+    #[cfg_attr(test, ts(type = "number"))]
+    pub timeout: u64,
+    /// Where it is configured: `lambda.toml`, `defaults`, `template.yaml#LogicalId`.
+    pub source: String,
+    /// The trigger types (`s3`, `http-api`, …).
+    pub triggers: Vec<String>,
+}
+
+/// The outcome of `lambda.listFunctions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ListFunctionsResult {
+    /// Sorted by folder, then name.
+    pub functions: Vec<FunctionSummary>,
+    /// Templates whose functions could not be read, one sentence each.
+    pub problems: Vec<String>,
+}
+
 /// The commands a code lens runs. Server commands carry [`FunctionParams`]-shaped
 /// arguments; `lambda.invokeWithEvent` is the extension's own (it asks for an event, then
 /// runs `lambda.invoke`).
@@ -335,7 +394,8 @@ pub mod lens_commands {
 pub struct LensArguments {
     /// The handler's file.
     pub uri: String,
-    /// The handler's function name.
+    /// The handler's function name; where functions of a template share that handler, the
+    /// function's logical id.
     pub handler: String,
 }
 
@@ -353,6 +413,11 @@ pub struct InitializationOptions {
     #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub python_path: Option<String>,
+    /// SAM templates with other names than template.yaml / template.yml
+    /// (`lambda.templates`): absolute, or relative to a workspace folder.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub templates: Option<Vec<String>>,
 }
 
 /// The settings in `workspace/didChangeConfiguration`: the extension's `lambda` section,
@@ -377,6 +442,10 @@ pub struct LambdaSettings {
     #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub trusted: Option<bool>,
+    /// `lambda.templates` (see [`InitializationOptions::templates`]).
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub templates: Option<Vec<String>>,
 }
 
 /// A `{ "path": … }` setting; empty or null: unset.
@@ -547,6 +616,9 @@ mod tests {
             EventFile::decl(),
             EventTemplate::decl(),
             ListEventsResult::decl(),
+            ListFunctionsParams::decl(),
+            FunctionSummary::decl(),
+            ListFunctionsResult::decl(),
             LensArguments::decl(),
             InitializationOptions::decl(),
             ConfigurationSettings::decl(),

@@ -1,6 +1,6 @@
 //! The server's state: open documents (text, syntax tree, line index, version, and the
-//! folder of the function each belongs to), the loaded functions, and the negotiated
-//! position encoding.
+//! function folder each belongs to), the loaded functions (and the SAM templates they come
+//! from), and the negotiated position encoding.
 //!
 //! The protocol layer holds the lock only to change documents or to take a [`Snapshot`];
 //! analyses run on snapshots outside the lock, so that no request waits on another
@@ -17,7 +17,8 @@ use crate::analysis::events::EventAnalysis;
 use crate::analysis::{self, CheckCache, PythonFile};
 use crate::ide::{Completion, Diagnostic, Hover, Lens};
 use crate::line_index::{Encoding, LineIndex};
-use crate::project::{self, FileSource, Function, Functions, CONFIG_FILE, DEFAULT_MODULE_FILE};
+use crate::project::sam::{self, TEMPLATE_FILES};
+use crate::project::{FileSource, Folder, Functions, CONFIG_FILE, DEFAULT_MODULE_FILE};
 use crate::python::Module;
 
 /// What an open document is.
@@ -26,36 +27,39 @@ pub enum Content {
     Python(Arc<Module>),
     /// A function's `lambda.toml`.
     Config(Arc<String>),
+    /// A SAM template.
+    Template(Arc<String>),
 }
 
 impl Content {
     fn text(&self) -> &str {
         match self {
             Content::Python(module) => module.text(),
-            Content::Config(text) => text,
+            Content::Config(text) | Content::Template(text) => text,
         }
     }
 }
 
-/// A handler's event analysis, shared by checks, hovers, lenses and completion.
-pub type SharedEvents = Arc<Option<EventAnalysis>>;
+/// The event analyses of the handlers in a module (one per function whose handler it
+/// holds, in the folder's order), shared by checks, hovers, lenses and completion.
+pub type SharedEvents = Arc<Vec<Option<EventAnalysis>>>;
 
-/// Answers computed for one version of a document with one load of its function.
+/// Answers computed for one version of a document with one load of its functions.
 #[derive(Default, Clone)]
 struct Memo {
     version: i32,
-    function: Option<Arc<Function>>,
+    folder: Option<Arc<Folder>>,
     events: Option<SharedEvents>,
     diagnostics: Option<Arc<Vec<Diagnostic>>>,
 }
 
 impl Memo {
-    fn is_for(&self, version: i32, function: &Option<Arc<Function>>) -> bool {
-        self.version == version && same_function(&self.function, function)
+    fn is_for(&self, version: i32, folder: &Option<Arc<Folder>>) -> bool {
+        self.version == version && same_folder(&self.folder, folder)
     }
 }
 
-fn same_function(a: &Option<Arc<Function>>, b: &Option<Arc<Function>>) -> bool {
+fn same_folder(a: &Option<Arc<Folder>>, b: &Option<Arc<Folder>>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => Arc::ptr_eq(a, b),
         (None, None) => true,
@@ -69,8 +73,8 @@ pub struct Document {
     pub path: Option<PathBuf>,
     pub content: Content,
     pub index: Arc<LineIndex>,
-    /// The folder of the function the file belongs to; resolved when it is opened and
-    /// when files that decide it change, not per request.
+    /// The function folder the file belongs to; resolved when it is opened and when files
+    /// that decide it change, not per request.
     function_dir: Option<PathBuf>,
     /// What the module-wide checks can reuse after the next edit.
     cache: CheckCache,
@@ -96,7 +100,7 @@ impl Document {
     pub fn edit(&mut self, range: std::ops::Range<usize>, new_text: &str) {
         match &mut self.content {
             Content::Python(module) => Arc::make_mut(module).edit(range, new_text),
-            Content::Config(text) => {
+            Content::Config(text) | Content::Template(text) => {
                 let text = Arc::make_mut(text);
                 let end = range.end.min(text.len());
                 text.replace_range(range.start.min(end)..end, new_text)
@@ -106,14 +110,18 @@ impl Document {
     }
 
     pub fn replace(&mut self, text: String) {
-        self.content = content_for(self.path.as_deref(), text);
+        let template = matches!(self.content, Content::Template(_));
+        self.content = content_for(self.path.as_deref(), template, text);
         self.index = Arc::new(LineIndex::new(self.text()));
     }
 }
 
-fn content_for(path: Option<&Path>, text: String) -> Content {
+/// The content of a document at `path`; `template`: a SAM template.
+fn content_for(path: Option<&Path>, template: bool, text: String) -> Content {
     if is_config_path(path) {
         Content::Config(Arc::new(text))
+    } else if template {
+        Content::Template(Arc::new(text))
     } else {
         Content::Python(Arc::new(Module::parse(text)))
     }
@@ -128,12 +136,30 @@ pub struct Snapshot {
     pub content: Content,
     pub index: Arc<LineIndex>,
     pub encoding: Encoding,
-    /// The function the file belongs to; `None`: no Lambda answers for it.
-    pub function: Option<Arc<Function>>,
+    /// The functions of the folder the file belongs to; `None`: no Lambda answers for it.
+    pub folder: Option<Arc<Folder>>,
     events: Option<SharedEvents>,
     diagnostics: Option<Arc<Vec<Diagnostic>>>,
     /// For a `lambda.toml`: the current text of its handler module (for LH001).
     handler_source: Option<String>,
+    /// For a template: the open documents, whose text its checks read over the disk's.
+    open_files: Option<OpenFiles>,
+}
+
+/// The text of the open documents when a snapshot was taken, over the disk.
+pub struct OpenFiles(HashMap<PathBuf, Content>);
+
+impl FileSource for OpenFiles {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        match self.0.get(path) {
+            Some(content) => Ok(content.text().as_bytes().to_vec()),
+            None => std::fs::read(path),
+        }
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        self.0.contains_key(path) || path.is_file()
+    }
 }
 
 impl Snapshot {
@@ -146,31 +172,38 @@ impl Snapshot {
         }
     }
 
-    fn python_file(&self) -> Option<PythonFile<'_>> {
-        let (Content::Python(module), Some(function), Some(path)) =
-            (&self.content, &self.function, &self.path)
-        else {
-            return None;
-        };
-        Some(PythonFile::new(module, path, Some(function)))
+    /// The module as each function of its folder sees it (see [`analysis::python_files`]).
+    fn python_files(&self) -> Vec<PythonFile<'_>> {
+        match (&self.content, &self.folder, &self.path) {
+            (Content::Python(module), Some(folder), Some(path)) => {
+                analysis::python_files(module, path, &folder.functions)
+            }
+            _ => Vec::new(),
+        }
     }
 
-    /// The handler's event analysis: the memoized one, else computed now.
+    /// The handlers' event analyses: the memoized ones, else computed now.
     pub fn events(&self) -> SharedEvents {
         if let Some(events) = &self.events {
             return events.clone();
         }
-        Arc::new(self.python_file().and_then(analysis::events::analyze))
+        Arc::new(analysis::analyze_events(&self.python_files()))
     }
 
     /// Every diagnostic of the document. `cache` carries per-statement results between
     /// versions (the checker's); requests without one get the memo or a full check.
     pub fn diagnostics(&self, cache: &mut CheckCache, events: &SharedEvents) -> Vec<Diagnostic> {
-        let Some(function) = &self.function else {
-            return Vec::new();
-        };
         match &self.content {
+            Content::Template(text) => {
+                let (Some(path), Some(open_files)) = (&self.path, &self.open_files) else {
+                    return Vec::new();
+                };
+                sam::analyze(path, text, open_files).diagnostics
+            }
             Content::Config(text) => {
+                let Some(function) = self.folder.as_ref().map(|f| &f.functions[0]) else {
+                    return Vec::new();
+                };
                 let handler_file = function.handler_file();
                 let source = self.handler_source.clone();
                 analysis::check_config(function, text, &|path| {
@@ -179,10 +212,10 @@ impl Snapshot {
                         .flatten()
                 })
             }
-            Content::Python(_) => match self.python_file() {
-                Some(file) => analysis::check_python_with(file, events.as_ref().as_ref(), cache),
-                None => Vec::new(),
-            },
+            Content::Python(_) => {
+                let events: Vec<_> = events.iter().map(Option::as_ref).collect();
+                analysis::check_python_all(&self.python_files(), &events, cache)
+            }
         }
     }
 
@@ -197,31 +230,34 @@ impl Snapshot {
     pub fn hover(&self, offset: usize, events: &SharedEvents) -> Option<Hover> {
         planted_panic(self.content.text());
         match &self.content {
-            Content::Config(text) => self.function.as_ref().and(project::hover(text, offset)),
+            Content::Config(text) => self
+                .folder
+                .as_ref()
+                .and(crate::project::hover(text, offset)),
+            Content::Template(_) => None,
             Content::Python(_) => {
-                analysis::hover_python_with(self.python_file()?, events.as_ref().as_ref(), offset)
+                let events: Vec<_> = events.iter().map(Option::as_ref).collect();
+                analysis::hover_python_all(&self.python_files(), &events, offset)
             }
         }
     }
 
     pub fn completions(&self, offset: usize) -> Vec<Completion> {
         match &self.content {
-            Content::Config(text) => match &self.function {
-                Some(_) => project::complete(text, offset),
+            Content::Config(text) => match &self.folder {
+                Some(_) => crate::project::complete(text, offset),
                 None => Vec::new(),
             },
-            Content::Python(_) => match self.python_file() {
-                Some(file) => analysis::complete_python_with(file, || self.events(), offset),
-                None => Vec::new(),
-            },
+            Content::Template(_) => Vec::new(),
+            Content::Python(_) => {
+                analysis::complete_python_all(&self.python_files(), || self.events(), offset)
+            }
         }
     }
 
     pub fn lenses(&self, events: &SharedEvents) -> Vec<Lens> {
-        match self.python_file() {
-            Some(file) => analysis::lenses_python_with(file, events.as_ref().as_ref()),
-            None => Vec::new(),
-        }
+        let events: Vec<_> = events.iter().map(Option::as_ref).collect();
+        analysis::lenses_python_all(&self.python_files(), &events)
     }
 }
 
@@ -273,6 +309,42 @@ impl FileSource for Overlay<'_> {
 }
 
 impl Session {
+    /// Whether `path` is a SAM template: `template.yaml`, `template.yml`, or one the
+    /// `lambda.templates` setting names.
+    fn is_template(&self, path: &Path) -> bool {
+        is_template_path(path) || self.functions.extra_templates().iter().any(|t| t == path)
+    }
+
+    /// Files whose presence (or, for a template, text) decides which folders are function
+    /// folders.
+    fn decides_function_dirs(&self, path: &Path) -> bool {
+        self.is_template(path)
+            || path
+                .file_name()
+                .is_some_and(|name| name == CONFIG_FILE || name == DEFAULT_MODULE_FILE)
+    }
+
+    /// Read functions also from `templates` (files with other names); returns the open
+    /// documents, whose functions may all have changed.
+    pub fn set_templates(&mut self, templates: Vec<PathBuf>) -> Vec<Uri> {
+        if self.functions.extra_templates() == templates.as_slice() {
+            return Vec::new();
+        }
+        self.functions = Functions::with_templates(templates);
+        let uris: Vec<(Uri, Option<PathBuf>)> = self
+            .documents
+            .iter()
+            .map(|(uri, d)| (uri.clone(), d.path.clone()))
+            .collect();
+        for (uri, path) in &uris {
+            let dir = path.as_deref().and_then(|p| self.dir_of(p));
+            if let Some(document) = self.documents.get_mut(uri) {
+                document.function_dir = dir;
+            }
+        }
+        uris.into_iter().map(|(uri, _)| uri).collect()
+    }
+
     fn overlay(&self) -> Overlay<'_> {
         Overlay {
             documents: &self.documents,
@@ -280,12 +352,25 @@ impl Session {
         }
     }
 
+    /// The function folder holding `path`, as the editor's files have it.
+    fn dir_of(&mut self, path: &Path) -> Option<PathBuf> {
+        let overlay = Overlay {
+            documents: &self.documents,
+            paths: &self.paths,
+        };
+        self.functions.dir_of(&overlay, path)
+    }
+
     /// Open a document; returns the documents whose answers may have changed with it.
     pub fn open(&mut self, uri: Uri, version: i32, text: String) -> Vec<Uri> {
         let path = uri.to_file_path().map(|p| p.into_owned());
         let document = Document {
             version,
-            content: content_for(path.as_deref(), text),
+            content: content_for(
+                path.as_deref(),
+                path.as_deref().is_some_and(|p| self.is_template(p)),
+                text,
+            ),
             index: Arc::new(LineIndex::new("")),
             path: path.clone(),
             function_dir: None,
@@ -300,12 +385,13 @@ impl Session {
         }
         let mut affected = vec![uri.clone()];
         match path.as_deref() {
-            // An unsaved lambda.toml or lambda_function.py can make a function folder.
-            Some(path) if decides_function_dirs(path) => {
+            // An unsaved lambda.toml, lambda_function.py or template can make function
+            // folders.
+            Some(path) if self.decides_function_dirs(path) => {
                 affected.extend(self.files_changed_at(path, true));
             }
             Some(path) => {
-                let dir = project::function_dir_in(&self.overlay(), path).map(Path::to_path_buf);
+                let dir = self.dir_of(path);
                 if let Some(document) = self.documents.get_mut(&uri) {
                     document.function_dir = dir;
                 }
@@ -324,7 +410,7 @@ impl Session {
             return Vec::new();
         };
         self.paths.remove(&path);
-        if decides_function_dirs(&path) {
+        if self.decides_function_dirs(&path) {
             // Back to the saved file (or none).
             self.files_changed_at(&path, true)
         } else {
@@ -336,58 +422,85 @@ impl Session {
     pub fn changed(&mut self, uri: &Uri) -> Vec<Uri> {
         let path = self.documents.get(uri).and_then(|d| d.path.clone());
         let mut affected = vec![uri.clone()];
-        if let Some(path) = path.filter(|p| is_config_path(Some(p))) {
-            affected.extend(self.files_changed_at(&path, false));
+        if let Some(path) = path {
+            if is_config_path(Some(&path)) {
+                affected.extend(self.files_changed_at(&path, false));
+            } else if self.is_template(&path) {
+                // Its `CodeUri`s decide which folders are functions.
+                affected.extend(self.files_changed_at(&path, true));
+            }
         }
         dedup(affected)
     }
 
     /// Files changed on disk (the editor's watchers); returns the open documents to check
     /// again. Only what the change can affect is dropped: a saved `.py` file changes no
-    /// other file's answers except its function's open `lambda.toml` (which checks that the
-    /// handler exists); a created or deleted file can change which files make a function.
+    /// other file's answers except its function's open `lambda.toml` and the open templates
+    /// above it (which check that the handler exists); a created or deleted file can change
+    /// which files make a function, and a template any function below it.
     pub fn files_changed(&mut self, changes: &[(PathBuf, FileChangeType)]) -> Vec<Uri> {
         let mut affected = Vec::new();
         for (path, kind) in changes {
-            let structural = *kind != FileChangeType::CHANGED;
+            let structural = *kind != FileChangeType::CHANGED || self.is_template(path);
             if is_config_path(Some(path)) || structural {
                 affected.extend(self.files_changed_at(path, structural));
-            } else if let Some(dir) =
-                project::function_dir_in(&self.overlay(), path).map(Path::to_path_buf)
-            {
-                let config = dir.join(CONFIG_FILE);
-                affected.extend(self.paths.get(&config).cloned());
+            } else {
+                if let Some(dir) = self.dir_of(path) {
+                    affected.extend(self.paths.get(&dir.join(CONFIG_FILE)).cloned());
+                }
+                affected.extend(self.templates_above(path));
             }
         }
         dedup(affected)
     }
 
+    /// The open templates in the folders above `path`, and those of `lambda.templates`.
+    fn templates_above(&self, path: &Path) -> Vec<Uri> {
+        let named = path
+            .ancestors()
+            .skip(1)
+            .flat_map(|dir| TEMPLATE_FILES.iter().map(move |name| dir.join(name)));
+        let extra = self.functions.extra_templates().iter().cloned();
+        named
+            .chain(extra)
+            .filter_map(|template| self.paths.get(&template).cloned())
+            .collect()
+    }
+
     /// `path` changed (its text, or whether it exists when `structural`): forget the
-    /// function it belongs to and, when it decides which folders are functions, find the
-    /// function of each open document below its folder again.
+    /// functions it belongs to (every function, for a template) and, when it decides which
+    /// folders are functions, find the function folder of each open document below its
+    /// folder again.
     fn files_changed_at(&mut self, path: &Path, structural: bool) -> Vec<Uri> {
         let mut affected = Vec::new();
         let Some(folder) = path.parent() else {
             return affected;
         };
-        let owner = project::function_dir_in(&self.overlay(), path).map(Path::to_path_buf);
+        let template = self.is_template(path);
+        if template {
+            self.functions.forget_template(path);
+        }
+        let owner = self.dir_of(path);
         for dir in owner.iter().chain(std::iter::once(&folder.to_path_buf())) {
             self.functions.forget(dir);
         }
-        if structural && decides_function_dirs(path) {
+        if structural && self.decides_function_dirs(path) {
+            // A template named in `lambda.templates` may describe code anywhere.
+            let anywhere = template && !is_template_path(path);
             let below: Vec<(Uri, PathBuf)> = self
                 .documents
                 .iter()
                 .filter_map(|(uri, d)| {
                     let p = d.path.as_ref()?;
-                    p.starts_with(folder).then(|| (uri.clone(), p.clone()))
+                    (anywhere || p.starts_with(folder)).then(|| (uri.clone(), p.clone()))
                 })
                 .collect();
             for (uri, document_path) in below {
-                let dir = project::function_dir_in(&self.overlay(), &document_path)
-                    .map(Path::to_path_buf);
+                let dir = self.dir_of(&document_path);
                 if let Some(document) = self.documents.get_mut(&uri) {
-                    if document.function_dir != dir {
+                    // A template may change the functions of a folder without changing
+                    // which folder it is.
+                    if document.function_dir != dir || template {
                         document.function_dir = dir;
                         affected.push(uri);
                     }
@@ -397,10 +510,11 @@ impl Session {
         for dir in owner.iter().chain(std::iter::once(&folder.to_path_buf())) {
             affected.extend(self.documents_of(dir));
         }
+        affected.extend(self.templates_above(path));
         affected
     }
 
-    /// The open documents of the function in `dir`.
+    /// The open documents of the functions in `dir`.
     pub fn documents_of(&self, dir: &Path) -> Vec<Uri> {
         self.documents
             .iter()
@@ -409,12 +523,12 @@ impl Session {
             .collect()
     }
 
-    /// A snapshot of `uri` for a request (`None` when it is not open). The function is
-    /// loaded here when needed (a small read, once per change of its files).
+    /// A snapshot of `uri` for a request (`None` when it is not open). The functions are
+    /// loaded here when needed (a small read, once per change of their files).
     pub fn snapshot(&mut self, uri: &Uri) -> Option<Snapshot> {
         let document = self.documents.get(uri)?;
         let dir = document.function_dir.clone();
-        let function = dir.map(|dir| {
+        let folder = dir.map(|dir| {
             let overlay = Overlay {
                 documents: &self.documents,
                 paths: &self.paths,
@@ -424,14 +538,23 @@ impl Session {
         let document = &self.documents[uri];
         let memo = document
             .memo
-            .is_for(document.version, &function)
+            .is_for(document.version, &folder)
             .then(|| document.memo.clone());
-        let handler_source = match (&document.content, &function) {
-            (Content::Config(_), Some(function)) => function
+        let handler_source = match (&document.content, &folder) {
+            (Content::Config(_), Some(folder)) => folder.functions[0]
                 .handler_file()
                 .and_then(|path| self.overlay().read_lossy(&path)),
             _ => None,
         };
+        // A template reads its code folders; the open documents' text wins over the disk.
+        let open_files = matches!(document.content, Content::Template(_)).then(|| {
+            OpenFiles(
+                self.documents
+                    .values()
+                    .filter_map(|d| Some((d.path.clone()?, d.content.clone())))
+                    .collect(),
+            )
+        });
         Some(Snapshot {
             uri: uri.clone(),
             version: document.version,
@@ -439,10 +562,11 @@ impl Session {
             content: document.content.clone(),
             index: document.index.clone(),
             encoding: self.encoding,
-            function,
+            folder,
             events: memo.as_ref().and_then(|m| m.events.clone()),
             diagnostics: memo.and_then(|m| m.diagnostics),
             handler_source,
+            open_files,
         })
     }
 
@@ -465,10 +589,10 @@ impl Session {
         if document.version != snapshot.version {
             return None;
         }
-        if !document.memo.is_for(snapshot.version, &snapshot.function) {
+        if !document.memo.is_for(snapshot.version, &snapshot.folder) {
             document.memo = Memo {
                 version: snapshot.version,
-                function: snapshot.function.clone(),
+                folder: snapshot.folder.clone(),
                 events: None,
                 diagnostics: None,
             };
@@ -515,8 +639,8 @@ fn is_config_path(path: Option<&Path>) -> bool {
         .is_some_and(|name| name == CONFIG_FILE)
 }
 
-/// Files whose presence makes a folder a function folder.
-fn decides_function_dirs(path: &Path) -> bool {
+/// Whether `path` is a SAM template (`template.yaml`, `template.yml`).
+fn is_template_path(path: &Path) -> bool {
     path.file_name()
-        .is_some_and(|name| name == CONFIG_FILE || name == DEFAULT_MODULE_FILE)
+        .is_some_and(|name| TEMPLATE_FILES.iter().any(|t| name == *t))
 }

@@ -349,6 +349,18 @@ pub fn install(
     })
 }
 
+/// Install requirement lines that are not the function's (lambda-ls's own: the runtime's
+/// SDK, debugpy, awslambdaric) for `target`, into the same content-hash cache.
+pub fn install_lines(lines: &[String], target: &Target) -> Result<Installed, PackageError> {
+    install(
+        &Requirements::Pyproject(lines.to_vec()),
+        lines,
+        target,
+        None,
+        false,
+    )
+}
+
 struct RemoveOnDrop(PathBuf);
 
 impl Drop for RemoveOnDrop {
@@ -421,7 +433,7 @@ fn explain_install_failure(installer: Installer, target: &Target, stderr: &str) 
         let name = rest.split_whitespace().next()?;
         let reason_known = rest.contains("has no usable wheels")
             || rest.contains("has no wheels")
-            || rest.contains("was not found")
+            || rest.contains("was not found in the package registry")
             || rest.contains("only has")
             || rest.contains("there is no version");
         reason_known.then(|| name.trim_end_matches(',').to_string())

@@ -23,11 +23,22 @@ pub fn is_function_dir(dir: &Path) -> bool {
 }
 
 /// Function folders under `root` (itself included), sorted by path: those with a
-/// `lambda.toml`, and those with the console default `lambda_function.py`. Hidden folders
-/// and [`SKIPPED_DIRS`] are not entered; symbolic links to folders are followed once
-/// (a folder reached twice, as through a link loop, is visited only the first time).
+/// `lambda.toml`, and those with the console default `lambda_function.py`.
 pub fn discover(root: &Path) -> Vec<Function> {
     let mut found = Vec::new();
+    walk(root, |dir| {
+        if is_function_dir(dir) {
+            found.push(load(dir));
+        }
+    });
+    found.sort_by(|a, b| a.dir.cmp(&b.dir));
+    found
+}
+
+/// Visit every folder under `root` (itself included) where functions may live: hidden
+/// folders and [`SKIPPED_DIRS`] are not entered; symbolic links to folders are followed
+/// once (a folder reached twice, as through a link loop, is visited only the first time).
+pub fn walk(root: &Path, mut visit: impl FnMut(&Path)) {
     let mut visited = HashSet::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -37,10 +48,7 @@ pub fn discover(root: &Path) -> Vec<Function> {
         if !visited.insert(real) {
             continue;
         }
-        let is_function = is_function_dir(&dir);
-        if is_function {
-            found.push(load(&dir));
-        }
+        visit(&dir);
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
@@ -57,8 +65,6 @@ pub fn discover(root: &Path) -> Vec<Function> {
             }
         }
     }
-    found.sort_by(|a, b| a.dir.cmp(&b.dir));
-    found
 }
 
 #[cfg(test)]

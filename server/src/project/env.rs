@@ -186,27 +186,32 @@ impl Function {
     ) -> Result<BTreeMap<String, String>, EnvError> {
         let mut resolved = BTreeMap::new();
         let mut dotenv: Option<BTreeMap<String, String>> = None;
+        // The shell's value, else the `.env` file's (read once, when first needed).
+        let mut local = |var: &str| -> Result<Option<String>, EnvError> {
+            if let Some(v) = process_env.get(var) {
+                return Ok(Some(v.clone()));
+            }
+            if dotenv.is_none() {
+                dotenv = Some(read_dotenv(&self.dir)?);
+            }
+            Ok(dotenv.as_ref().and_then(|d| d.get(var)).cloned())
+        };
         let mut missing = Vec::new();
         for (name, value) in &self.config.environment {
-            match value {
-                EnvValue::Literal(s) => {
-                    resolved.insert(name.clone(), s.clone());
-                }
+            let value = match value {
+                EnvValue::Literal(s) => Some(s.clone()),
                 EnvValue::FromEnv(var) => {
-                    if let Some(v) = process_env.get(var) {
-                        resolved.insert(name.clone(), v.clone());
-                        continue;
+                    let value = local(var)?;
+                    if value.is_none() {
+                        missing.push((name.clone(), var.clone()));
                     }
-                    if dotenv.is_none() {
-                        dotenv = Some(read_dotenv(&self.dir)?);
-                    }
-                    match dotenv.as_ref().and_then(|d| d.get(var)) {
-                        Some(v) => {
-                            resolved.insert(name.clone(), v.clone());
-                        }
-                        None => missing.push((name.clone(), var.clone())),
-                    }
+                    value
                 }
+                // Only the deployed stack knows it; a local value is optional.
+                EnvValue::AtDeploy(_) => local(name)?,
+            };
+            if let Some(value) = value {
+                resolved.insert(name.clone(), value);
             }
         }
         if missing.is_empty() {
@@ -281,6 +286,7 @@ mod tests {
             config_path: None,
             config,
             config_diagnostics: Vec::new(),
+            template: None,
         }
     }
 

@@ -7,6 +7,7 @@ mod editing;
 mod env;
 mod functions;
 pub mod runtimes;
+pub mod sam;
 pub mod schedule;
 pub mod schema;
 pub mod source;
@@ -18,10 +19,10 @@ use std::path::{Path, PathBuf};
 use crate::ide::{Diagnostic, Severity};
 
 pub use config::{check_files, check_handler, codes, is_python_identifier, parse_config_on};
-pub use discover::{discover, is_function_dir, SKIPPED_DIRS};
+pub use discover::{discover, is_function_dir, walk, SKIPPED_DIRS};
 pub use editing::{complete, complete_on, hover, hover_on};
 pub use env::{parse_dotenv, read_dotenv, DotenvError, EnvError, DOTENV_FILE};
-pub use functions::{function_dir_in, is_function_dir_in, Functions};
+pub use functions::{function_dir_in, is_function_dir_in, Folder, Functions};
 pub use schedule::Schedule;
 pub use source::{Disk, FileSource};
 pub use trigger::{
@@ -45,6 +46,10 @@ pub enum Source {
     Default,
     /// Set in the function's `lambda.toml`.
     LambdaToml,
+    /// Set on the function's resource in a SAM template.
+    Template,
+    /// Set in the SAM template's `Globals.Function`.
+    TemplateGlobals,
 }
 
 /// An effective value and where it came from.
@@ -91,6 +96,9 @@ impl Architecture {
 pub enum EnvValue {
     Literal(String),
     FromEnv(String),
+    /// A SAM template value only CloudFormation knows (`!GetAtt Queue.Arn`, as written):
+    /// locally, the variable of the same name from the shell or `.env` when set, else unset.
+    AtDeploy(String),
 }
 
 /// The effective configuration of one function.
@@ -149,7 +157,8 @@ impl FunctionConfig {
     }
 }
 
-/// A function folder with its effective configuration.
+/// A function with its effective configuration: a function folder's (its `lambda.toml`,
+/// or the console's defaults), or a SAM template's resource whose code is in `dir`.
 #[derive(Debug, Clone)]
 pub struct Function {
     pub dir: PathBuf,
@@ -158,9 +167,65 @@ pub struct Function {
     pub config: FunctionConfig,
     /// Problems found in `lambda.toml` (byte ranges into that file).
     pub config_diagnostics: Vec<Diagnostic>,
+    /// The template resource that defines the function, for a SAM template's.
+    pub template: Option<TemplateRef>,
+}
+
+/// A function's resource in a SAM template.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TemplateRef {
+    /// The template file.
+    pub path: PathBuf,
+    /// The resource's logical id (`HelloWorldFunction`).
+    pub logical_id: String,
+}
+
+impl TemplateRef {
+    /// `template.yaml#HelloWorldFunction`: where the function is defined, in words.
+    pub fn label(&self) -> String {
+        let file = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        format!("{file}#{}", self.logical_id)
+    }
 }
 
 impl Function {
+    /// Where the configuration comes from: `lambda.toml`, `defaults` (a console-style
+    /// folder without one), or `template.yaml#LogicalId`.
+    pub fn source_label(&self) -> String {
+        match (&self.template, &self.config_path) {
+            (Some(template), _) => template.label(),
+            (None, Some(_)) => CONFIG_FILE.to_string(),
+            (None, None) => "defaults".to_string(),
+        }
+    }
+
+    /// The folders of its test events, where new ones go first: the function folder's
+    /// `events/`; for a template's function, the template folder's `events/` (where
+    /// `sam init` puts them, and out of the code `sam build` packages) before it.
+    pub fn events_dirs(&self) -> Vec<PathBuf> {
+        let own = self.dir.join("events");
+        let template = self
+            .template
+            .as_ref()
+            .and_then(|t| t.path.parent())
+            .map(|folder| folder.join("events"))
+            .filter(|events| *events != own);
+        template.into_iter().chain([own]).collect()
+    }
+
+    /// The name commands know the function by when a folder holds several: a template's
+    /// logical id, else the function's name.
+    pub fn id(&self) -> &str {
+        match &self.template {
+            Some(template) => &template.logical_id,
+            None => &self.config.name.value,
+        }
+    }
+
     /// The file that holds the handler's module, relative paths resolved against the
     /// function folder (`src/app.handler` → `src/app.py`, `pkg.mod.fn` → `pkg/mod.py`).
     pub fn handler_file(&self) -> Option<PathBuf> {
@@ -269,6 +334,7 @@ pub fn load_from(source: &dyn FileSource, dir: &Path) -> Function {
             config_path: None,
             config: FunctionConfig::defaults(&folder),
             config_diagnostics: Vec::new(),
+            template: None,
         };
     }
     let unreadable = |message: String| {
@@ -302,5 +368,6 @@ pub fn load_from(source: &dyn FileSource, dir: &Path) -> Function {
         config_path: Some(config_path),
         config,
         config_diagnostics,
+        template: None,
     }
 }

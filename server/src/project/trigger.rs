@@ -279,6 +279,89 @@ impl Trigger {
     }
 }
 
+impl Trigger {
+    /// The trigger's settings under their lambda.toml keys, defaults included: the inverse
+    /// of [`Trigger::from_settings`] (what `lambda-ls functions --format json` lists).
+    pub fn settings(&self) -> BTreeMap<String, Value> {
+        let mut settings = BTreeMap::new();
+        let mut set = |key: &str, value: Option<Value>| {
+            if let Some(value) = value {
+                settings.insert(key.to_string(), value);
+            }
+        };
+        let text = |s: &Option<String>| s.clone().map(Value::from);
+        let number = |n: Option<u32>| n.map(Value::from);
+        match self {
+            Trigger::S3(t) => {
+                set("bucket", Some(t.bucket.clone().into()));
+                set("events", Some(t.events.clone().into()));
+                set("prefix", text(&t.prefix));
+                set("suffix", text(&t.suffix));
+            }
+            Trigger::Api(t) => {
+                set("path", text(&t.route.path));
+                set("method", Some(t.route.method.clone().into()));
+                set("stage", Some(t.stage.clone().into()));
+            }
+            Trigger::HttpApi(t) => {
+                set("path", text(&t.route.path));
+                set("method", Some(t.route.method.clone().into()));
+                set(
+                    "cors",
+                    t.cors.as_ref().map(|cors| {
+                        serde_json::json!({
+                            "origins": cors.origins,
+                            "methods": cors.methods,
+                            "headers": cors.headers,
+                        })
+                    }),
+                );
+            }
+            Trigger::FunctionUrl(t) => {
+                set("auth", Some(t.auth.as_str().into()));
+                set("cors", Some(t.cors.into()));
+            }
+            Trigger::Schedule(t) => {
+                set("schedule", Some(t.schedule.expression().into()));
+                set("input", text(&t.input));
+                set("description", text(&t.description));
+                set("enabled", Some(t.enabled.into()));
+            }
+            Trigger::EventBridge(t) => {
+                set("pattern", text(&t.pattern));
+                set("bus", text(&t.bus));
+                set("enabled", Some(t.enabled.into()));
+            }
+            Trigger::Sqs(t) => {
+                set("queue", Some(t.queue.clone().into()));
+                set("batch_size", number(t.batch_size));
+                set("batching_window", number(t.batching_window));
+                set(
+                    "report_batch_item_failures",
+                    Some(t.report_batch_item_failures.into()),
+                );
+                set("enabled", Some(t.enabled.into()));
+            }
+            Trigger::Sns(t) => {
+                set("topic", Some(t.topic.clone().into()));
+                set("filter_policy", text(&t.filter_policy));
+            }
+            Trigger::DynamoDb(t) | Trigger::Kinesis(t) => {
+                set("stream", Some(t.stream.clone().into()));
+                set("batch_size", number(t.batch_size));
+                set(
+                    "starting_position",
+                    Some(t.starting_position.clone().into()),
+                );
+                set("enabled", Some(t.enabled.into()));
+            }
+            Trigger::Other { settings: own, .. } => return own.clone(),
+            Trigger::Incomplete { .. } => {}
+        }
+        settings
+    }
+}
+
 /// Typed reads of validated settings.
 struct Settings<'a>(&'a BTreeMap<String, Value>);
 
@@ -457,5 +540,41 @@ mod tests {
             panic!("unmodelled");
         };
         assert_eq!(settings["stream"], "x");
+    }
+
+    #[test]
+    fn settings_read_back_to_the_same_trigger() {
+        for (kind, settings) in [
+            ("s3", json!({"bucket": "in", "prefix": "raw/"})),
+            ("http-api", json!({"path": "/sum"})),
+            ("function-url", json!({"auth": "NONE", "cors": true})),
+            (
+                "schedule",
+                json!({"schedule": "cron(0 9 * * ? *)", "input": "{}"}),
+            ),
+            (
+                "eventbridge",
+                json!({"pattern": "{\"source\":[\"aws.ec2\"]}"}),
+            ),
+            (
+                "sqs",
+                json!({"queue": "arn:q", "batch_size": 5, "report_batch_item_failures": true}),
+            ),
+            ("sns", json!({"topic": "arn:t"})),
+            (
+                "dynamodb",
+                json!({"stream": "arn:s", "starting_position": "TRIM_HORIZON"}),
+            ),
+            ("firehose", json!({"stream": "x"})),
+        ] {
+            let trigger = typed(kind, settings);
+            let spec = trigger_spec(kind).unwrap();
+            assert_eq!(
+                Trigger::from_settings(spec, &trigger.settings()),
+                trigger,
+                "{kind}"
+            );
+        }
+        assert!(Trigger::Incomplete { kind: "s3" }.settings().is_empty());
     }
 }

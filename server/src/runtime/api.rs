@@ -46,6 +46,10 @@ pub enum RuntimeEvent {
         request_id: String,
         size: Option<usize>,
     },
+    /// lambda-ls's launcher: debugpy listens here (see `debug`).
+    DebuggerListening { address: SocketAddr },
+    /// lambda-ls's launcher: a debugger attached and finished configuring.
+    DebuggerAttached,
 }
 
 struct Shared {
@@ -196,6 +200,25 @@ async fn route(request: http::Request, shared: &Shared) -> Answer {
             }
             (Some((200, headers)), next.event)
         }
+        // Not Lambda's: lambda-ls's launcher reports a debugger's state.
+        ("POST", "lambda-ls/debugger") => {
+            let port = serde_json::from_slice::<serde_json::Value>(&request.body)
+                .ok()
+                .and_then(|v| v.get("port")?.as_u64())
+                .and_then(|p| u16::try_from(p).ok());
+            let Some(port) = port else {
+                return bad_request("expected {\"port\": N}");
+            };
+            let address = SocketAddr::from(([127, 0, 0, 1], port));
+            let _ = shared
+                .events
+                .send(RuntimeEvent::DebuggerListening { address });
+            accepted()
+        }
+        ("POST", "lambda-ls/debugger-attached") => {
+            let _ = shared.events.send(RuntimeEvent::DebuggerAttached);
+            accepted()
+        }
         ("POST", "init/error") => {
             let _ = shared
                 .events
@@ -222,6 +245,11 @@ async fn route(request: http::Request, shared: &Shared) -> Answer {
         }
         _ => not_found(path),
     }
+}
+
+fn bad_request(message: &str) -> Answer {
+    let body = serde_json::json!({"errorMessage": message, "errorType": "InvalidRequest"});
+    (Some((400, json_header())), body.to_string().into_bytes())
 }
 
 fn not_found(path: &str) -> Answer {

@@ -2,7 +2,7 @@
 # AWS's awslambdaric (error types, messages and JSON, context object, logging format), tuned to
 # start fast: no http.client/ssl, logging configured only when the function imports it.
 # Installed in a cache folder as `lambda_ls_runtime/bootstrap.py` (so tracebacks name it as
-# they name awslambdaric's) and started through `launcher.py <handler>` in the function folder.
+# they name awslambdaric's) and started through `launcher.py` in the function folder.
 import os
 import sys
 import time
@@ -117,15 +117,170 @@ def _marshal_response(response):
         )
 
 
+def _reject_constant(name):
+    raise ValueError(name)
+
+
 def _unmarshal_request(body, content_type):
     if content_type != "application/json":
         return body
+    text = None
     try:
-        return json.loads(body)
+        # As simplejson reads bytes: UTF-8, a leading BOM skipped, no NaN or Infinity.
+        text = body.decode("utf-8")
+        return json.loads(text[1:] if text[:1] == "\ufeff" else text, parse_constant=_reject_constant)
     except Exception as e:
+        message = str(e) if text is None else _simplejson_message(text, e)
         raise FaultException(
-            FaultException.UNMARSHAL_ERROR, "Unable to unmarshal input: {}".format(str(e)), None
+            FaultException.UNMARSHAL_ERROR, "Unable to unmarshal input: {}".format(message), None
         )
+
+
+# awslambdaric parses events with simplejson, whose error messages differ from the standard
+# library's ("Expecting ',' delimiter or '}'", "Illegal trailing comma before end of array",
+# "Extra data: … - …"). Invalid events are rare and small, so the text is scanned again here,
+# the way simplejson's decoder walks it, only to word the error as it would.
+
+class _SyntaxError(Exception):
+    def __init__(self, message, pos, end=None):
+        self.message, self.pos, self.end = message, pos, end
+
+
+_WHITESPACE = " \t\n\r"
+
+
+def _skip(s, i):
+    while i < len(s) and s[i] in _WHITESPACE:
+        i += 1
+    return i
+
+
+def _scan_value(s, i):
+    import re
+
+    c = s[i:i + 1]
+    if c == '"':
+        return _scan_string(s, i + 1)
+    if c == "{":
+        return _scan_object(s, i + 1)
+    if c == "[":
+        return _scan_array(s, i + 1)
+    for word in ("null", "true", "false"):
+        if s.startswith(word, i):
+            return i + len(word)
+    number = re.compile(r"(-?(?:0|[1-9]\d*))(\.\d+)?([eE][-+]?\d+)?").match(s, i)
+    if number:
+        return number.end()
+    raise _SyntaxError("Expecting value", i)
+
+
+def _scan_hex(s, end):
+    if len(s[end:end + 4]) != 4 or any(c not in "0123456789abcdefABCDEF" for c in s[end:end + 4]):
+        raise _SyntaxError("Invalid \\uXXXX escape sequence", end - 2)
+    return int(s[end:end + 4], 16), end + 4
+
+
+def _scan_string(s, end):
+    begin = end - 1
+    while True:
+        while end < len(s) and s[end] not in '"\\' and ord(s[end]) >= 0x20:
+            end += 1
+        if end >= len(s):
+            raise _SyntaxError("Unterminated string starting at", begin)
+        terminator = s[end]
+        end += 1
+        if terminator == '"':
+            return end
+        if terminator != "\\":
+            raise _SyntaxError("Invalid control character %r at", end - 1)
+        if end >= len(s):
+            raise _SyntaxError("Unterminated string starting at", begin)
+        escape = s[end]
+        if escape != "u":
+            if escape not in '"\\/bfnrt':
+                raise _SyntaxError("Invalid \\X escape sequence %r", end)
+            end += 1
+            continue
+        value, end = _scan_hex(s, end + 1)
+        if value & 0xFC00 == 0xD800 and s[end:end + 2] == "\\u":
+            low, after = _scan_hex(s, end + 2)
+            if low & 0xFC00 == 0xDC00:
+                end = after
+
+
+def _scan_object(s, end):
+    end = _skip(s, end)
+    if s[end:end + 1] == "}":
+        return end + 1
+    if s[end:end + 1] != '"':
+        raise _SyntaxError("Expecting property name enclosed in double quotes or '}'", end)
+    end += 1
+    while True:
+        end = _skip(s, _scan_string(s, end))
+        if s[end:end + 1] != ":":
+            raise _SyntaxError("Expecting ':' delimiter", end)
+        end = _skip(s, _scan_value(s, _skip(s, end + 1)))
+        separator = s[end:end + 1]
+        end += 1
+        if separator == "}":
+            return end
+        if separator != ",":
+            raise _SyntaxError("Expecting ',' delimiter or '}'", end - 1)
+        comma = end - 1
+        end = _skip(s, end)
+        quote = s[end:end + 1]
+        end += 1
+        if quote != '"':
+            if quote == "}":
+                raise _SyntaxError("Illegal trailing comma before end of object", comma)
+            raise _SyntaxError("Expecting property name enclosed in double quotes", end - 1)
+
+
+def _scan_array(s, end):
+    end = _skip(s, end)
+    if s[end:end + 1] == "]":
+        return end + 1
+    if s[end:end + 1] == "":
+        raise _SyntaxError("Expecting value or ']'", end)
+    while True:
+        end = _skip(s, _scan_value(s, end))
+        separator = s[end:end + 1]
+        end += 1
+        if separator == "]":
+            return end
+        if separator != ",":
+            raise _SyntaxError("Expecting ',' delimiter or ']'", end - 1)
+        comma = end - 1
+        end = _skip(s, end)
+        if s[end:end + 1] == "]":
+            raise _SyntaxError("Illegal trailing comma before end of array", comma)
+
+
+def _simplejson_message(s, error):
+    """simplejson's message for the first error in `s`; the standard library's `error` when
+    the scan finds none (a limit rather than a syntax error)."""
+    try:
+        start = 1 if s[:1] == "\ufeff" else 0
+        end = _skip(s, _scan_value(s, _skip(s, start)))
+        if end != len(s):
+            raise _SyntaxError("Extra data", end, len(s))
+        return str(error)
+    except _SyntaxError as e:
+        def line_column(pos):
+            line = s.count("\n", 0, pos) + 1
+            column = pos + 1 if line == 1 else pos - s.rindex("\n", 0, pos)
+            return line, column
+
+        message = e.message.replace("%r", repr(s[e.pos:e.pos + 1]))
+        line, column = line_column(e.pos)
+        if e.end is None:
+            return "%s: line %d column %d (char %d)" % (message, line, column, e.pos)
+        end_line, end_column = line_column(e.end)
+        return "%s: line %d column %d - line %d column %d (char %d - %d)" % (
+            message, line, column, end_line, end_column, e.pos, e.end
+        )
+    except RecursionError:
+        return str(error)
 
 
 # ---- logging: the function's output is its log, formatted as awslambdaric does --------------
@@ -461,12 +616,10 @@ def main(handler):
     global _request_id, _tenant_id
     sys.stdout = _Unbuffered(sys.stdout)
     sys.stderr = _Unbuffered(sys.stderr)
+    # The launcher laid out sys.path (the task root first); started alone, the task root
+    # still comes first.
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
-    # The task root replaces the launcher's folder at the front of the import path.
-    runtime_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    if sys.path and sys.path[0] == runtime_dir:
-        sys.path[0] = task_root
-    elif task_root not in sys.path:
+    if task_root not in sys.path:
         sys.path.insert(0, task_root)
     if "logging" in sys.modules:
         _configure_logging(sys.modules["logging"])

@@ -13,14 +13,16 @@ use tokio::process::{Child, Command};
 use tokio::task::JoinHandle;
 
 use super::api::{NextInvocation, RuntimeApi, RuntimeEvent};
+use super::debug::DebugOptions;
+use super::site::Prepared;
 use super::{ClientKind, LogSink};
 
 /// The embedded runtime client (stdlib only).
 pub const EMBEDDED_CLIENT: &str = include_str!("client.py");
 
-/// Started as the script: imports the client as a module so that Python caches its
-/// compiled form (a script is compiled on every start).
-const LAUNCHER: &str = "import sys\nfrom lambda_ls_runtime import bootstrap\nbootstrap.main(sys.argv[1] if len(sys.argv) > 1 else \"\")\n";
+/// Started as the script: lays out `sys.path`, waits for a debugger when asked, and runs
+/// the runtime client (imported as a module, so that Python caches its compiled form).
+const LAUNCHER: &str = include_str!("launcher.py");
 
 /// The embedded client installed in the user's cache folder (once per version) as
 /// `lambda_ls_runtime/bootstrap.py`, so that tracebacks name runtime frames as
@@ -33,13 +35,7 @@ fn client_script() -> std::io::Result<PathBuf> {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     (EMBEDDED_CLIENT, LAUNCHER).hash(&mut hasher);
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    let dir = cache
-        .join("lambda-ls")
-        .join(format!("runtime-{:016x}", hasher.finish()));
+    let dir = crate::package::deps::cache_root().join(format!("runtime-{:016x}", hasher.finish()));
     let files = [
         (dir.join("lambda_ls_runtime/__init__.py"), ""),
         (dir.join("lambda_ls_runtime/bootstrap.py"), EMBEDDED_CLIENT),
@@ -62,13 +58,46 @@ fn client_script() -> std::io::Result<PathBuf> {
 /// How long Lambda lets on-demand initialisation (module-level code) run.
 pub const INIT_LIMIT: Duration = Duration::from_secs(10);
 
+/// How long a debugger may hold an environment before it is ended (a day: in practice,
+/// until the session ends).
+pub const DEBUG_LIMIT: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// What to start.
 pub struct Launch {
-    pub interpreter: PathBuf,
+    pub prepared: Prepared,
     pub client: ClientKind,
     pub handler: String,
     pub task_root: PathBuf,
     pub variables: Vec<(String, String)>,
+    pub debug: Option<DebugOptions>,
+}
+
+impl Launch {
+    /// `python [-S] launcher.py CONFIG`: see launcher.py.
+    fn command(&self) -> std::io::Result<Command> {
+        let mut command = Command::new(&self.prepared.interpreter.path);
+        if self.prepared.isolated {
+            // No site-packages of the interpreter's own: Lambda's path is laid out instead.
+            command.arg("-S");
+        }
+        if self.debug.is_some() {
+            // Frozen standard-library modules would hide breakpoints set in them.
+            command.arg("-Xfrozen_modules=off");
+        }
+        let config = serde_json::json!({
+            "client": match self.client {
+                ClientKind::Embedded => "embedded",
+                ClientKind::Awslambdaric => "awslambdaric",
+            },
+            "handler": self.handler,
+            "task_root": self.task_root,
+            "front": self.prepared.front,
+            "back": self.prepared.back,
+            "debug_port": self.debug.as_ref().map(|d| d.port),
+        });
+        command.arg(client_script()?).arg(config.to_string());
+        Ok(command)
+    }
 }
 
 /// The function's output, shared between a reader task and the invoker (which drains what
@@ -134,6 +163,10 @@ pub struct Environment {
     /// Set once the runtime client asked for its first event.
     pub init_duration: Option<Duration>,
     max_memory_kb: u64,
+    /// What its preparation had to say (said on its first invocation).
+    pub notes: Vec<String>,
+    /// Set when it runs under a debugger: no time limit ends it then.
+    debug: Option<DebugOptions>,
 }
 
 impl Drop for Environment {
@@ -153,15 +186,7 @@ impl Environment {
         let (sender, receiver) = pipe::pipe()?;
         let write_end = sender.into_blocking_fd()?;
         let stderr_end = write_end.try_clone()?;
-        let mut command = Command::new(&launch.interpreter);
-        match launch.client {
-            ClientKind::Embedded => {
-                command.arg(client_script()?).arg(&launch.handler);
-            }
-            ClientKind::Awslambdaric => {
-                command.args(["-m", "awslambdaric"]).arg(&launch.handler);
-            }
-        }
+        let mut command = launch.command()?;
         command
             .current_dir(&launch.task_root)
             .env_clear()
@@ -210,7 +235,14 @@ impl Environment {
             started,
             init_duration: None,
             max_memory_kb: 0,
+            notes: launch.prepared.notes,
+            debug: launch.debug,
         })
+    }
+
+    /// Whether a debugger may hold it (then no time limit applies).
+    pub fn debugged(&self) -> bool {
+        self.debug.is_some()
     }
 
     /// Whether the process is still running.
@@ -269,7 +301,12 @@ impl Environment {
         if self.init_duration.is_some() {
             return Ok(());
         }
-        let limit = tokio::time::sleep_until((self.started + INIT_LIMIT).into());
+        let init_limit = if self.debug.is_some() {
+            DEBUG_LIMIT
+        } else {
+            INIT_LIMIT
+        };
+        let limit = tokio::time::sleep_until((self.started + init_limit).into());
         tokio::pin!(limit);
         loop {
             tokio::select! {
@@ -279,6 +316,11 @@ impl Environment {
                         self.init_duration = Some(self.started.elapsed());
                         self.sample_memory();
                         return Ok(());
+                    }
+                    Some(RuntimeEvent::DebuggerListening { address }) => {
+                        if let Some(sink) = self.debug.as_ref().and_then(|d| d.on_listening.as_ref()) {
+                            sink(address);
+                        }
                     }
                     Some(RuntimeEvent::InitError { body }) => {
                         self.init_duration = Some(self.started.elapsed());
@@ -309,6 +351,11 @@ impl Environment {
     /// Hand the invocation to the runtime client and wait for its result, the process's
     /// end, or the deadline.
     pub async fn run(&mut self, next: NextInvocation, deadline: Instant) -> Outcome {
+        let deadline = if self.debug.is_some() {
+            Instant::now() + DEBUG_LIMIT
+        } else {
+            deadline
+        };
         let request_id = next.request_id.clone();
         if self.api.next.send(next).is_err() {
             return Outcome::Exited(exit_reason(None));

@@ -119,3 +119,44 @@ pub fn process_environment(spec: &EnvironmentSpec) -> Vec<(String, String)> {
     }
     vars
 }
+
+/// Add `dirs` at the end of the path-list variable `name` (`PATH`, `LD_LIBRARY_PATH`), as
+/// Lambda puts a layer's `/opt/bin` and `/opt/lib` after its own folders.
+pub fn append_dirs(vars: &mut Vec<(String, String)>, name: &str, dirs: &[std::path::PathBuf]) {
+    if dirs.is_empty() {
+        return;
+    }
+    let added: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    match vars.iter_mut().find(|(key, _)| key == name) {
+        Some((_, value)) if !value.is_empty() => {
+            value.push(':');
+            value.push_str(&added.join(":"));
+        }
+        Some((_, value)) => *value = added.join(":"),
+        None => vars.push((name.to_string(), added.join(":"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layer_folders_go_at_the_end_of_path_lists() {
+        let mut vars = vec![("PATH".to_string(), "/usr/bin".to_string())];
+        append_dirs(&mut vars, "PATH", &["/l/bin".into()]);
+        append_dirs(
+            &mut vars,
+            "LD_LIBRARY_PATH",
+            &["/l/lib".into(), "/k/lib".into()],
+        );
+        append_dirs(&mut vars, "PATH", &[]);
+        assert_eq!(
+            vars,
+            [
+                ("PATH".to_string(), "/usr/bin:/l/bin".to_string()),
+                ("LD_LIBRARY_PATH".to_string(), "/l/lib:/k/lib".to_string())
+            ]
+        );
+    }
+}

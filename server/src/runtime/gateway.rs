@@ -428,6 +428,7 @@ mod tests {
                 error_type: None,
             },
             cold_start: false,
+            notes: Vec::new(),
         }
     }
 

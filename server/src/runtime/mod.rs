@@ -17,6 +17,7 @@
 //! ```
 
 mod api;
+pub mod debug;
 mod environment;
 pub mod environment_variables;
 pub mod event_source;
@@ -24,6 +25,10 @@ mod fingerprint;
 pub mod gateway;
 pub mod http;
 pub mod ids;
+pub mod interpreter;
+pub mod layers;
+pub mod provided;
+pub mod site;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -32,9 +37,11 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
+use crate::package;
 use crate::project::Function;
 
 pub use api::{MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES};
+pub use debug::DebugOptions;
 use environment::{Environment, Launch, Outcome};
 
 /// Which runtime client runs inside the environment.
@@ -52,6 +59,10 @@ pub enum ClientKind {
 /// the same text.
 pub type LogSink = Arc<dyn Fn(&[u8]) + Send + Sync>;
 
+/// Hears about the slow steps of preparing an environment (installing dependencies, an
+/// interpreter, a tool), one sentence each.
+pub type ProgressSink = Arc<dyn Fn(&str) + Send + Sync>;
+
 /// Per-invocation choices.
 #[derive(Clone, Default)]
 pub struct InvokeOptions {
@@ -68,6 +79,10 @@ pub struct InvokeOptions {
     pub cognito_identity: Option<String>,
     /// Live log output.
     pub log_sink: Option<LogSink>,
+    /// Progress of a first preparation.
+    pub progress: Option<ProgressSink>,
+    /// Run under a debugger (always in a new environment, not kept afterwards).
+    pub debug: Option<DebugOptions>,
 }
 
 impl std::fmt::Debug for InvokeOptions {
@@ -80,6 +95,8 @@ impl std::fmt::Debug for InvokeOptions {
             .field("client_context", &self.client_context)
             .field("cognito_identity", &self.cognito_identity)
             .field("log_sink", &self.log_sink.is_some())
+            .field("progress", &self.progress.is_some())
+            .field("debug", &self.debug)
             .finish()
     }
 }
@@ -141,6 +158,9 @@ pub struct Invocation {
     pub report: Report,
     /// Whether this invocation started a new environment.
     pub cold_start: bool,
+    /// What preparing a new environment had to say (the interpreter stands in for the
+    /// runtime's version, the host's architecture differs); also at the top of the log.
+    pub notes: Vec<String>,
 }
 
 impl Invocation {
@@ -159,7 +179,13 @@ pub enum InvokeError {
     Environment(#[from] crate::project::EnvError),
     #[error("the event is {size} bytes; Lambda accepts at most {MAX_REQUEST_BYTES} bytes for a synchronous invoke (RequestEntityTooLargeException)")]
     RequestTooLarge { size: usize },
-    #[error("could not start `{}` for the function: {source}; install Python 3, create the function's .venv, or set `python` in lambda.toml", interpreter.display())]
+    /// The environment could not be prepared (interpreter, dependencies, tools).
+    #[error(transparent)]
+    Prepare(#[from] site::PrepareError),
+    /// A layer could not be fetched or unpacked.
+    #[error(transparent)]
+    Layer(layers::LayerError),
+    #[error("could not start `{}` for the function: {source}; check `python` in lambda.toml, or install the runtime's Python", interpreter.display())]
     Spawn {
         interpreter: PathBuf,
         source: std::io::Error,
@@ -239,19 +265,24 @@ impl Invoker {
             return Err(InvokeError::RequestTooLarge { size: event.len() });
         }
         let user_variables = function.resolve_environment(&std::env::vars().collect())?;
-        let interpreter = interpreter(function);
         let key = function
             .dir
             .canonicalize()
             .unwrap_or_else(|_| function.dir.clone());
+        // The folder's files cover its own requirements file; the lines themselves cover
+        // files it includes from elsewhere. (The interpreter and the layers follow from the
+        // configuration.)
+        let requirements = package::deps::find_requirements(function)
+            .and_then(|r| r.map(|r| package::deps::requirement_lines(&r)).transpose())
+            .map_err(|e| e.to_string());
         let fingerprint = fingerprint::fingerprint(
             &function.dir,
             &(
                 format!("{:?}", function.config),
                 &user_variables,
-                &interpreter,
                 options.client,
                 options.pass_aws_credentials,
+                requirements,
             ),
         );
         let _permit = self
@@ -262,10 +293,15 @@ impl Invoker {
             .await
             .expect("the semaphore is never closed");
 
-        let warm = self.take_idle(&key, fingerprint, options.cold);
+        // A debugged environment is always new, and ends with its invocation.
+        let warm = match options.debug {
+            Some(_) => None,
+            None => self.take_idle(&key, fingerprint, options.cold),
+        };
         let (mut environment, cold_start) = match warm {
             Some(environment) => (environment, false),
             None => {
+                let prepared = prepare(function, options).await?;
                 let log_stream_name = ids::log_stream_name();
                 let api = api::RuntimeApi::start()
                     .await
@@ -278,18 +314,27 @@ impl Invoker {
                     handler: &function.config.handler.value,
                     pass_aws_credentials: options.pass_aws_credentials,
                 };
+                let interpreter = prepared.interpreter.path.clone();
+                let mut variables = environment_variables::process_environment(&spec);
+                environment_variables::append_dirs(&mut variables, "PATH", &prepared.bin);
+                environment_variables::append_dirs(
+                    &mut variables,
+                    "LD_LIBRARY_PATH",
+                    &prepared.lib,
+                );
                 let launch = Launch {
-                    interpreter: interpreter.clone(),
+                    prepared,
                     client: options.client,
                     handler: function.config.handler.value.clone(),
                     task_root: key.clone(),
-                    variables: environment_variables::process_environment(&spec),
+                    variables,
+                    debug: options.debug.clone(),
                 };
                 let environment =
                     Environment::start(launch, fingerprint, api)
                         .await
                         .map_err(|source| InvokeError::Spawn {
-                            interpreter: interpreter.clone(),
+                            interpreter,
                             source,
                         })?;
                 (environment, true)
@@ -298,7 +343,7 @@ impl Invoker {
 
         let invocation =
             run_invocation(&mut environment, function, event, options, cold_start).await;
-        if invocation.1 {
+        if invocation.1 && !environment.debugged() {
             let mut idle = self.inner.idle.lock().unwrap_or_else(|e| e.into_inner());
             idle.entry(key).or_default().push(environment);
         }
@@ -331,25 +376,42 @@ impl Invoker {
     }
 }
 
-/// The interpreter: `python` from lambda.toml (relative to the function folder when it is
-/// a path), else the folder's `.venv/bin/python`, else `python3` from PATH.
-pub fn interpreter(function: &Function) -> PathBuf {
-    if let Some(configured) = &function.config.python {
-        if configured.contains('/') {
-            let path = Path::new(configured);
-            return if path.is_absolute() {
-                path.to_path_buf()
-            } else {
-                function.dir.join(path)
-            };
+/// The function's layers (lambda.toml's `layers`).
+fn layer_arns(_function: &Function) -> Vec<String> {
+    Vec::new()
+}
+
+/// Prepare a new environment of `function` (installs run off the async threads).
+async fn prepare(
+    function: &Function,
+    options: &InvokeOptions,
+) -> Result<site::Prepared, InvokeError> {
+    let say = |message: &str| {
+        if let Some(progress) = &options.progress {
+            progress(message);
         }
-        return PathBuf::from(configured);
-    }
-    let venv = function.dir.join(".venv/bin/python");
-    if venv.exists() {
-        return venv;
-    }
-    PathBuf::from("python3")
+    };
+    let layers = layers::fetch(&layer_arns(function), &package::deps::cache_root(), &say)
+        .await
+        .map_err(InvokeError::Layer)?;
+    let function = function.clone();
+    let needs = site::Needs {
+        client: options.client,
+        debug: options.debug.is_some(),
+        layers,
+    };
+    let progress = options.progress.clone();
+    let prepared = tokio::task::spawn_blocking(move || {
+        let say = |message: &str| {
+            if let Some(progress) = &progress {
+                progress(message);
+            }
+        };
+        site::prepare(&function, &needs, &say)
+    })
+    .await
+    .expect("preparing an environment does not panic")?;
+    Ok(prepared)
 }
 
 fn function_arn(function: &Function) -> String {
@@ -381,6 +443,15 @@ async fn run_invocation(
             sink(text.as_bytes());
         }
     };
+    // Said once, before anything the function prints.
+    let notes = if cold_start {
+        environment.notes.clone()
+    } else {
+        Vec::new()
+    };
+    for note in &notes {
+        emit(&mut log, &format!("lambda-ls: {note}\n"));
+    }
     environment.set_log_sink(sink.clone());
 
     let ready = environment.wait_ready().await;
@@ -519,6 +590,7 @@ async fn run_invocation(
             log,
             report,
             cold_start,
+            notes,
         },
         keep,
     )
@@ -593,16 +665,24 @@ mod tests {
         );
         let invoker = Invoker::default();
         let options = InvokeOptions::default();
-        let pending = invoker.invoke(&function, b"{}".to_vec(), &options);
-        let result = tokio::time::timeout(Duration::from_secs(3), pending).await;
-        assert!(
-            result.is_err(),
-            "the handler sleeps; the invoke must still be running"
-        );
-        let pid: i32 = std::fs::read_to_string(dir.join("pid"))
-            .unwrap()
-            .parse()
-            .unwrap();
+        let mut pending = Box::pin(invoker.invoke(&function, b"{}".to_vec(), &options));
+        // Wait (on a busy machine, a while) until the handler runs, then drop the invoke.
+        let started = Instant::now();
+        let pid: i32 = loop {
+            tokio::select! {
+                _ = &mut pending => panic!("the handler sleeps; the invoke must still be running"),
+                _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+            }
+            let written = std::fs::read_to_string(dir.join("pid")).unwrap_or_default();
+            if let Ok(pid) = written.parse() {
+                break pid;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the handler never ran"
+            );
+        };
+        drop(pending);
         assert!(
             wait_gone(pid).await,
             "process {pid} outlived its cancelled invocation"

@@ -65,7 +65,7 @@ impl Validator {
             .iter()
             .filter_map(|(k, v)| match v {
                 EnvValue::Literal(s) => Some(k.len() + s.len()),
-                EnvValue::FromEnv(_) => None,
+                EnvValue::FromEnv(_) | EnvValue::AtDeploy(_) => None,
             })
             .sum();
         if literal_size > ENVIRONMENT_LIMIT_BYTES {

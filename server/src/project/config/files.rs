@@ -91,7 +91,7 @@ pub fn check_files(
 }
 
 /// `.py` files directly in `dir`, for "did you mean" on a missing handler module.
-fn python_files(dir: &Path) -> Vec<String> {
+pub(crate) fn python_files(dir: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };

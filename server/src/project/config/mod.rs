@@ -46,6 +46,7 @@ use super::{Architecture, FunctionConfig, Setting};
 use crate::ide::{Diagnostic, Fix, Severity, TextEdit};
 
 pub use files::check_files;
+pub(crate) use files::python_files;
 pub use values::{check_handler, is_python_identifier, is_region};
 use values::{is_arn_of, is_bucket_name, is_role_arn, is_stage_name, resource_path_problem};
 
