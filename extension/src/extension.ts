@@ -6,6 +6,8 @@ import { Commands } from "./commands";
 import { FunctionsView } from "./functionsView";
 import { ResultPanel } from "./resultPanel";
 import { LambdaServer } from "./server";
+import { LogsView } from "./logsView";
+import { MonitorPanel } from "./monitorPanel";
 
 let server: LambdaServer | undefined;
 
@@ -13,9 +15,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const output = vscode.window.createOutputChannel("Lambda");
   const results = new ResultPanel();
   server = new LambdaServer(context, output);
-  context.subscriptions.push(output, results, server);
+  const logs = new LogsView(server);
+  const monitor = new MonitorPanel(context.extensionUri, server);
+  context.subscriptions.push(output, results, server, logs, monitor);
 
-  new Commands(context, server, output, results).register();
+  new Commands(context, server, output, results, logs, monitor).register();
   const functions = new FunctionsView(server);
   context.subscriptions.push(
     functions,

@@ -64,7 +64,10 @@ export interface PageContext {
   nonce: string;
 }
 
-/** The result view's whole HTML page. The "Invoke again" button posts `{ type: "invokeAgain" }`. */
+/**
+ * The result view's whole HTML page. The "Invoke again" button posts `{ type: "invokeAgain" }`;
+ * a remote result's "Show logs" button posts `{ type: "showLogs" }`.
+ */
 export function renderResultPage(
   target: InvokeTarget,
   result: InvokeResult,
@@ -102,6 +105,7 @@ export function renderResultPage(
 <div class="meta">${where} with ${event}</div>
 <div><span class="status ${ok ? "ok" : "failed"}" id="status">${escapeHtml(result.status)}</span></div>
 <button id="invoke-again">Invoke again</button>
+${target.where === "remote" ? `<button id="show-logs">Show logs in CloudWatch</button>` : ""}
 <h2>Response</h2>
 <pre id="response">${escapeHtml(prettyPayload(result.payload))}</pre>
 <h2>Summary</h2>
@@ -117,6 +121,7 @@ export function renderResultPage(
     button.textContent = "Invoking…";
     vscode.postMessage({ type: "invokeAgain" });
   });
+  document.getElementById("show-logs")?.addEventListener("click", () => vscode.postMessage({ type: "showLogs" }));
 </script>
 </body>
 </html>

@@ -163,6 +163,18 @@ pub fn report_of(message: &str) -> Option<ReportLine> {
     })
 }
 
+/// A message as people read it: a JSON log line pretty-printed, and a traceback (which the
+/// Python runtime writes as one event with `\r` between its lines) on lines of its own.
+pub fn readable(message: &str) -> String {
+    let message = message.trim_end_matches(['\n', '\r']);
+    match json_object(message) {
+        Some(object) => {
+            serde_json::to_string_pretty(&Value::Object(object)).unwrap_or_else(|_| message.into())
+        }
+        None => message.replace("\r\n", "\n").replace('\r', "\n"),
+    }
+}
+
 /// Places events, in time order, in the invocation they belong to; it keeps what it needs
 /// between calls, so events that arrive a batch at a time (`--follow`) are placed as if they
 /// had come at once.
@@ -173,6 +185,18 @@ pub struct Placer {
 }
 
 impl Placer {
+    /// A placer that knows which invocation runs in each stream (`(stream, request id)`).
+    pub fn with_open(open: impl IntoIterator<Item = (String, String)>) -> Placer {
+        Placer {
+            open: open.into_iter().collect(),
+        }
+    }
+
+    /// The invocation running in each stream, as `(stream, request id)`.
+    pub fn open(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.open.iter()
+    }
+
     /// The request id of the invocation `event` belongs to; `None` for lines outside any
     /// (an environment's INIT lines, or an invocation whose START is not in view).
     pub fn place(&mut self, event: &LogEvent) -> Option<String> {

@@ -249,6 +249,16 @@ async fn invocations_of(
         .unwrap_or_default())
 }
 
+/// What a function with no log group has to say for itself.
+pub fn never_ran(group: &LogGroup) -> String {
+    format!(
+        "{} has never run: its log group {} does not exist yet (it is created at the first \
+         invocation; if the function has run, its role may lack permission to write logs: \
+         attach AWSLambdaBasicExecutionRole).",
+        group.function, group.name
+    )
+}
+
 /// What `follow` tells its caller.
 #[derive(Debug)]
 pub enum FollowUpdate {
@@ -369,6 +379,32 @@ impl Poller {
             seen: HashMap::new(),
             group_exists: true,
         }
+    }
+
+    /// A poller that carries on where another stopped: the newest time it returned and
+    /// the events it returned near it ([`Poller::seen`]).
+    pub fn resume(
+        group: &str,
+        query: &Query,
+        newest_ms: i64,
+        seen: HashMap<String, i64>,
+    ) -> Poller {
+        Poller {
+            cursor_ms: newest_ms.max(query.start_ms),
+            seen,
+            ..Poller::new(group, query)
+        }
+    }
+
+    /// The newest time returned so far.
+    pub fn newest_ms(&self) -> i64 {
+        self.cursor_ms
+    }
+
+    /// The events returned near the newest (by id), with their times: what a resumed
+    /// poller must not return again.
+    pub fn seen(&self) -> &HashMap<String, i64> {
+        &self.seen
     }
 
     /// The events stored since the last poll, in time order.

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::since::{human_time, human_time_millis, now_ms, parse_since};
 use crate::aws::log_lines::{self, Invocation, LogEvent, Placer};
-use crate::aws::logs::{self, FollowUpdate, LogGroup, Query, MAX_EVENTS};
+use crate::aws::logs::{self, FollowUpdate, Query, MAX_EVENTS};
 use crate::aws::Aws;
 
 /// Arguments of `lambda-ls logs`.
@@ -95,7 +95,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .map(|found| (found.invocations, found.truncated)),
         };
         match invocations {
-            None => eprintln!("{}", never_ran(&group)),
+            None => eprintln!("{}", logs::never_ran(&group)),
             Some((invocations, _)) if invocations.is_empty() => {
                 let what = match &args.request_id {
                     Some(id) => format!("request {id}"),
@@ -126,16 +126,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// What a function with no log group has to say for itself.
-fn never_ran(group: &LogGroup) -> String {
-    format!(
-        "{} has never run: its log group {} does not exist yet (it is created at the first \
-         invocation; if the function has run, its role may lack permission to write logs: \
-         attach AWSLambdaBasicExecutionRole).",
-        group.function, group.name
-    )
 }
 
 /// Writes events as text or JSON lines, one invocation after another, and, when they
@@ -248,12 +238,7 @@ impl Printer {
         let time = crate::runtime::ids::format_timestamp(event.timestamp_ms.max(0) as u64);
         let clock = &time[11..23];
         let message = event.message.trim_end_matches(['\n', '\r']);
-        let body = match log_lines::json_object(message) {
-            Some(object) => serde_json::to_string_pretty(&serde_json::Value::Object(object))
-                .unwrap_or_else(|_| message.to_string()),
-            // The Python runtime writes a traceback as one event with `\r` between lines.
-            None => message.replace("\r\n", "\n").replace('\r', "\n"),
-        };
+        let body = log_lines::readable(message);
         let indent = " ".repeat(2 + clock.len() + 2);
         let body = body.replace('\n', &format!("\n{indent}"));
         if !self.color {

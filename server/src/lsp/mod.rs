@@ -517,6 +517,20 @@ impl LanguageServer for Backend {
                     .await?,
                 )
             }
+            ServerCommand::Logs => {
+                let params = parse(command, argument)?;
+                self.run_long(command, token, async move { commands.logs(params).await })
+                    .await
+            }
+            ServerCommand::Metrics => {
+                let params = parse(command, argument)?;
+                self.run_long(
+                    command,
+                    token,
+                    async move { commands.metrics(params).await },
+                )
+                .await
+            }
         }
     }
 
@@ -647,6 +661,8 @@ impl Backend {
             let what = match command {
                 ServerCommand::Package => "Package",
                 ServerCommand::Deploy | ServerCommand::DeployPlan => "Deploy",
+                ServerCommand::Logs => "Show Logs",
+                ServerCommand::Metrics => "Show Metrics",
                 _ => "Invoke",
             };
             self.commands.require_trust(what)?;
