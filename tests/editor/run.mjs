@@ -852,10 +852,12 @@ await step(
     await frame.locator("#show-logs").click();
     const output = page.locator(".panel .output-view").first();
     await output.waitFor({ state: "visible", timeout: 20_000 });
+    // The editor renders spaces as no-break spaces.
+    const shownText = async () => (await output.locator(".view-lines").innerText()).replace(/\u00a0/g, " ");
     const text = await waitFor(
       "the seeded log lines in the Lambda Logs output",
       async () => {
-        const shown = await output.locator(".view-lines").innerText();
+        const shown = await shownText();
         return shown.includes("sum of 1 and 2 is 3") ? shown : undefined;
       },
       60_000,
@@ -870,7 +872,7 @@ await step(
     });
     await waitFor(
       "the appended line while following",
-      async () => (await output.locator(".view-lines").innerText()).includes("a line written while following"),
+      async () => (await shownText()).includes("a line written while following"),
       30_000,
       1_000,
     );
