@@ -360,6 +360,9 @@ const restrictedWorkspace = join(work, "workspace-restricted");
 const codeServerLog = join(artifacts, "code-server.log");
 cpSync(join(here, "workspace"), trustedWorkspace, { recursive: true });
 cpSync(join(here, "workspace"), restrictedWorkspace, { recursive: true });
+// The sum/ fixture's handler is the course's, as examples/sum has it.
+cpSync(join(repo, "examples", "sum", "lambda_function.py"), join(trustedWorkspace, "sum", "lambda_function.py"));
+cpSync(join(repo, "examples", "sum", "lambda_function.py"), join(restrictedWorkspace, "sum", "lambda_function.py"));
 mkdirSync(join(userData, "User"), { recursive: true });
 writeFileSync(
   join(userData, "User", "settings.json"),
