@@ -301,7 +301,11 @@ impl Trigger {
             Trigger::Api(t) => {
                 set("path", text(&t.route.path));
                 set("method", Some(t.route.method.clone().into()));
-                set("stage", Some(t.stage.clone().into()));
+                // Only when set: a SAM template's API is deployed to SAM's stage, not this default.
+                set(
+                    "stage",
+                    (t.stage != RestApiTrigger::DEFAULT_STAGE).then(|| t.stage.clone().into()),
+                );
             }
             Trigger::HttpApi(t) => {
                 set("path", text(&t.route.path));
