@@ -37,9 +37,20 @@ const options = {
   minify: production,
   logLevel: "info",
 };
+// The Monitor view's page script, with Chart.js inside: webviews load it from dist/.
+const monitor = {
+  entryPoints: [join(here, "webview", "monitor.ts")],
+  outfile: join(here, "dist", "monitor.js"),
+  bundle: true,
+  platform: "browser",
+  format: "iife",
+  target: "es2020",
+  sourcemap: !production,
+  minify: production,
+  logLevel: "info",
+};
 if (watch) {
-  const context = await esbuild.context(options);
-  await context.watch();
+  for (const build of [options, monitor]) await (await esbuild.context(build)).watch();
 } else {
-  await esbuild.build(options);
+  await Promise.all([esbuild.build(options), esbuild.build(monitor)]);
 }

@@ -436,13 +436,8 @@ fn errors_are_one_clear_sentence() {
 
     // An endpoint where nothing listens.
     let closed = free_port();
-    let mut command = moto.isolated_command(&hello, &["deploy"]);
-    command
-        .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{closed}"))
-        .env("AWS_ACCESS_KEY_ID", "AKIAEMULATOR")
-        .env("AWS_SECRET_ACCESS_KEY", "emulator-secret");
     assert_fails_with(
-        &command.output().unwrap(),
+        &moto.cli_at(&format!("http://127.0.0.1:{closed}"), &hello, &["deploy"]),
         &[&format!(
             "could not reach AWS at http://127.0.0.1:{closed} (connection refused)"
         )],
@@ -496,13 +491,8 @@ fn credentials_aws_does_not_know_are_named() {
     // moto checks credentials from its second action on (the first creates the role).
     let moto = Moto::start_with(&[("INITIAL_NO_AUTH_ACTION_COUNT", "1")]);
     let (_temp, dir) = work_copy("hello");
-    let mut command = moto.isolated_command(&dir, &["deploy"]);
-    command
-        .env("AWS_ENDPOINT_URL", moto.endpoint())
-        .env("AWS_ACCESS_KEY_ID", "AKIAUNKNOWNKEY")
-        .env("AWS_SECRET_ACCESS_KEY", "emulator-secret");
     assert_fails_with(
-        &command.output().unwrap(),
+        &moto.cli_with_unknown_key(&dir, &["deploy"]),
         &[
             "AWS rejected the credentials in GetFunction",
             "(AWS error code: InvalidClientTokenId)",

@@ -114,6 +114,164 @@ fn plan_deploy_and_invoke_remote_from_the_editor() {
         "hello is up to date: code unchanged, nothing uploaded"
     );
 
+    // Show Logs: a function that never ran says so; then the events put into its log
+    // group, placed in their invocation; then, with the cursor, only what came after.
+    let logs = execute(&mut client, "lambda.logs", json!({"uri": file}));
+    let result = &logs["result"];
+    assert_eq!(result["neverRan"], true, "{logs}");
+    assert_eq!(result["logGroup"], "/aws/lambda/hello", "{logs}");
+    assert!(
+        result["notes"].to_string().contains("has never run"),
+        "{logs}"
+    );
+    let group = json!({"logGroupName": "/aws/lambda/hello"});
+    moto.call("logs", "create_log_group", group.clone());
+    let stream = "2026/05/01/[$LATEST]abc";
+    moto.call(
+        "logs",
+        "create_log_stream",
+        json!({"logGroupName": "/aws/lambda/hello", "logStreamName": stream}),
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let put = |messages: &[&str], at: i64| {
+        let events: Vec<Value> = messages
+            .iter()
+            .enumerate()
+            .map(|(i, m)| json!({"timestamp": at + i as i64, "message": m}))
+            .collect();
+        moto.call(
+            "logs",
+            "put_log_events",
+            json!({"logGroupName": "/aws/lambda/hello", "logStreamName": stream, "logEvents": events}),
+        );
+    };
+    put(
+        &[
+            "START RequestId: r-1 Version: $LATEST\n",
+            "{\"level\":\"INFO\",\"message\":\"greeting\"}\n",
+        ],
+        now - 5_000,
+    );
+    let logs = execute(
+        &mut client,
+        "lambda.logs",
+        json!({"uri": file, "since": "5m"}),
+    );
+    let result = &logs["result"];
+    assert_eq!(result["neverRan"], false, "{logs}");
+    let lines = result["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 2, "{logs}");
+    assert_eq!(
+        lines[1]["requestId"], "r-1",
+        "placed in its invocation: {logs}"
+    );
+    assert_eq!(
+        lines[1]["message"], "{\n  \"level\": \"INFO\",\n  \"message\": \"greeting\"\n}",
+        "JSON pretty-printed: {logs}"
+    );
+    let cursor = result["cursor"].clone();
+    put(
+        &[
+            "[ERROR] ValueError: boom\n",
+            "REPORT RequestId: r-1\tDuration: 2.00 ms\n",
+        ],
+        now - 4_000,
+    );
+    let logs = execute(
+        &mut client,
+        "lambda.logs",
+        json!({"uri": file, "cursor": cursor}),
+    );
+    let lines = logs["result"]["lines"].as_array().unwrap();
+    let messages: Vec<&str> = lines
+        .iter()
+        .map(|l| l["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "[ERROR] ValueError: boom",
+            "REPORT RequestId: r-1\tDuration: 2.00 ms"
+        ],
+        "only what arrived since: {logs}"
+    );
+    assert_eq!(
+        lines[0]["requestId"], "r-1",
+        "the START was in an earlier answer: {logs}"
+    );
+    assert_eq!(lines[0]["error"], true, "{logs}");
+    let logs = execute(
+        &mut client,
+        "lambda.logs",
+        json!({"uri": file, "cursor": logs["result"]["cursor"]}),
+    );
+    assert_eq!(logs["result"]["lines"], json!([]), "nothing twice: {logs}");
+
+    // Show Metrics: the charts of the Monitor view from the metrics put into moto.
+    moto.call(
+        "cloudwatch",
+        "put_metric_data",
+        json!({"Namespace": "AWS/Lambda", "MetricData": [
+            {"MetricName": "Invocations", "Dimensions": [{"Name": "FunctionName", "Value": "hello"}],
+             "Timestamp": (now - 600_000) / 1000, "Value": 3.0, "Unit": "Count"},
+            {"MetricName": "Duration", "Dimensions": [{"Name": "FunctionName", "Value": "hello"}],
+             "Timestamp": (now - 600_000) / 1000, "Value": 40.0, "Unit": "Milliseconds"}
+        ]}),
+    );
+    let metrics = execute(
+        &mut client,
+        "lambda.metrics",
+        json!({"uri": file, "since": "1h"}),
+    );
+    let result = &metrics["result"];
+    assert_eq!(
+        result["periodS"], 60,
+        "about 60 points over an hour: {metrics}"
+    );
+    let charts = result["charts"].as_array().unwrap();
+    let names: Vec<&str> = charts
+        .iter()
+        .map(|c| c["metric"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Invocations",
+            "Errors",
+            "Duration",
+            "Throttles",
+            "ConcurrentExecutions"
+        ]
+    );
+    assert_eq!(charts[0]["summary"], "3 in total", "{metrics}");
+    assert_eq!(charts[0]["lines"][0]["points"][0][1], 3.0, "{metrics}");
+    assert!(
+        charts[2]["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("avg 40 ms, max 40 ms, p99 –"),
+        "{metrics}"
+    );
+    assert!(
+        result["notes"].to_string().contains("p99 is null"),
+        "{metrics}"
+    );
+    let refused = execute(
+        &mut client,
+        "lambda.metrics",
+        json!({"uri": file, "since": "soon"}),
+    );
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("is neither a duration"),
+        "{refused}"
+    );
+
     let invoked = execute(
         &mut client,
         "lambda.invokeRemote",

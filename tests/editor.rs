@@ -2,11 +2,12 @@
 //! builds the VSIX with the server under test inside, installs it into code-server, and
 //! drives Debian's chromium through each feature (diagnostics, completion, the ▶ Invoke
 //! lens and its result view, a SAM project's functions in the Lambda Functions view, the
-//! Debug lens stopping at a breakpoint, Restricted Mode), saving screenshots under
-//! tests/artifacts/editor/.
+//! Debug lens stopping at a breakpoint, Deploy with its confirmation, Invoke Remote, Show
+//! Logs and Show Metrics against a moto server of its own, Restricted Mode), saving
+//! screenshots under tests/artifacts/editor/.
 //!
-//! Needs node, code-server, chromium and playwright-core: `tests/setup/editor.sh`
-//! installs them (this test runs it too; it returns at once when all is installed).
+//! Needs node, code-server, chromium and playwright-core (`tests/setup/editor.sh`) and moto
+//! (`tests/setup/aws.sh`); this test runs both (they return at once when all is installed).
 //! `LAMBDA_LS_SKIP_EDITOR=1` skips this test, saying so.
 
 mod support;
@@ -26,12 +27,15 @@ fn extension_in_code_server() {
     let root = repo_root();
     let server = binary();
 
-    let setup = Command::new("bash")
-        .arg(root.join("tests/setup/editor.sh"))
-        .current_dir(&root)
-        .status()
-        .expect("bash runs tests/setup/editor.sh");
-    assert!(setup.success(), "tests/setup/editor.sh failed ({setup})");
+    // The editor, and moto for the AWS steps (deploy, remote invoke, logs, metrics).
+    for script in ["tests/setup/editor.sh", "tests/setup/aws.sh"] {
+        let setup = Command::new("bash")
+            .arg(root.join(script))
+            .current_dir(&root)
+            .status()
+            .unwrap_or_else(|e| panic!("bash runs {script}: {e}"));
+        assert!(setup.success(), "{script} failed ({setup})");
+    }
 
     let status = Command::new("node")
         .arg(root.join("tests/editor/run.mjs"))

@@ -10,6 +10,8 @@ import { ResultPanel } from "./resultPanel";
 import { displayName, EVENT_TEMPLATES, FunctionTarget, resolveTarget } from "./functionTarget";
 import { InvokeTarget, succeeded, summarize } from "./invokeResult";
 import { COMMANDS, DeployPlan, EventFile, InvokeParams, LENS_COMMANDS } from "./protocol";
+import { LogsView } from "./logsView";
+import { MonitorPanel } from "./monitorPanel";
 
 export class Commands {
   constructor(
@@ -17,6 +19,8 @@ export class Commands {
     private readonly server: LambdaServer,
     private readonly output: vscode.OutputChannel,
     private readonly results: ResultPanel,
+    private readonly logs: LogsView,
+    private readonly monitor: MonitorPanel,
   ) {}
 
   /** Register every `lambda.*` command. */
@@ -30,6 +34,9 @@ export class Commands {
     add(COMMANDS.package, (arg) => this.package(arg));
     add(COMMANDS.deploy, (arg) => this.deploy(arg));
     add(COMMANDS.newTestEvent, (arg) => this.newTestEvent(arg));
+    add("lambda.showLogs", (arg) => this.showLogs(arg));
+    add("lambda.stopLogs", () => this.logs.stop());
+    add("lambda.showMetrics", (arg) => this.showMetrics(arg));
     add("lambda.newFunction", () => this.newFunction());
     add("lambda.restartServer", () => this.restartServer());
     add("lambda.showOutput", () => this.output.show(true));
@@ -84,7 +91,7 @@ export class Commands {
   ): Promise<void> {
     const shown: InvokeTarget = { functionName: displayName(target), event, where };
     const again = () => void this.runInvoke(target, where, event);
-    this.results.showRunning(shown, again);
+    this.results.showRunning(shown, again, where === "remote" ? () => void this.showLogs(target) : undefined);
     const params: InvokeParams = { uri: target.uri, handler: target.handler, event };
     try {
       const result = await vscode.window.withProgress(
@@ -221,10 +228,29 @@ export class Commands {
       );
       const text = answer.message;
       this.output.appendLine(`[lambda] ${text}`);
-      void vscode.window.showInformationMessage(`Lambda: ${text}`);
+      void vscode.window.showInformationMessage(`Lambda: ${text}`, "Show Logs", "Show Metrics").then((choice) => {
+        if (choice === "Show Logs") void this.showLogs(target);
+        if (choice === "Show Metrics") this.showMetrics(target);
+      });
     } catch (error) {
       this.reportFailure(`deploying ${plan.functionName}`, error);
     }
+  }
+
+  /** The deployed function's logs in the "Lambda Logs" output channel, followed. */
+  private async showLogs(argument: unknown): Promise<void> {
+    if (!this.trusted("Show Logs")) return;
+    const target = this.target(argument);
+    if (!target) return;
+    await this.logs.show(target, displayName(target));
+  }
+
+  /** The deployed function's Monitor view. */
+  private showMetrics(argument: unknown): void {
+    if (!this.trusted("Show Metrics")) return;
+    const target = this.target(argument);
+    if (!target) return;
+    this.monitor.show(target, displayName(target));
   }
 
   private async newTestEvent(argument: unknown): Promise<void> {

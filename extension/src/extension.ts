@@ -7,6 +7,8 @@ import { FunctionsView } from "./functionsView";
 import { registerDebugging } from "./debug";
 import { ResultPanel } from "./resultPanel";
 import { LambdaServer } from "./server";
+import { LogsView } from "./logsView";
+import { MonitorPanel } from "./monitorPanel";
 
 let server: LambdaServer | undefined;
 
@@ -14,9 +16,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const output = vscode.window.createOutputChannel("Lambda");
   const results = new ResultPanel();
   server = new LambdaServer(context, output);
-  context.subscriptions.push(output, results, server);
+  const logs = new LogsView(server);
+  const monitor = new MonitorPanel(context.extensionUri, server);
+  context.subscriptions.push(output, results, server, logs, monitor);
 
-  new Commands(context, server, output, results).register();
+  new Commands(context, server, output, results, logs, monitor).register();
   const functions = new FunctionsView(server);
   context.subscriptions.push(
     functions,

@@ -64,7 +64,10 @@ export interface PageContext {
   nonce: string;
 }
 
-/** The result view's whole HTML page. The "Invoke again" button posts `{ type: "invokeAgain" }`. */
+/**
+ * The result view's whole HTML page. The "Invoke again" button posts `{ type: "invokeAgain" }`;
+ * a remote result's "Show logs" button posts `{ type: "showLogs" }`.
+ */
 export function renderResultPage(
   target: InvokeTarget,
   result: InvokeResult,
@@ -106,6 +109,7 @@ export function renderResultPage(
 <div><span class="status ${ok ? "ok" : "failed"}" id="status">${escapeHtml(result.status)}</span></div>
 ${renderNotes(result.notes)}
 <button id="invoke-again">Invoke again</button>
+${target.where === "remote" ? `<button id="show-logs">Show logs in CloudWatch</button>` : ""}
 <h2>Response</h2>
 <pre id="response">${escapeHtml(prettyPayload(result.payload))}</pre>
 <h2>Summary</h2>
@@ -121,6 +125,7 @@ ${renderNotes(result.notes)}
     button.textContent = "Invoking…";
     vscode.postMessage({ type: "invokeAgain" });
   });
+  document.getElementById("show-logs")?.addEventListener("click", () => vscode.postMessage({ type: "showLogs" }));
 </script>
 </body>
 </html>

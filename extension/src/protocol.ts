@@ -14,6 +14,8 @@ export const COMMANDS = {
   newTestEvent: "lambda.newTestEvent",
   listEvents: "lambda.listEvents",
   listFunctions: "lambda.listFunctions",
+  logs: "lambda.logs",
+  metrics: "lambda.metrics",
 } as const;
 
 /** Each command's parameters and result. */
@@ -28,6 +30,8 @@ export interface CommandTypes {
   "lambda.newTestEvent": { params: NewTestEventParams; result: NewTestEventResult };
   "lambda.listEvents": { params: FunctionParams; result: ListEventsResult };
   "lambda.listFunctions": { params: ListFunctionsParams; result: ListFunctionsResult };
+  "lambda.logs": { params: LogsParams; result: LogsResult };
+  "lambda.metrics": { params: MetricsParams; result: MetricsResult };
 }
 
 /** The commands code lenses run. */
@@ -256,6 +260,92 @@ export type ListFunctionsResult = {
   functions: Array<FunctionSummary>;
   /** Templates whose functions could not be read, one sentence each. */
   problems: Array<string>;
+};
+
+export type LogsParams = {
+  uri: string;
+  handler?: string;
+  /**
+   * How far back: a duration (`30s`, `10m`, `3h`, `2d`) or a time; absent: `10m`.
+   * Ignored when `cursor` is given.
+   */
+  since?: string;
+  /** A CloudWatch filter pattern (`ERROR`, `"exact phrase"`, `{ $.level = "ERROR" }`). */
+  filter?: string;
+  /** The previous answer's cursor: only events not returned before (following). */
+  cursor?: LogCursor;
+};
+
+export type LogCursor = {
+  /** The window's start (milliseconds since the epoch). */
+  startMs: number;
+  /** The newest event's time. */
+  newestMs: number;
+  /** The events already returned near the newest, with their times. */
+  seen: Array<[string, number]>;
+  /** The invocation running in each log stream: `[stream, request id]`. */
+  open: Array<[string, string]>;
+};
+
+export type LogLine = {
+  timestampMs: number;
+  /** The time as CloudWatch shows it (`2026-05-01T12:00:00.123Z`). */
+  time: string;
+  stream: string;
+  /** The invocation it belongs to; absent outside invocations (INIT lines). */
+  requestId: string | null;
+  /** The message; a JSON log line pretty-printed, a traceback on several lines. */
+  message: string;
+  /** Whether it reports a failure. */
+  error: boolean;
+};
+
+export type LogsResult = {
+  function: string;
+  logGroup: string;
+  /** The log group does not exist yet: the function has never run (or cannot log). */
+  neverRan: boolean;
+  /** What the person should know (never ran, too many events). */
+  notes: Array<string>;
+  /** In time order. */
+  lines: Array<LogLine>;
+  cursor: LogCursor;
+};
+
+export type MetricsParams = {
+  uri: string;
+  handler?: string;
+  /** How far back (`1h`, `3h`, `1d`); absent: `3h`. */
+  since?: string;
+  /** The period of each point (`1m`, `5m`, `1h`); absent: about 60 points over the window. */
+  period?: string;
+};
+
+export type MetricLine = {
+  /** `Sum`, `Average`, `Maximum`, `p99`. */
+  label: string;
+  points: Array<[number, number]>;
+};
+
+export type MetricChart = {
+  /** The metric as CloudWatch names it (`Invocations`). */
+  metric: string;
+  /** `count`, `ms` or `percent`. */
+  unit: string;
+  /** The window's figures in words (`12 in total`, `avg 41 ms, max 230 ms, p99 –`). */
+  summary: string;
+  lines: Array<MetricLine>;
+};
+
+export type MetricsResult = {
+  function: string;
+  region: string;
+  startMs: number;
+  endMs: number;
+  periodS: number;
+  charts: Array<MetricChart>;
+  /** What the figures leave out, and why (no percentiles on this endpoint). */
+  notes: Array<string>;
 };
 
 export type LensArguments = {

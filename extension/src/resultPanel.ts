@@ -13,10 +13,15 @@ import {
 export class ResultPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private invokeAgain: (() => void) | undefined;
+  private showLogs: (() => void) | undefined;
 
-  /** Show "Invoking…" for `target`; `again` runs when the button is pressed. */
-  showRunning(target: InvokeTarget, again: () => void): void {
+  /**
+   * Show "Invoking…" for `target`; `again` runs when "Invoke again" is pressed, `logs`
+   * (remote invokes) when "Show logs" is.
+   */
+  showRunning(target: InvokeTarget, again: () => void, logs?: () => void): void {
     this.invokeAgain = again;
+    this.showLogs = logs;
     const panel = this.reveal(target);
     panel.webview.html = renderMessagePage(
       `${target.functionName}: invoking…`,
@@ -62,6 +67,7 @@ export class ResultPanel implements vscode.Disposable {
       });
       this.panel.webview.onDidReceiveMessage((message: { type?: string }) => {
         if (message?.type === "invokeAgain") this.invokeAgain?.();
+        if (message?.type === "showLogs") this.showLogs?.();
       });
     } else {
       this.panel.reveal(vscode.ViewColumn.Beside, true);

@@ -45,22 +45,17 @@ impl Moto {
     pub fn start_with(settings: &[(&str, &str)]) -> Moto {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
+        // moto's server, with a bridge for CloudWatch's CBOR protocol (see the script).
         let child = Command::new("python3")
-            .args([
-                "-m",
-                "moto.server",
-                "-H",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-            ])
+            .arg(repo_root().join("tests/aws_emulator/moto_server.py"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .envs(settings.iter().copied())
             .env("MOTO_ENABLE_RECORDING", "true")
             .env("MOTO_RECORDER_FILEPATH", dir.path().join("recording.jsonl"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("moto server starts (tests/setup/aws.sh installs moto[server])");
+            .expect("moto server starts (tests/setup/aws.sh installs moto[server] and cbor2)");
         let moto = Moto { child, port, dir };
         let started = Instant::now();
         while http(port, "GET", "/moto-api/", "").is_none() {
@@ -110,9 +105,35 @@ impl Moto {
     /// `lambda-ls ARGS` in `dir` with emulator credentials and nothing from this machine's
     /// own AWS setup.
     pub fn cli(&self, dir: &Path, args: &[&str]) -> Output {
+        self.command(dir, args).output().unwrap()
+    }
+
+    /// The command `cli` runs, to start it in the background.
+    pub fn command(&self, dir: &Path, args: &[&str]) -> Command {
         let mut command = self.isolated_command(dir, args);
         command
             .env("AWS_ENDPOINT_URL", self.endpoint())
+            .env("AWS_ACCESS_KEY_ID", "AKIAEMULATOR")
+            .env("AWS_SECRET_ACCESS_KEY", "emulator-secret");
+        command
+    }
+
+    /// `lambda-ls ARGS` signed with an access key moto does not know (start moto with
+    /// `INITIAL_NO_AUTH_ACTION_COUNT` so that it checks).
+    pub fn cli_with_unknown_key(&self, dir: &Path, args: &[&str]) -> Output {
+        let mut command = self.isolated_command(dir, args);
+        command
+            .env("AWS_ENDPOINT_URL", self.endpoint())
+            .env("AWS_ACCESS_KEY_ID", "AKIAUNKNOWNKEY")
+            .env("AWS_SECRET_ACCESS_KEY", "emulator-secret");
+        command.output().unwrap()
+    }
+
+    /// `lambda-ls ARGS` with emulator credentials, against `endpoint` instead of moto.
+    pub fn cli_at(&self, endpoint: &str, dir: &Path, args: &[&str]) -> Output {
+        let mut command = self.isolated_command(dir, args);
+        command
+            .env("AWS_ENDPOINT_URL", endpoint)
             .env("AWS_ACCESS_KEY_ID", "AKIAEMULATOR")
             .env("AWS_SECRET_ACCESS_KEY", "emulator-secret");
         command.output().unwrap()

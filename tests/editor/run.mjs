@@ -40,7 +40,7 @@ const codeServer = join(cache, `code-server-${CODE_SERVER_VERSION}`, "node_modul
 const chromiumPath = process.env.LAMBDA_LS_CHROMIUM ?? "/usr/bin/chromium";
 const onlySteps = process.env.LAMBDA_LS_EDITOR_STEPS?.split(",").map((s) => s.trim()).filter(Boolean);
 // The whole test, setup included, must finish in this time; past it everything is killed.
-const DEADLINE_MS = 8 * 60 * 1000;
+const DEADLINE_MS = 12 * 60 * 1000;
 
 const started = Date.now();
 const children = []; // { name, pid } of processes we spawned, killed by pid at the end
@@ -360,6 +360,9 @@ const restrictedWorkspace = join(work, "workspace-restricted");
 const codeServerLog = join(artifacts, "code-server.log");
 cpSync(join(here, "workspace"), trustedWorkspace, { recursive: true });
 cpSync(join(here, "workspace"), restrictedWorkspace, { recursive: true });
+// The sum/ fixture's handler is the course's, as examples/sum has it.
+cpSync(join(repo, "examples", "sum", "lambda_function.py"), join(trustedWorkspace, "sum", "lambda_function.py"));
+cpSync(join(repo, "examples", "sum", "lambda_function.py"), join(restrictedWorkspace, "sum", "lambda_function.py"));
 mkdirSync(join(userData, "User"), { recursive: true });
 writeFileSync(
   join(userData, "User", "settings.json"),
@@ -409,6 +412,58 @@ run(codeServer, ["--install-extension", vsix, "--extensions-dir", extensions, "-
 const installed = readdirSync(extensions).filter((name) => name.startsWith("lambda-ls."));
 if (installed.length === 0) fail(`the VSIX did not install into ${extensions}`);
 
+// AWS for the deploy, remote-invoke, logs and metrics steps: a moto server of this test's
+// own on 127.0.0.1 (tests/setup/aws.sh installs it), killed by pid at the end. code-server,
+// and so the extension's server, sees only its endpoint and dummy keys, nothing of this
+// machine's AWS setup.
+const motoPort = await freePort();
+const motoEndpoint = `http://127.0.0.1:${motoPort}`;
+const motoLog = join(artifacts, "moto.log");
+startProcess(
+  "moto",
+  "python3",
+  [join(repo, "tests", "aws_emulator", "moto_server.py"), "-H", "127.0.0.1", "-p", String(motoPort)],
+  motoLog,
+);
+const emptyAwsFile = join(work, "aws-empty");
+writeFileSync(emptyAwsFile, "");
+const awsEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")));
+Object.assign(awsEnv, {
+  AWS_ENDPOINT_URL: motoEndpoint,
+  AWS_ACCESS_KEY_ID: "AKIAEMULATOR",
+  AWS_SECRET_ACCESS_KEY: "emulator-secret",
+  AWS_CONFIG_FILE: emptyAwsFile,
+  AWS_SHARED_CREDENTIALS_FILE: emptyAwsFile,
+  AWS_EC2_METADATA_DISABLED: "true",
+});
+const motoReady = waitFor("moto's /moto-api/", async () => (await fetch(`${motoEndpoint}/moto-api/`)).ok, 60_000, 300)
+  .then(() =>
+    fetch(`${motoEndpoint}/moto-api/config`, {
+      method: "POST",
+      body: JSON.stringify({ lambda: { use_docker: false } }),
+    }),
+  )
+  .then(() => true)
+  .catch((error) => {
+    log(`moto did not start (${error.message}); the AWS steps will fail; see ${motoLog}`);
+    return false;
+  });
+
+/** One AWS call against moto with boto3 (tests/fixtures/deploy/aws_call.py), as JSON. */
+function aws(service, operation, params) {
+  const out = run("python3", [
+    join(repo, "tests", "fixtures", "deploy", "aws_call.py"),
+    motoEndpoint,
+    "eu-west-1",
+    service,
+    operation,
+    JSON.stringify(params),
+  ]);
+  const answer = JSON.parse(out);
+  if (answer.Error) throw new Error(`${service}.${operation}: ${JSON.stringify(answer.Error)}`);
+  return answer;
+}
+
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
 log(`starting code-server on ${url}`);
@@ -427,7 +482,7 @@ startProcess(
     "--ignore-last-opened",
   ],
   codeServerLog,
-  { ...process.env, LAMBDA_LS_LOG: "info" },
+  { ...awsEnv, LAMBDA_LS_LOG: "info" },
 );
 await waitFor("code-server's /healthz", async () => (await fetch(`${url}/healthz`)).ok, 60_000, 300).catch((e) =>
   fail(`${e.message}; see ${codeServerLog}`),
@@ -769,6 +824,178 @@ await step(
     return `request ${id}: ${status.trim()}`;
   },
   { needs: ["debug-lens-stops-at-breakpoint"] },
+);
+
+// ---------------------------------------------------------------------------------------
+// AWS, against the test's moto: Deploy with its confirmation, Invoke Remote, Show Logs,
+// Show Metrics (the sum/ fixture, the course's last exercise).
+
+/** The frame (of any webview) that holds `selector`. */
+async function webviewFrameWith(selector, timeoutMs) {
+  return waitFor(
+    `a webview showing ${selector}`,
+    async () => {
+      for (const frame of page.frames()) {
+        if (await frame.locator(selector).count().catch(() => 0)) return frame;
+      }
+      return undefined;
+    },
+    timeoutMs,
+    500,
+  );
+}
+
+await step(
+  "aws-deploy-with-confirmation",
+  async () => {
+    if (!(await motoReady)) throw new Error(`moto is not running; see ${motoLog}`);
+    aws("iam", "create_role", {
+      RoleName: "lambda-basic",
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+    });
+    await dismissNotifications();
+    await openFile("sum/lambda_function.py");
+    await runCommand("Lambda: Deploy");
+    // The confirmation names the account and region and lists what would change.
+    const dialog = page.locator(".monaco-dialog-box");
+    await dialog.waitFor({ state: "visible", timeout: 90_000 });
+    const asked = await dialog.innerText();
+    if (!/Deploy "sum" to AWS account 123456789012 in eu-west-1/.test(asked)) throw new Error(`the confirmation says:\n${asked}`);
+    if (!/function: created/.test(asked) || !/http api sum-API: created/.test(asked)) {
+      throw new Error(`the confirmation does not list the changes:\n${asked}`);
+    }
+    await screenshot("aws-deploy-confirmation");
+    await dialog.locator(".monaco-button", { hasText: /^Deploy$/ }).click();
+    const done = await notificationMatching(/Created sum/, 120_000);
+    const functions = aws("lambda", "list_functions", {}).Functions.map((f) => f.FunctionName);
+    if (!functions.includes("sum")) throw new Error(`moto has no function sum: ${functions}`);
+    return done.split("\n")[0].slice(0, 160);
+  },
+  { needs: ["extension-starts-server"] },
+);
+
+await step(
+  "aws-invoke-remote",
+  async () => {
+    await dismissNotifications();
+    await openFile("sum/lambda_function.py");
+    await runCommand("Lambda: Invoke Remote");
+    const input = page.locator(".quick-input-widget input.input");
+    await input.waitFor({ state: "visible", timeout: 10_000 });
+    await page.locator(".quick-input-widget .monaco-list-row", { hasText: "Default event" }).first().waitFor({ timeout: 20_000 });
+    await input.fill("Default event");
+    await input.press("Enter");
+    const frame = await webviewFrameWith("#show-logs", 90_000);
+    const status = await frame.locator("#status").innerText();
+    if (status.trim() !== "Success") throw new Error(`status is ${status}`);
+    const meta = await frame.locator(".meta").first().innerText();
+    if (!/Remote invoke/.test(meta)) throw new Error(`not a remote invoke: ${meta}`);
+    return `${status.trim()}, request ${await frame.locator("#request-id").innerText()}`;
+  },
+  { needs: ["aws-deploy-with-confirmation"] },
+);
+
+await step(
+  "aws-show-logs",
+  async () => {
+    // What Lambda would have written for an invocation: moto's invoke writes no logs.
+    const group = "/aws/lambda/sum";
+    const stream = "2026/05/01/[$LATEST]editor";
+    try {
+      aws("logs", "create_log_group", { logGroupName: group });
+    } catch {
+      // The invoke may have made it.
+    }
+    aws("logs", "create_log_stream", { logGroupName: group, logStreamName: stream });
+    const now = Date.now();
+    aws("logs", "put_log_events", {
+      logGroupName: group,
+      logStreamName: stream,
+      logEvents: [
+        { timestamp: now - 3000, message: "START RequestId: 11111111-aaaa Version: $LATEST\n" },
+        { timestamp: now - 2990, message: "sum of 1 and 2 is 3\n" },
+        { timestamp: now - 2980, message: "REPORT RequestId: 11111111-aaaa\tDuration: 1.50 ms\n" },
+      ],
+    });
+    // The result view's link (a remote invoke's) opens the logs.
+    const frame = await webviewFrameWith("#show-logs", 10_000);
+    await frame.locator("#show-logs").click();
+    const output = page.locator(".panel .output-view").first();
+    await output.waitFor({ state: "visible", timeout: 20_000 });
+    // The editor renders spaces as no-break spaces.
+    const shownText = async () => (await output.locator(".view-lines").innerText()).replace(/\u00a0/g, " ");
+    const text = await waitFor(
+      "the seeded log lines in the Lambda Logs output",
+      async () => {
+        const shown = await shownText();
+        return shown.includes("sum of 1 and 2 is 3") ? shown : undefined;
+      },
+      60_000,
+      1_000,
+    );
+    if (!/request 11111111-aaaa/.test(text)) throw new Error(`no invocation header:\n${text}`);
+    // Following: a line appended now shows up without asking again.
+    aws("logs", "put_log_events", {
+      logGroupName: group,
+      logStreamName: stream,
+      logEvents: [{ timestamp: Date.now(), message: "a line written while following\n" }],
+    });
+    await waitFor(
+      "the appended line while following",
+      async () => (await shownText()).includes("a line written while following"),
+      30_000,
+      1_000,
+    );
+    const following = await page.locator(".statusbar-item [aria-label^='Following the logs of']").count();
+    if (following === 0) throw new Error("no 'following' status bar item");
+    return "lines visible, appended line followed";
+  },
+  { needs: ["aws-invoke-remote"] },
+);
+
+await step(
+  "aws-show-metrics",
+  async () => {
+    await runCommand("Lambda: Stop Following Logs");
+    const now = Date.now();
+    const dims = [{ Name: "FunctionName", Value: "sum" }];
+    const data = [];
+    for (let minutes = 170; minutes > 0; minutes -= 20) {
+      const Timestamp = Math.floor((now - minutes * 60_000) / 1000);
+      data.push({ MetricName: "Invocations", Dimensions: dims, Timestamp, Value: 1 + (minutes % 7), Unit: "Count" });
+      data.push({ MetricName: "Duration", Dimensions: dims, Timestamp, Value: 20 + minutes / 10, Unit: "Milliseconds" });
+    }
+    aws("cloudwatch", "put_metric_data", { Namespace: "AWS/Lambda", MetricData: data });
+    await openFile("sum/lambda_function.py");
+    await runCommand("Lambda: Show Metrics");
+    const frame = await webviewFrameWith("#charts", 30_000);
+    await waitFor(
+      "five charts drawn",
+      async () => (await frame.locator("section.chart[data-drawn='true'] canvas").count()) === 5,
+      60_000,
+      500,
+    );
+    const invocations = frame.locator("section.chart[data-metric='Invocations']");
+    const summary = await invocations.locator(".summary").innerText();
+    const points = Number(await invocations.getAttribute("data-points"));
+    if (points < 5) throw new Error(`the Invocations chart has ${points} points`);
+    // The canvas holds a drawing: some pixels are not blank.
+    const inked = await invocations.locator("canvas").evaluate((canvas) => {
+      const { data: pixels } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+      let count = 0;
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) count += 1;
+      return count;
+    });
+    if (inked < 500) throw new Error(`the Invocations canvas is nearly blank (${inked} pixels)`);
+    // The time-range picker reads the metrics again for the new range.
+    await frame.locator("#range").selectOption("1d");
+    await waitFor("the status after the 1d range", async () => /60 min periods/.test(await frame.locator("#status").innerText()), 60_000, 500);
+    return `Invocations: ${summary}; ${points} points; ${inked} inked pixels`;
+  },
+  { needs: ["aws-deploy-with-confirmation"] },
 );
 
 // Restricted Mode: the same fixtures in a folder that the person declines to trust.

@@ -105,6 +105,8 @@ pub struct DeployReport {
     pub version: Option<String>,
     /// The function URL, when a `function-url` trigger is configured.
     pub function_url: Option<String>,
+    /// The URL of each API Gateway route to the function (`http-api` and `api` triggers).
+    pub api_urls: Vec<String>,
     /// Things the user should know that are not changes (triggers not deployed, …).
     pub notes: Vec<String>,
 }
@@ -435,6 +437,7 @@ pub async fn deploy(
         package_bytes: package.size,
         version: None,
         function_url: None,
+        api_urls: Vec::new(),
         notes: package.warnings.clone(),
     };
 
@@ -556,6 +559,7 @@ pub async fn deploy(
         report.changes.extend(outcome.changes);
         report.notes.extend(outcome.notes);
         report.function_url = outcome.function_url;
+        report.api_urls = outcome.urls;
     }
 
     if options.publish {

@@ -114,6 +114,23 @@ where
     }
 }
 
+/// `error`, unless AWS said the function does not exist: then a sentence that says so.
+pub(crate) fn or_not_deployed(error: AwsError, function: &str, region: &str) -> AwsError {
+    match error {
+        AwsError::Service {
+            code, operation, ..
+        } if code == "ResourceNotFoundException" => AwsError::Service {
+            sentence: format!(
+                "function `{function}` is not deployed in {region}: deploy it first \
+                 (`lambda-ls deploy`), or check the region and account"
+            ),
+            code,
+            operation,
+        },
+        other => other,
+    }
+}
+
 /// The error code and message in an error body AWS's SDK did not expect: XML
 /// (`<Code>…</Code><Message>…</Message>`) or JSON (`__type` / `code`, `message`).
 fn code_in_body(body: &[u8]) -> Option<(String, String)> {

@@ -1,11 +1,18 @@
-//! AWS: deploying a function, its triggers and remote invoke, through the AWS SDK and
+//! AWS: deploying a function, its triggers and remote invoke, reading its CloudWatch logs
+//! and metrics, through the AWS SDK and
 //! aws-config's default chain (environment, profiles with SSO, the EC2 instance role), with
 //! the standard endpoint overrides (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_LAMBDA`, …) so that
 //! LocalStack or moto can stand in for AWS.
 
+pub mod api_gateway;
 pub mod deploy;
 mod errors;
+pub mod http_api;
+pub mod log_lines;
+pub mod logs;
+pub mod metrics;
 pub mod remote_invoke;
+pub mod rest_api;
 pub mod stack_sync;
 pub mod triggers;
 
@@ -15,13 +22,17 @@ use aws_sdk_lambda::config::ProvideCredentials;
 pub(crate) use errors::describe as describe_error;
 pub use errors::AwsError;
 
-/// Clients for the services deploy and invoke talk to, all from one resolved configuration.
+/// Clients for the services lambda-ls talks to, all from one resolved configuration.
 #[derive(Clone)]
 pub struct Aws {
     pub lambda: aws_sdk_lambda::Client,
     pub s3: aws_sdk_s3::Client,
     pub events: aws_sdk_eventbridge::Client,
     pub sts: aws_sdk_sts::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub apigateway: aws_sdk_apigateway::Client,
+    pub apigatewayv2: aws_sdk_apigatewayv2::Client,
     pub cloudformation: aws_sdk_cloudformation::Client,
     /// The region every client talks to.
     pub region: String,
@@ -58,6 +69,10 @@ impl Aws {
             s3: aws_sdk_s3::Client::from_conf(s3_config),
             events: aws_sdk_eventbridge::Client::new(config),
             sts: aws_sdk_sts::Client::new(config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            cloudwatch: aws_sdk_cloudwatch::Client::new(config),
+            apigateway: aws_sdk_apigateway::Client::new(config),
+            apigatewayv2: aws_sdk_apigatewayv2::Client::new(config),
             cloudformation: aws_sdk_cloudformation::Client::new(config),
             region,
         }
@@ -88,15 +103,20 @@ async fn check_credentials(config: &SdkConfig) -> Result<(), AwsError> {
         })
 }
 
-/// The endpoint a service (`lambda`, `s3`, `events`, `sts`) is reached at, for messages:
-/// the override when one is set (`AWS_ENDPOINT_URL_<SERVICE ID>`, else `AWS_ENDPOINT_URL`).
+/// The endpoint a service (`lambda`, `s3`, `events`, `sts`, `logs`, `monitoring`,
+/// `apigateway`, `apigatewayv2`) is reached at, for messages: the override when one is set
+/// (`AWS_ENDPOINT_URL_<SERVICE ID>`, else `AWS_ENDPOINT_URL`).
 pub(crate) fn endpoint_for(service: &str, region: &str) -> String {
     // The variables are named after the SDK's service id, not the host name.
-    let service_id = match service {
-        "events" => "EVENTBRIDGE".to_string(),
-        other => other.to_uppercase(),
+    let (service_id, host) = match service {
+        "events" => ("EVENTBRIDGE".to_string(), service),
+        "logs" => ("CLOUDWATCH_LOGS".to_string(), service),
+        "monitoring" => ("CLOUDWATCH".to_string(), service),
+        "apigateway" => ("API_GATEWAY".to_string(), service),
+        "apigatewayv2" => ("APIGATEWAYV2".to_string(), "apigateway"),
+        other => (other.to_uppercase(), other),
     };
     std::env::var(format!("AWS_ENDPOINT_URL_{service_id}"))
         .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
-        .unwrap_or_else(|_| format!("https://{service}.{region}.amazonaws.com"))
+        .unwrap_or_else(|_| format!("https://{host}.{region}.amazonaws.com"))
 }

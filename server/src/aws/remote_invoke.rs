@@ -6,7 +6,7 @@ use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{InvocationType, LogType};
 use base64::Engine;
 
-use super::errors::{describe, AwsError};
+use super::errors::{describe, or_not_deployed, AwsError};
 use super::Aws;
 
 /// One invocation of the deployed function.
@@ -79,19 +79,12 @@ pub async fn invoke(
         .payload(Blob::new(event))
         .send()
         .await
-        .map_err(|e| match describe("Invoke", "lambda", &aws.region, &e) {
-            AwsError::Service {
-                code, operation, ..
-            } if code == "ResourceNotFoundException" => AwsError::Service {
-                sentence: format!(
-                    "function `{function}` is not deployed in {}: deploy it first \
-                         (`lambda-ls deploy`), or check the region and account",
-                    aws.region
-                ),
-                code,
-                operation,
-            },
-            other => other,
+        .map_err(|e| {
+            or_not_deployed(
+                describe("Invoke", "lambda", &aws.region, &e),
+                function,
+                &aws.region,
+            )
         })?;
     let payload = output
         .payload()

@@ -187,6 +187,7 @@ pub async fn sync_code(
         package_bytes: package.size,
         version: None,
         function_url: None,
+        api_urls: Vec::new(),
         notes: vec![format!(
             "`{logical_id}` of stack `{stack}`, which owns its configuration: only the code is {}; apply configuration changes with `sam deploy`",
             if options.dry_run { "compared" } else { "synced" }

@@ -1,7 +1,8 @@
 //! The `[[trigger]]` tables of `lambda.toml`, brought in line with AWS: `schedule` (an
 //! EventBridge rule, its target and the invoke permission), `s3` (the bucket notification and
-//! the permission) and `function-url`. Each is read first and changed only when it differs,
-//! so a second deploy changes nothing. Resources lambda-ls creates are named after the
+//! the permission), `function-url`, and the API Gateway ones, `http-api` and `api` (their own
+//! modules). Each is read first and changed only when it differs, so a second deploy
+//! changes nothing. Resources lambda-ls creates are named after the
 //! function (`<function>-schedule`, notification id `lambda-ls-<function>`, statement ids
 //! `lambda-ls-…`), which is how it finds them again.
 
@@ -19,6 +20,8 @@ use serde_json::Value;
 
 use super::deploy::{is_not_found, Change, DeployError};
 use super::errors::describe;
+use super::http_api::{self, HttpApiSpec};
+use super::rest_api::{self, RestApiSpec};
 use super::Aws;
 use crate::project::{FunctionUrlTrigger, S3Trigger, ScheduleTrigger, Trigger, UrlAuth};
 
@@ -28,6 +31,8 @@ pub struct TriggerOutcome {
     pub changes: Vec<Change>,
     pub notes: Vec<String>,
     pub function_url: Option<String>,
+    /// The URLs of the API Gateway routes to the function.
+    pub urls: Vec<String>,
 }
 
 /// The id of the EventBridge target lambda-ls manages on its rules.
@@ -53,6 +58,50 @@ pub async fn sync(
     };
     let mut schedules = 0;
     let mut notifications = 0;
+    // All of a function's API triggers of one kind are routes of one API. Their specs are
+    // made first, so triggers that disagree (two stages, two CORS settings) change nothing.
+    // The lambda.toml position named in an error is that of the first trigger of the kind.
+    let first = |kind: &str| triggers.iter().position(|t| t.kind() == kind).unwrap_or(0) + 1;
+    let api_problem = |kind: &str, problem: String| DeployError::Trigger {
+        index: first(kind),
+        kind: kind.to_string(),
+        problem,
+    };
+    let http_triggers: Vec<_> = triggers
+        .iter()
+        .filter_map(|t| match t {
+            Trigger::HttpApi(api) => Some(api),
+            _ => None,
+        })
+        .collect();
+    let http_spec = match http_triggers.is_empty() {
+        true => None,
+        false => Some(
+            HttpApiSpec::from_triggers(name, &http_triggers)
+                .map_err(|problem| api_problem("http-api", problem))?,
+        ),
+    };
+    let rest_triggers: Vec<_> = triggers
+        .iter()
+        .filter_map(|t| match t {
+            Trigger::Api(api) => Some(api),
+            _ => None,
+        })
+        .collect();
+    let rest_spec = match rest_triggers.is_empty() {
+        true => None,
+        false => Some(
+            RestApiSpec::from_triggers(&rest_triggers)
+                .map_err(|problem| api_problem("api", problem))?,
+        ),
+    };
+    let ctx = Context {
+        aws,
+        name,
+        arn,
+        account,
+        dry_run,
+    };
     // The statements the configured triggers use; other `lambda-ls-…` ones are left over
     // from triggers removed from lambda.toml.
     let mut in_use = HashSet::new();
@@ -63,13 +112,6 @@ pub async fn sync(
             index: index + 1,
             kind: trigger.kind().to_string(),
             problem,
-        };
-        let ctx = Context {
-            aws,
-            name,
-            arn,
-            account,
-            dry_run,
         };
         match trigger {
             Trigger::Schedule(spec) => {
@@ -93,6 +135,8 @@ pub async fn sync(
                 let spec = UrlSpec::from(url);
                 function_url(&ctx, &spec, &mut statements, &mut outcome).await?;
             }
+            // Set up after this loop, one API per kind.
+            Trigger::HttpApi(_) | Trigger::Api(_) => {}
             // Deploy refuses a lambda.toml with errors, so this is reached only by callers
             // that skipped validation.
             Trigger::Incomplete { .. } => {
@@ -108,14 +152,18 @@ pub async fn sync(
             )),
         }
     }
+    // The APIs after the other triggers.
+    if let Some(spec) = &http_spec {
+        stop_if_cancelled(&outcome.changes)?;
+        let used = http_api::sync(&ctx, spec, &mut statements, &mut outcome).await?;
+        in_use.extend(used);
+    }
+    if let Some(spec) = &rest_spec {
+        stop_if_cancelled(&outcome.changes)?;
+        let used = rest_api::sync(&ctx, spec, &mut statements, &mut outcome).await?;
+        in_use.extend(used);
+    }
     if arn.is_some() {
-        let ctx = Context {
-            aws,
-            name,
-            arn,
-            account,
-            dry_run,
-        };
         let mut left_over: Vec<&String> = statements.difference(&in_use).collect();
         left_over.sort();
         for statement in left_over {
@@ -126,6 +174,10 @@ pub async fn sync(
                 remove_schedule(&ctx, rest, statement, &mut outcome).await?;
             } else if let Some(bucket) = rest.strip_prefix("s3-") {
                 remove_s3(&ctx, bucket, statement, &mut outcome).await?;
+            } else if let Some(api_id) = statement.strip_prefix(http_api::STATEMENT_PREFIX) {
+                http_api::remove(&ctx, api_id, statement, &mut outcome).await?;
+            } else if let Some(api_id) = statement.strip_prefix(rest_api::STATEMENT_PREFIX) {
+                rest_api::remove(&ctx, api_id, statement, &mut outcome).await?;
             }
         }
     }
@@ -217,7 +269,10 @@ async fn remove_s3(
     remove_permission(ctx, statement).await
 }
 
-async fn remove_permission(ctx: &Context<'_>, statement: &str) -> Result<(), DeployError> {
+pub(crate) async fn remove_permission(
+    ctx: &Context<'_>,
+    statement: &str,
+) -> Result<(), DeployError> {
     let aws = ctx.aws;
     match aws
         .lambda
@@ -286,12 +341,15 @@ async fn put_notifications(
     Ok(())
 }
 
-struct Context<'a> {
-    aws: &'a Aws,
-    name: &'a str,
-    arn: Option<&'a str>,
-    account: Option<&'a str>,
-    dry_run: bool,
+/// What every trigger's sync needs to know.
+pub(crate) struct Context<'a> {
+    pub aws: &'a Aws,
+    /// The function's name.
+    pub name: &'a str,
+    /// The function's ARN; `None` only on a dry run for a function that does not exist.
+    pub arn: Option<&'a str>,
+    pub account: Option<&'a str>,
+    pub dry_run: bool,
 }
 
 /// `<function>-schedule`, `<function>-schedule-2`, … within EventBridge's 64 characters.
@@ -786,7 +844,7 @@ fn statement_ids(policy: &str) -> HashSet<String> {
         .collect()
 }
 
-async fn add_permission(
+pub(crate) async fn add_permission(
     ctx: &Context<'_>,
     statement: &str,
     principal: &str,

@@ -152,6 +152,9 @@ fn print_report(report: &DeployReport) {
     if let Some(url) = &report.function_url {
         println!("url: {url}");
     }
+    for url in &report.api_urls {
+        println!("url: {url}");
+    }
     if let Some(version) = &report.version {
         println!("version: {version}");
     }

@@ -13,8 +13,11 @@ mod export;
 mod functions;
 mod invoke;
 mod invoke_remote;
+mod logs;
+mod metrics;
 mod package;
 mod serve;
+pub mod since;
 mod target;
 
 #[derive(Parser)]
@@ -48,6 +51,10 @@ enum Command {
     Deploy(deploy::Args),
     /// Build the function's deployment .zip (code + dependencies for Lambda's platform).
     Package(package::Args),
+    /// Show the deployed function's CloudWatch logs, grouped per invocation.
+    Logs(logs::Args),
+    /// Show the deployed function's CloudWatch metrics, as the console's Monitor tab does.
+    Metrics(metrics::Args),
 }
 
 /// Parse arguments, run the subcommand, map its outcome to an exit code.
@@ -64,6 +71,8 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Deploy(args) => deploy::run(args),
         Command::Package(args) => package::run(args),
+        Command::Logs(args) => logs::run(args),
+        Command::Metrics(args) => metrics::run(args),
     };
     match outcome {
         Ok(code) => code,

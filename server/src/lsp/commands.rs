@@ -10,8 +10,9 @@ use std::sync::{Arc, Mutex};
 use super::protocol::{
     CommandError, DebugSession, DebugSessionParams, DeployPlan, DeployResult, ErrorKind, EventFile,
     EventTemplate, FunctionParams, FunctionSummary, InvokeParams, InvokeReport, InvokeResult,
-    InvokeStatus, ListEventsResult, ListFunctionsParams, ListFunctionsResult, NewTestEventParams,
-    NewTestEventResult, PackagePart, PackageResult,
+    InvokeStatus, ListEventsResult, ListFunctionsParams, ListFunctionsResult, LogCursor, LogLine,
+    LogsParams, LogsResult, MetricChart, MetricLine, MetricsParams, MetricsResult,
+    NewTestEventParams, NewTestEventResult, PackagePart, PackageResult,
 };
 use crate::project::{Disk, Function, Functions};
 use crate::runtime::{
@@ -250,7 +251,8 @@ impl Commands {
             Err(CommandError::new(
                 ErrorKind::Untrusted,
                 format!(
-                    "{what} runs this workspace's code, and the workspace is not trusted \
+                    "{what} runs this workspace's code or acts on AWS as its lambda.toml says, \
+                     and the workspace is not trusted \
                      (Restricted Mode). Trust the folder to {what}; checks and completion work \
                      either way."
                 ),
@@ -674,5 +676,198 @@ impl Commands {
             executed_version: invocation.executed_version,
             notes: Vec::new(),
         })
+    }
+
+    /// `lambda.logs`: the deployed function's log events since `since` (default 10 min),
+    /// each placed in its invocation; with the cursor of a previous answer, only the events
+    /// stored since, none twice and none skipped (the editor polls it to follow).
+    pub async fn logs(&self, params: LogsParams) -> Result<LogsResult, CommandError> {
+        use crate::aws::log_lines::{self, Placer};
+        use crate::aws::logs::{self, Poller, Query};
+        use crate::cli::since::{now_ms, parse_since};
+        let invalid = |message: String| CommandError::new(ErrorKind::InvalidParams, message);
+        let function = self.function(&params.uri, params.handler.as_deref())?;
+        let name = function.config.name.value.clone();
+        let start_ms = match &params.cursor {
+            Some(cursor) => cursor.start_ms,
+            None => {
+                parse_since(params.since.as_deref().unwrap_or("10m"), now_ms()).map_err(invalid)?
+            }
+        };
+        let query = Query {
+            start_ms,
+            end_ms: None,
+            filter: params.filter.filter(|f| !f.trim().is_empty()),
+            streams: Vec::new(),
+        };
+        let aws = crate::aws::Aws::connect(function.config.region.as_deref())
+            .await
+            .map_err(failed)?;
+        let group = logs::log_group(&aws, &name).await.map_err(failed)?;
+        let (mut poller, mut placer) = match params.cursor {
+            Some(cursor) => (
+                Poller::resume(
+                    &group.name,
+                    &query,
+                    cursor.newest_ms,
+                    cursor.seen.into_iter().collect(),
+                ),
+                Placer::with_open(cursor.open),
+            ),
+            None => (Poller::new(&group.name, &query), Placer::default()),
+        };
+        let events = poller.poll(&aws).await.map_err(failed)?;
+        let mut notes = Vec::new();
+        if !poller.group_exists {
+            notes.push(logs::never_ran(&group));
+        }
+        let lines = events
+            .iter()
+            .map(|event| LogLine {
+                timestamp_ms: event.timestamp_ms,
+                time: crate::runtime::ids::format_timestamp(event.timestamp_ms.max(0) as u64),
+                stream: event.stream.clone(),
+                request_id: placer.place(event),
+                message: log_lines::readable(&event.message),
+                error: log_lines::is_error(&event.message),
+            })
+            .collect();
+        let mut seen: Vec<(String, i64)> = poller
+            .seen()
+            .iter()
+            .map(|(key, time)| (key.clone(), *time))
+            .collect();
+        seen.sort();
+        let mut open: Vec<(String, String)> = placer
+            .open()
+            .map(|(stream, id)| (stream.clone(), id.clone()))
+            .collect();
+        open.sort();
+        Ok(LogsResult {
+            function: name,
+            log_group: group.name.clone(),
+            never_ran: !poller.group_exists,
+            notes,
+            lines,
+            cursor: LogCursor {
+                start_ms,
+                newest_ms: poller.newest_ms(),
+                seen,
+                open,
+            },
+        })
+    }
+
+    /// `lambda.metrics`: the Monitor tab's metrics over `since` (default 3 h), in about
+    /// 60 points unless `period` is given.
+    pub async fn metrics(&self, params: MetricsParams) -> Result<MetricsResult, CommandError> {
+        use crate::aws::metrics::{self, Point, Window};
+        use crate::cli::since::{now_ms, parse_duration, parse_since};
+        let invalid = |message: String| CommandError::new(ErrorKind::InvalidParams, message);
+        let function = self.function(&params.uri, params.handler.as_deref())?;
+        let name = function.config.name.value.clone();
+        let now = now_ms();
+        let start_ms =
+            parse_since(params.since.as_deref().unwrap_or("3h"), now).map_err(invalid)?;
+        let period_s = match &params.period {
+            Some(period) => parse_duration(period).map_err(invalid)?,
+            None => default_period_s(now - start_ms),
+        };
+        let window = Window::new(start_ms, now, period_s).map_err(invalid)?;
+        let aws = crate::aws::Aws::connect(function.config.region.as_deref())
+            .await
+            .map_err(failed)?;
+        let report = metrics::read(&aws, &name, window).await.map_err(failed)?;
+        let m = &report.metrics;
+        let line = |label: &str, points: &[Point]| MetricLine {
+            label: label.to_string(),
+            points: points.iter().map(|p| (p.time_ms, p.value)).collect(),
+        };
+        let figure = |value: Option<f64>| match value {
+            Some(v) => format!("{} ms", (v * 100.0).round() / 100.0),
+            None => "–".to_string(),
+        };
+        let success = match m.errors.success_rate {
+            Some(rate) => format!(", {rate}% success"),
+            None => String::new(),
+        };
+        let charts = vec![
+            MetricChart {
+                metric: "Invocations".into(),
+                unit: "count".into(),
+                summary: format!("{} in total", m.invocations.sum),
+                lines: vec![line("Sum", &m.invocations.points)],
+            },
+            MetricChart {
+                metric: "Errors".into(),
+                unit: "count".into(),
+                summary: format!("{} in total{success}", m.errors.sum),
+                lines: vec![line("Sum", &m.errors.points)],
+            },
+            MetricChart {
+                metric: "Duration".into(),
+                unit: "ms".into(),
+                summary: format!(
+                    "avg {}, max {}, p99 {}",
+                    figure(m.duration.avg),
+                    figure(m.duration.max),
+                    figure(m.duration.p99)
+                ),
+                lines: vec![
+                    line("Average", &m.duration.points),
+                    line("Maximum", &m.duration.max_points),
+                    line("p99", &m.duration.p99_points),
+                ],
+            },
+            MetricChart {
+                metric: "Throttles".into(),
+                unit: "count".into(),
+                summary: format!("{} in total", m.throttles.sum),
+                lines: vec![line("Sum", &m.throttles.points)],
+            },
+            MetricChart {
+                metric: "ConcurrentExecutions".into(),
+                unit: "count".into(),
+                summary: match m.concurrent_executions.max {
+                    Some(max) => format!("at most {max}"),
+                    None => "–".to_string(),
+                },
+                lines: vec![line("Maximum", &m.concurrent_executions.points)],
+            },
+        ];
+        Ok(MetricsResult {
+            function: name,
+            region: report.region.clone(),
+            start_ms: window.start_ms,
+            end_ms: window.end_ms,
+            period_s: window.period_s,
+            charts,
+            notes: report.notes.clone(),
+        })
+    }
+}
+
+/// A period that gives about 60 points over a window of `window_ms`, in whole minutes
+/// (Lambda's metrics are per minute), rounded up to one the console offers.
+fn default_period_s(window_ms: i64) -> i64 {
+    const PERIODS_S: [i64; 7] = [60, 300, 900, 3_600, 10_800, 21_600, 86_400];
+    let wanted = window_ms / 1000 / 60;
+    PERIODS_S
+        .into_iter()
+        .find(|&p| p >= wanted)
+        .unwrap_or(86_400)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_period_s;
+
+    #[test]
+    fn the_default_period_gives_about_sixty_points() {
+        let hour = 3_600_000;
+        assert_eq!(default_period_s(hour), 60);
+        assert_eq!(default_period_s(3 * hour), 300);
+        assert_eq!(default_period_s(24 * hour), 3_600);
+        assert_eq!(default_period_s(7 * 24 * hour), 10_800);
     }
 }

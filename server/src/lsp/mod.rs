@@ -533,6 +533,20 @@ impl LanguageServer for Backend {
                     .await?,
                 )
             }
+            ServerCommand::Logs => {
+                let params = parse(command, argument)?;
+                self.run_long(command, token, async move { commands.logs(params).await })
+                    .await
+            }
+            ServerCommand::Metrics => {
+                let params = parse(command, argument)?;
+                self.run_long(
+                    command,
+                    token,
+                    async move { commands.metrics(params).await },
+                )
+                .await
+            }
         }
     }
 
@@ -664,6 +678,8 @@ impl Backend {
                 ServerCommand::Package => "Package",
                 ServerCommand::Deploy | ServerCommand::DeployPlan => "Deploy",
                 ServerCommand::DebugStart | ServerCommand::DebugResult => "Debug",
+                ServerCommand::Logs => "Show Logs",
+                ServerCommand::Metrics => "Show Metrics",
                 _ => "Invoke",
             };
             self.commands.require_trust(what)?;

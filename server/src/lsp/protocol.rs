@@ -85,6 +85,10 @@ commands! {
     /// Every function of the workspace folders (lambda.toml and SAM templates alike), for
     /// the explorer's "Lambda Functions" view.
     ListFunctions = "lambda.listFunctions", "Listing functions", ListFunctionsParams => ListFunctionsResult;
+    /// The deployed function's CloudWatch log events; with a cursor, those that arrived since.
+    Logs = "lambda.logs", "Reading the function's logs", LogsParams => LogsResult;
+    /// The deployed function's metrics, as the console's Monitor tab shows them.
+    Metrics = "lambda.metrics", "Reading the function's metrics", MetricsParams => MetricsResult;
 }
 
 impl Command {
@@ -413,6 +417,145 @@ pub struct ListFunctionsResult {
     pub problems: Vec<String>,
 }
 
+/// `lambda.logs`: which function, how far back, and where the last answer ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LogsParams {
+    pub uri: String,
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub handler: Option<String>,
+    /// How far back: a duration (`30s`, `10m`, `3h`, `2d`) or a time; absent: `10m`.
+    /// Ignored when `cursor` is given.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub since: Option<String>,
+    /// A CloudWatch filter pattern (`ERROR`, `"exact phrase"`, `{ $.level = "ERROR" }`).
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub filter: Option<String>,
+    /// The previous answer's cursor: only events not returned before (following).
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub cursor: Option<LogCursor>,
+}
+
+/// Where a `lambda.logs` answer ended, to be sent back as is to get what came after: no
+/// event is returned twice and none is skipped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct LogCursor {
+    /// The window's start (milliseconds since the epoch).
+    #[cfg_attr(test, ts(type = "number"))]
+    pub start_ms: i64,
+    /// The newest event's time.
+    #[cfg_attr(test, ts(type = "number"))]
+    pub newest_ms: i64,
+    /// The events already returned near the newest, with their times.
+    #[cfg_attr(test, ts(type = "Array<[string, number]>"))]
+    pub seen: Vec<(String, i64)>,
+    /// The invocation running in each log stream: `[stream, request id]`.
+    pub open: Vec<(String, String)>,
+}
+
+/// One log event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct LogLine {
+    #[cfg_attr(test, ts(type = "number"))]
+    pub timestamp_ms: i64,
+    /// The time as CloudWatch shows it (`2026-05-01T12:00:00.123Z`).
+    pub time: String,
+    pub stream: String,
+    /// The invocation it belongs to; absent outside invocations (INIT lines).
+    pub request_id: Option<String>,
+    /// The message; a JSON log line pretty-printed, a traceback on several lines.
+    pub message: String,
+    /// Whether it reports a failure.
+    pub error: bool,
+}
+
+/// The answer to `lambda.logs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct LogsResult {
+    pub function: String,
+    pub log_group: String,
+    /// The log group does not exist yet: the function has never run (or cannot log).
+    pub never_ran: bool,
+    /// What the person should know (never ran, too many events).
+    pub notes: Vec<String>,
+    /// In time order.
+    pub lines: Vec<LogLine>,
+    pub cursor: LogCursor,
+}
+
+/// `lambda.metrics`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MetricsParams {
+    pub uri: String,
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub handler: Option<String>,
+    /// How far back (`1h`, `3h`, `1d`); absent: `3h`.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub since: Option<String>,
+    /// The period of each point (`1m`, `5m`, `1h`); absent: about 60 points over the window.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub period: Option<String>,
+}
+
+/// One line of a chart: `[time in ms, value]` per period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct MetricLine {
+    /// `Sum`, `Average`, `Maximum`, `p99`.
+    pub label: String,
+    #[cfg_attr(test, ts(type = "Array<[number, number]>"))]
+    pub points: Vec<(i64, f64)>,
+}
+
+/// One chart of the Monitor view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct MetricChart {
+    /// The metric as CloudWatch names it (`Invocations`).
+    pub metric: String,
+    /// `count`, `ms` or `percent`.
+    pub unit: String,
+    /// The window's figures in words (`12 in total`, `avg 41 ms, max 230 ms, p99 –`).
+    pub summary: String,
+    pub lines: Vec<MetricLine>,
+}
+
+/// The answer to `lambda.metrics`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct MetricsResult {
+    pub function: String,
+    pub region: String,
+    #[cfg_attr(test, ts(type = "number"))]
+    pub start_ms: i64,
+    #[cfg_attr(test, ts(type = "number"))]
+    pub end_ms: i64,
+    #[cfg_attr(test, ts(type = "number"))]
+    pub period_s: i64,
+    pub charts: Vec<MetricChart>,
+    /// What the figures leave out, and why (no percentiles on this endpoint).
+    pub notes: Vec<String>,
+}
+
 /// The commands a code lens runs. Server commands carry [`FunctionParams`]-shaped
 /// arguments; `lambda.invokeWithEvent` is the extension's own (it asks for an event, then
 /// runs `lambda.invoke`).
@@ -658,6 +801,14 @@ mod tests {
             ListFunctionsParams::decl(),
             FunctionSummary::decl(),
             ListFunctionsResult::decl(),
+            LogsParams::decl(),
+            LogCursor::decl(),
+            LogLine::decl(),
+            LogsResult::decl(),
+            MetricsParams::decl(),
+            MetricLine::decl(),
+            MetricChart::decl(),
+            MetricsResult::decl(),
             LensArguments::decl(),
             InitializationOptions::decl(),
             ConfigurationSettings::decl(),

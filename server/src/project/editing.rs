@@ -223,11 +223,21 @@ pub fn complete_on(text: &str, offset: usize, today: Date) -> Vec<Completion> {
             let value_typed = &before[eq + 1..];
             let value_start = line.start + eq + 1;
             if section == Section::Environment {
-                return complete_env_inline(value_typed, value_start, offset);
+                return complete_inline_keys(
+                    schema::ENV_VALUE_KEYS,
+                    value_typed,
+                    value_start,
+                    offset,
+                );
             }
             let Some(spec) = key_spec_in(&section, key) else {
                 return Vec::new();
             };
+            if let ValueType::BooleanOrTable(keys) = spec.ty {
+                if value_typed.contains('{') {
+                    return complete_inline_keys(keys, value_typed, value_start, offset);
+                }
+            }
             complete_value(spec, value_typed, value_start, offset, after, today)
         }
     }
@@ -348,8 +358,14 @@ fn complete_header(
     items
 }
 
-/// `{ from_env = … }` inside an `[environment]` value.
-fn complete_env_inline(value_typed: &str, value_start: usize, offset: usize) -> Vec<Completion> {
+/// The keys of an inline table value being typed: `{ from_env = … }` in `[environment]`,
+/// `cors = { origins = … }`. Keys already written in it are not offered again.
+fn complete_inline_keys(
+    keys: &'static [KeySpec],
+    value_typed: &str,
+    value_start: usize,
+    offset: usize,
+) -> Vec<Completion> {
     let Some(brace) = value_typed.rfind(['{', ',']) else {
         return Vec::new();
     };
@@ -362,8 +378,12 @@ fn complete_env_inline(value_typed: &str, value_start: usize, offset: usize) -> 
         return Vec::new();
     }
     let typed_start = value_start + brace + 1 + (inner.len() - typed.len());
-    schema::ENV_VALUE_KEYS
-        .iter()
+    let written: Vec<&str> = value_typed
+        .split(['{', ','])
+        .filter_map(|entry| entry.split_once('=').map(|(key, _)| key.trim()))
+        .collect();
+    keys.iter()
+        .filter(|k| !written.contains(&k.name))
         .map(|k| Completion {
             label: k.name.to_string(),
             kind: CompletionKind::Key,
@@ -409,7 +429,7 @@ fn value_choices(spec: &KeySpec, today: Date) -> Vec<(String, Option<String>, St
             .iter()
             .map(|t| (t.kind.to_string(), None, t.doc.to_string()))
             .collect(),
-        _ if spec.ty == ValueType::Boolean => vec![
+        _ if matches!(spec.ty, ValueType::Boolean | ValueType::BooleanOrTable(_)) => vec![
             ("true".to_string(), None, String::new()),
             ("false".to_string(), None, String::new()),
         ],
@@ -458,7 +478,7 @@ fn complete_value(
             end += q.len_utf8();
         }
     }
-    let quoted = spec.ty != ValueType::Boolean;
+    let quoted = !matches!(spec.ty, ValueType::Boolean | ValueType::BooleanOrTable(_));
     choices
         .into_iter()
         .enumerate()
@@ -606,6 +626,18 @@ pub fn hover_on(text: &str, offset: usize, today: Date) -> Option<Hover> {
         });
     }
     let spec = key_spec_in(&section, key)?;
+    // `cors = { origins = … }`: the inner key under the cursor.
+    if let ValueType::BooleanOrTable(keys) = spec.ty {
+        if let Some(inner) = word_at(line.text, col)
+            .and_then(|word| schema::find_key(keys, &line.text[word.clone()]).map(|k| (word, k)))
+        {
+            let (word, inner_spec) = inner;
+            return Some(Hover {
+                range: abs(word),
+                markdown: key_markdown(inner_spec, None),
+            });
+        }
+    }
     let unquoted = value_text.trim_matches(|c| c == '"' || c == '\'');
     let markdown = match spec.constraint {
         Constraint::Runtime => match runtimes::find(unquoted) {

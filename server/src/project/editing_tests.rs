@@ -248,3 +248,42 @@ fn offsets_past_the_end_or_inside_characters_are_safe() {
         let _ = hover_on(text, offset, TODAY);
     }
 }
+
+#[test]
+fn api_gateway_keys_completion_and_hover() {
+    let http = labels("[[trigger]]\ntype = \"http-api\"\n$0");
+    for key in ["path", "method", "cors"] {
+        assert!(http.contains(&key.to_string()), "{http:?}");
+    }
+    assert!(!http.contains(&"stage".to_string()), "{http:?}");
+    let rest = labels("[[trigger]]\ntype = \"api\"\n$0");
+    assert!(rest.contains(&"stage".to_string()), "{rest:?}");
+    assert!(!rest.contains(&"cors".to_string()), "{rest:?}");
+    // cors: a boolean, unquoted, or an inline table whose keys complete.
+    assert_eq!(
+        apply("[[trigger]]\ntype = \"http-api\"\ncors = t$0", "true"),
+        "[[trigger]]\ntype = \"http-api\"\ncors = true"
+    );
+    assert_eq!(
+        labels("[[trigger]]\ntype = \"http-api\"\ncors = { origins = [\"*\"], $0"),
+        ["methods", "headers"]
+    );
+    assert_eq!(
+        apply("[[trigger]]\ntype = \"http-api\"\ncors = { or$0", "origins"),
+        "[[trigger]]\ntype = \"http-api\"\ncors = { origins = "
+    );
+    let (range, md) = hover_at("[[trigger]]\ntype = \"http-api\"\nco$0rs = true\n").unwrap();
+    assert_eq!(range, "cors");
+    assert!(
+        md.contains("a boolean or a table") && md.contains("origins"),
+        "{md}"
+    );
+    let (range, md) =
+        hover_at("[[trigger]]\ntype = \"http-api\"\ncors = { hea$0ders = [\"x\"] }\n").unwrap();
+    assert_eq!(range, "headers");
+    assert!(md.contains("request headers"), "{md}");
+    let (_, md) = hover_at("[[trigger]]\ntype = \"http-api\"\npa$0th = \"/sum\"\n").unwrap();
+    assert!(md.contains("/<function name>"), "{md}");
+    let (_, md) = hover_at("[[trigger]]\ntype = \"api\"\nsta$0ge = \"prod\"\n").unwrap();
+    assert!(md.contains("Default: default"), "{md}");
+}

@@ -29,8 +29,8 @@ pub use functions::{function_dir_in, is_function_dir_in, Folder, Functions};
 pub use schedule::Schedule;
 pub use source::{Disk, FileSource};
 pub use trigger::{
-    ApiTrigger, EventBridgeTrigger, FunctionUrlTrigger, S3Trigger, ScheduleTrigger, SnsTrigger,
-    SqsTrigger, StreamTrigger, Trigger, UrlAuth,
+    ApiRoute, Cors, EventBridgeTrigger, FunctionUrlTrigger, HttpApiTrigger, RestApiTrigger,
+    S3Trigger, ScheduleTrigger, SnsTrigger, SqsTrigger, StreamTrigger, Trigger, UrlAuth,
 };
 
 /// The console's default handler module file.

@@ -13,6 +13,8 @@ pub enum ValueType {
     EnvironmentTable,
     /// `[[trigger]]` tables.
     TriggerArray,
+    /// `true`/`false`, or a table of these keys (`cors = { origins = [...] }`).
+    BooleanOrTable(&'static [KeySpec]),
 }
 
 impl ValueType {
@@ -25,6 +27,7 @@ impl ValueType {
             ValueType::StringArray => "an array of strings",
             ValueType::EnvironmentTable => "a table ([environment])",
             ValueType::TriggerArray => "an array of tables ([[trigger]])",
+            ValueType::BooleanOrTable(_) => "a boolean or a table",
         }
     }
 }
@@ -70,6 +73,10 @@ pub enum Constraint {
     TriggerType,
     /// An S3 bucket name.
     BucketName,
+    /// An API Gateway resource path (`/sum`, `/items/{id}`, `/{proxy+}`).
+    ResourcePath,
+    /// An API Gateway REST API stage name.
+    StageName,
 }
 
 /// One key of a table.
@@ -557,20 +564,71 @@ const HTTP_METHODS: &[AllowedValue] = &[
     },
 ];
 
-const API_KEYS: &[KeySpec] = &[
+const API_METHOD: KeySpec = key(
+    "method",
+    T::String,
+    "The HTTP method routed to the function.",
+    Some("ANY"),
+    C::OneOf(HTTP_METHODS),
+);
+
+const REST_API_KEYS: &[KeySpec] = &[
     key(
         "path",
         T::String,
-        "The resource path (`/items/{id}`).",
+        "The resource path (`/sum`, `/items/{id}`); `/{proxy+}` takes every path.",
         Some("/{proxy+}"),
+        C::ResourcePath,
+    ),
+    API_METHOD,
+    key(
+        "stage",
+        T::String,
+        "The stage the API is deployed to: its URL is `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}/…`. Letters, digits, hyphens and underscores.",
+        Some("default"),
+        C::StageName,
+    ),
+];
+
+const CORS_KEYS: &[KeySpec] = &[
+    key(
+        "origins",
+        T::StringArray,
+        "The origins browsers may call from (`[\"https://example.com\"]`).",
+        Some("[\"*\"] (any)"),
         C::None,
     ),
     key(
-        "method",
+        "methods",
+        T::StringArray,
+        "The methods browsers may use (`[\"GET\", \"POST\"]`).",
+        Some("[\"*\"] (any)"),
+        C::None,
+    ),
+    key(
+        "headers",
+        T::StringArray,
+        "The request headers browsers may send (`[\"content-type\"]`).",
+        Some("[\"*\"] (any)"),
+        C::None,
+    ),
+];
+
+const HTTP_API_KEYS: &[KeySpec] = &[
+    key(
+        "path",
         T::String,
-        "The HTTP method routed to the function.",
-        Some("ANY"),
-        C::OneOf(HTTP_METHODS),
+        "The route's path (`/sum`, `/items/{id}`); `/{proxy+}` takes every path.",
+        Some("`/<function name>`, as the console's trigger does"),
+        C::ResourcePath,
+    ),
+    API_METHOD,
+    key(
+        "cors",
+        T::BooleanOrTable(CORS_KEYS),
+        "Let browsers on other origins call the API: `true` allows any origin, method and header; a table (`{ origins = [\"https://example.com\"], methods = [\"GET\"], headers = [\"content-type\"] }`) allows only those.",
+        Some("false"),
+        C::None,
     ),
 ];
 
@@ -624,13 +682,13 @@ pub const TRIGGERS: &[TriggerSpec] = &[
     trigger(
         "api",
         "API Gateway REST API, Lambda proxy integration (payload v1).",
-        API_KEYS,
+        REST_API_KEYS,
         false,
     ),
     trigger(
         "http-api",
         "API Gateway HTTP API (payload v2).",
-        API_KEYS,
+        HTTP_API_KEYS,
         false,
     ),
     trigger("api-websocket", "API Gateway WebSocket API.", &[], true),

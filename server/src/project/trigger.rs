@@ -15,9 +15,9 @@ use super::schema::TriggerSpec;
 pub enum Trigger {
     S3(S3Trigger),
     /// An API Gateway REST API (Lambda proxy integration, payload v1).
-    Api(ApiTrigger),
+    Api(RestApiTrigger),
     /// An API Gateway HTTP API (payload v2).
-    HttpApi(ApiTrigger),
+    HttpApi(HttpApiTrigger),
     FunctionUrl(FunctionUrlTrigger),
     Schedule(ScheduleTrigger),
     EventBridge(EventBridgeTrigger),
@@ -50,11 +50,67 @@ pub struct S3Trigger {
 
 /// A route of an API Gateway API to the function.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiTrigger {
-    /// The resource path (`/sum`, `/items/{id}`); `None` for the default route.
+pub struct ApiRoute {
+    /// The resource path (`/sum`, `/items/{id}`); `None` for the API type's default.
     pub path: Option<String>,
     /// The HTTP method, `ANY` unless set.
     pub method: String,
+}
+
+/// An API Gateway REST API route, deployed to a stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestApiTrigger {
+    pub route: ApiRoute,
+    /// `default` unless set, as the console names it.
+    pub stage: String,
+}
+
+impl RestApiTrigger {
+    /// The path when none is set: every path, as the console's trigger does.
+    pub const DEFAULT_PATH: &'static str = "/{proxy+}";
+    pub const DEFAULT_STAGE: &'static str = "default";
+
+    pub fn path(&self) -> &str {
+        self.route.path.as_deref().unwrap_or(Self::DEFAULT_PATH)
+    }
+}
+
+/// An API Gateway HTTP API route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpApiTrigger {
+    pub route: ApiRoute,
+    /// Which browser origins may call the API; `None`: no CORS.
+    pub cors: Option<Cors>,
+}
+
+impl HttpApiTrigger {
+    /// The path: as set, else `/<function name>` as the console's trigger does.
+    pub fn path(&self, function: &str) -> String {
+        self.route
+            .path
+            .clone()
+            .unwrap_or_else(|| format!("/{function}"))
+    }
+}
+
+/// A CORS configuration: `*` in a list allows any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cors {
+    pub origins: Vec<String>,
+    pub methods: Vec<String>,
+    pub headers: Vec<String>,
+}
+
+impl Cors {
+    /// `cors = true`: any origin, method and header.
+    pub fn any() -> Cors {
+        let any = || vec!["*".to_string()];
+        Cors {
+            origins: any(),
+            methods: any(),
+            headers: any(),
+        }
+    }
 }
 
 /// Who may call a function URL.
@@ -162,8 +218,16 @@ impl Trigger {
                     suffix: read.string("suffix"),
                 })
             }),
-            "api" => Some(Trigger::Api(read.api_route())),
-            "http-api" => Some(Trigger::HttpApi(read.api_route())),
+            "api" => Some(Trigger::Api(RestApiTrigger {
+                route: read.api_route(),
+                stage: read
+                    .string("stage")
+                    .unwrap_or_else(|| RestApiTrigger::DEFAULT_STAGE.to_string()),
+            })),
+            "http-api" => Some(Trigger::HttpApi(HttpApiTrigger {
+                route: read.api_route(),
+                cors: read.cors(),
+            })),
             "function-url" => Some(Trigger::FunctionUrl(FunctionUrlTrigger {
                 auth: match read.string("auth").as_deref() {
                     Some("NONE") => UrlAuth::None,
@@ -234,9 +298,28 @@ impl Trigger {
                 set("prefix", text(&t.prefix));
                 set("suffix", text(&t.suffix));
             }
-            Trigger::Api(t) | Trigger::HttpApi(t) => {
-                set("path", text(&t.path));
-                set("method", Some(t.method.clone().into()));
+            Trigger::Api(t) => {
+                set("path", text(&t.route.path));
+                set("method", Some(t.route.method.clone().into()));
+                // Only when set: a SAM template's API is deployed to SAM's stage, not this default.
+                set(
+                    "stage",
+                    (t.stage != RestApiTrigger::DEFAULT_STAGE).then(|| t.stage.clone().into()),
+                );
+            }
+            Trigger::HttpApi(t) => {
+                set("path", text(&t.route.path));
+                set("method", Some(t.route.method.clone().into()));
+                set(
+                    "cors",
+                    t.cors.as_ref().map(|cors| {
+                        serde_json::json!({
+                            "origins": cors.origins,
+                            "methods": cors.methods,
+                            "headers": cors.headers,
+                        })
+                    }),
+                );
             }
             Trigger::FunctionUrl(t) => {
                 set("auth", Some(t.auth.as_str().into()));
@@ -308,10 +391,37 @@ impl Settings<'_> {
         self.0.get(key)?.as_u64()?.try_into().ok()
     }
 
-    fn api_route(&self) -> ApiTrigger {
-        ApiTrigger {
+    fn api_route(&self) -> ApiRoute {
+        ApiRoute {
             path: self.string("path"),
             method: self.string("method").unwrap_or_else(|| "ANY".to_string()),
+        }
+    }
+
+    /// `cors = true`, or a table whose missing lists allow any.
+    fn cors(&self) -> Option<Cors> {
+        match self.0.get("cors")? {
+            Value::Bool(true) => Some(Cors::any()),
+            Value::Object(table) => {
+                let list = |key: &str| {
+                    table
+                        .get(key)
+                        .and_then(Value::as_array)
+                        .map(|values| {
+                            values
+                                .iter()
+                                .filter_map(|v| v.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_else(|| vec!["*".to_string()])
+                };
+                Some(Cors {
+                    origins: list("origins"),
+                    methods: list("methods"),
+                    headers: list("headers"),
+                })
+            }
+            _ => None,
         }
     }
 
@@ -357,9 +467,22 @@ mod tests {
         assert!(schedule.enabled);
         assert_eq!(
             typed("http-api", json!({"path": "/sum", "method": "GET"})),
-            Trigger::HttpApi(ApiTrigger {
-                path: Some("/sum".into()),
-                method: "GET".into()
+            Trigger::HttpApi(HttpApiTrigger {
+                route: ApiRoute {
+                    path: Some("/sum".into()),
+                    method: "GET".into()
+                },
+                cors: None,
+            })
+        );
+        assert_eq!(
+            typed("api", json!({})),
+            Trigger::Api(RestApiTrigger {
+                route: ApiRoute {
+                    path: None,
+                    method: "ANY".into()
+                },
+                stage: "default".into(),
             })
         );
         assert_eq!(
@@ -373,6 +496,33 @@ mod tests {
             typed("kinesis", json!({"stream": "arn:x"})).kind(),
             "kinesis"
         );
+    }
+
+    #[test]
+    fn http_api_paths_and_cors() {
+        let Trigger::HttpApi(api) = typed("http-api", json!({"cors": true})) else {
+            panic!("an http-api trigger");
+        };
+        assert_eq!(api.path("sum"), "/sum");
+        assert_eq!(api.cors, Some(Cors::any()));
+        let Trigger::HttpApi(api) = typed(
+            "http-api",
+            json!({"path": "/add", "cors": {"origins": ["https://example.com"]}}),
+        ) else {
+            panic!("an http-api trigger");
+        };
+        assert_eq!(api.path("sum"), "/add");
+        assert_eq!(
+            api.cors,
+            Some(Cors {
+                origins: vec!["https://example.com".into()],
+                ..Cors::any()
+            })
+        );
+        let Trigger::HttpApi(api) = typed("http-api", json!({"cors": false})) else {
+            panic!("an http-api trigger");
+        };
+        assert_eq!(api.cors, None);
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub(crate) use files::python_files;
 pub use values::{
     check_handler, is_python_identifier, is_region, layer_version_region, MAX_LAYERS,
 };
-use values::{is_arn_of, is_bucket_name, is_role_arn};
+use values::{is_arn_of, is_bucket_name, is_role_arn, is_stage_name, resource_path_problem};
 
 /// The stable diagnostic codes of `lambda.toml` (see the module documentation).
 pub mod codes {
@@ -115,6 +115,8 @@ enum Checked {
     /// Booleans carry no constraint; the value itself is read from the TOML where needed.
     Bool,
     StrArray(Vec<String>),
+    /// A table whose keys were each checked against their specs.
+    Table,
 }
 
 struct Validator {
@@ -274,7 +276,13 @@ impl Validator {
         let checked = match (spec.ty, item.as_value()) {
             (ValueType::String, Some(Value::String(s))) => Checked::Str(s.value().clone()),
             (ValueType::Integer, Some(Value::Integer(n))) => Checked::Int(*n.value()),
-            (ValueType::Boolean, Some(Value::Boolean(_))) => Checked::Bool,
+            (ValueType::Boolean | ValueType::BooleanOrTable(_), Some(Value::Boolean(_))) => {
+                Checked::Bool
+            }
+            (ValueType::BooleanOrTable(keys), _) if item.is_table_like() => {
+                let table = item.as_table_like().expect("a table");
+                return self.table(spec.name, keys, table).then_some(Checked::Table);
+            }
             (ValueType::StringArray, Some(Value::Array(array))) => {
                 let mut strings = Vec::new();
                 let mut ok = true;
@@ -321,6 +329,22 @@ impl Validator {
         (valid || kept_as_written).then_some(checked)
     }
 
+    /// Check each entry of the table value of `name` against `keys`; whether all are valid.
+    fn table(&mut self, name: &str, keys: &'static [KeySpec], table: &dyn TableLike) -> bool {
+        let mut valid = true;
+        for (key, item) in table.iter() {
+            let key_range = self.key_range(table, key);
+            match schema::find_key(keys, key) {
+                Some(spec) => valid &= self.check(spec, item, key_range).is_some(),
+                None => {
+                    self.unknown_key(key_range, key, keys, &format!("in `{name}`"));
+                    valid = false;
+                }
+            }
+        }
+        valid
+    }
+
     fn wrong_type(&mut self, spec: &KeySpec, item: &Item, range: Range<usize>) {
         let found = match item {
             Item::Value(v) => describe_value(v),
@@ -342,7 +366,7 @@ impl Validator {
                 message.push_str(&format!(": remove the quotes (`{} = {n}`).", spec.name));
                 fix = Some(("Remove the quotes".to_string(), n));
             }
-            (ValueType::Boolean, Some(Value::String(s)))
+            (ValueType::Boolean | ValueType::BooleanOrTable(_), Some(Value::String(s)))
                 if matches!(s.value().as_str(), "true" | "false") =>
             {
                 let b = s.value().to_string();
@@ -557,6 +581,30 @@ impl Validator {
                     );
                 }
                 ok
+            }
+            (Constraint::ResourcePath, Checked::Str(s)) => match resource_path_problem(s) {
+                None => true,
+                Some(why) => {
+                    self.error(
+                        codes::INVALID_VALUE,
+                        range,
+                        format!("`{name} = \"{s}\"` is not an API Gateway resource path: {why}."),
+                    );
+                    false
+                }
+            },
+            (Constraint::StageName, Checked::Str(s)) => {
+                let valid = is_stage_name(s);
+                if !valid {
+                    self.error(
+                        codes::INVALID_VALUE,
+                        range,
+                        format!(
+                            "`{name} = \"{s}\"` is not a stage name: use letters, digits, hyphens and underscores (at most 128), as in `default` or `prod`."
+                        ),
+                    );
+                }
+                valid
             }
             // Trigger types are checked where the trigger is read.
             (Constraint::TriggerType, _) => true,

@@ -791,3 +791,65 @@ fn layers_are_layer_version_arns_at_most_five_none_twice() {
     assert!(message(&text, codes::OUT_OF_RANGE).contains("at most 5"));
     expect("layers = \"x\"\n", codes::WRONG_TYPE, "\"x\"");
 }
+
+#[test]
+fn api_gateway_paths_stages_and_cors() {
+    clean(
+        "[[trigger]]\ntype = \"http-api\"\npath = \"/sum\"\nmethod = \"GET\"\ncors = true\n\
+         [[trigger]]\ntype = \"http-api\"\npath = \"/items/{id}\"\n\
+         cors = { origins = [\"https://example.com\"], methods = [\"GET\"], headers = [\"content-type\"] }\n\
+         [[trigger]]\ntype = \"api\"\npath = \"/files/{proxy+}\"\nstage = \"prod\"\n",
+    );
+    clean("[[trigger]]\ntype = \"http-api\"\n[trigger.cors]\norigins = [\"*\"]\n");
+    expect(
+        "[[trigger]]\ntype = \"http-api\"\npath = \"sum\"\n",
+        codes::INVALID_VALUE,
+        "\"sum\"",
+    );
+    assert!(message(
+        "[[trigger]]\ntype = \"api\"\npath = \"sum\"\n",
+        codes::INVALID_VALUE
+    )
+    .contains("must start with `/` (`/sum`)"));
+    for bad in ["/a//b", "/a/", "/{proxy+}/x", "/a{id}", "/{}", "/a b"] {
+        let text = format!("[[trigger]]\ntype = \"api\"\npath = \"{bad}\"\n");
+        expect(&text, codes::INVALID_VALUE, &format!("\"{bad}\""));
+    }
+    expect(
+        "[[trigger]]\ntype = \"api\"\nstage = \"my stage\"\n",
+        codes::INVALID_VALUE,
+        "\"my stage\"",
+    );
+    // Each type takes only its own keys.
+    expect(
+        "[[trigger]]\ntype = \"http-api\"\nstage = \"prod\"\n",
+        codes::UNKNOWN_KEY,
+        "stage",
+    );
+    expect(
+        "[[trigger]]\ntype = \"api\"\ncors = true\n",
+        codes::UNKNOWN_KEY,
+        "cors",
+    );
+    expect(
+        "[[trigger]]\ntype = \"http-api\"\ncors = \"yes\"\n",
+        codes::WRONG_TYPE,
+        "\"yes\"",
+    );
+    expect(
+        "[[trigger]]\ntype = \"http-api\"\ncors = { origin = [\"*\"] }\n",
+        codes::UNKNOWN_KEY,
+        "origin",
+    );
+    expect(
+        "[[trigger]]\ntype = \"http-api\"\ncors = { origins = \"*\" }\n",
+        codes::WRONG_TYPE,
+        "\"*\"",
+    );
+    // An invalid cors leaves the trigger without CORS rather than with a guess.
+    let (config, _) = parse("[[trigger]]\ntype = \"http-api\"\ncors = { origin = [\"*\"] }\n");
+    let [Trigger::HttpApi(api)] = config.triggers.as_slice() else {
+        panic!("one http-api trigger: {:?}", config.triggers);
+    };
+    assert_eq!(api.cors, None);
+}

@@ -192,3 +192,61 @@ pub fn is_env_name(s: &str) -> bool {
         && s.len() >= 2
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
+
+/// Why `path` is not an API Gateway resource path: it must start with `/`, have no empty
+/// segment, and each `{…}` must be a whole segment, the greedy `{name+}` only the last.
+pub(super) fn resource_path_problem(path: &str) -> Option<String> {
+    let Some(rest) = path.strip_prefix('/') else {
+        return Some(format!("it must start with `/` (`/{path}`)"));
+    };
+    if rest.is_empty() {
+        return None;
+    }
+    let segments: Vec<&str> = rest.split('/').collect();
+    for (i, segment) in segments.iter().enumerate() {
+        if segment.is_empty() {
+            return Some(if i + 1 == segments.len() {
+                "it must not end with `/`".to_string()
+            } else {
+                "it has an empty segment (`//`)".to_string()
+            });
+        }
+        let braces = segment.contains(['{', '}']);
+        let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
+            if braces {
+                return Some(format!(
+                    "`{segment}`: a path parameter is a whole segment, as in `/items/{{id}}`"
+                ));
+            }
+            if let Some(c) = segment
+                .chars()
+                .find(|c| !(c.is_ascii_alphanumeric() || "-._~:@$&'()*,;=!%".contains(*c)))
+            {
+                return Some(format!("`{c}` is not allowed in a path segment"));
+            }
+            continue;
+        };
+        let (name, greedy) = match name.strip_suffix('+') {
+            Some(name) => (name, true),
+            None => (name, false),
+        };
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Some(format!(
+                "`{segment}`: a path parameter is named with letters, digits or `_` (`{{id}}`)"
+            ));
+        }
+        if greedy && i + 1 != segments.len() {
+            return Some(format!(
+                "`{segment}` takes the rest of the path, so it must be the last segment"
+            ));
+        }
+    }
+    None
+}
+
+/// API Gateway stage names: letters, digits, hyphens and underscores, up to 128.
+pub(super) fn is_stage_name(s: &str) -> bool {
+    (1..=128).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}

@@ -339,7 +339,7 @@ impl Settings<'_, '_> {
 mod tests {
     use super::*;
     use crate::project::sam::yaml;
-    use crate::project::{ApiTrigger, S3Trigger, SqsTrigger};
+    use crate::project::{ApiRoute, HttpApiTrigger, RestApiTrigger, S3Trigger, SqsTrigger};
 
     fn triggers(events: &str) -> (Vec<EventTrigger>, Vec<EventProblem>) {
         let text = format!(
@@ -433,17 +433,23 @@ mod tests {
         );
         assert_eq!(
             found[2].trigger,
-            Trigger::Api(ApiTrigger {
-                path: Some("/hello".into()),
-                method: "GET".into()
+            Trigger::Api(RestApiTrigger {
+                route: ApiRoute {
+                    path: Some("/hello".into()),
+                    method: "GET".into()
+                },
+                stage: "default".into(),
             })
         );
         assert_eq!(found[2].name, "Hello");
         assert_eq!(
             found[3].trigger,
-            Trigger::HttpApi(ApiTrigger {
-                path: None,
-                method: "ANY".into()
+            Trigger::HttpApi(HttpApiTrigger {
+                route: ApiRoute {
+                    path: None,
+                    method: "ANY".into()
+                },
+                cors: None,
             })
         );
         let Trigger::Schedule(hourly) = &found[4].trigger else {

@@ -280,15 +280,16 @@ impl Writer {
                     "Kinesis"
                 }
             }
-            Trigger::Api(t) | Trigger::HttpApi(t) => {
+            Trigger::Api(t) => {
                 // Without a path lambda.toml means every route: SAM needs one written.
-                props.push(("Path", scalar(t.path.as_deref().unwrap_or(ANY_ROUTE))));
-                props.push(("Method", scalar(&t.method)));
-                if matches!(trigger, Trigger::Api(_)) {
-                    "Api"
-                } else {
-                    "HttpApi"
-                }
+                props.push(("Path", scalar(t.route.path.as_deref().unwrap_or(ANY_ROUTE))));
+                props.push(("Method", scalar(&t.route.method)));
+                "Api"
+            }
+            Trigger::HttpApi(t) => {
+                props.push(("Path", scalar(t.route.path.as_deref().unwrap_or(ANY_ROUTE))));
+                props.push(("Method", scalar(&t.route.method)));
+                "HttpApi"
             }
             Trigger::EventBridge(t) => {
                 let Some(pattern) = json_text(&t.pattern) else {
