@@ -13,10 +13,13 @@ import {
 export class ResultPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private invokeAgain: (() => void) | undefined;
+  /** The file holding the whole log of the invoke shown, when the server wrote one. */
+  private logFile: string | undefined;
 
   /** Show "Invoking…" for `target`; `again` runs when the button is pressed. */
   showRunning(target: InvokeTarget, again: () => void): void {
     this.invokeAgain = again;
+    this.logFile = undefined;
     const panel = this.reveal(target);
     panel.webview.html = renderMessagePage(
       `${target.functionName}: invoking…`,
@@ -30,6 +33,7 @@ export class ResultPanel implements vscode.Disposable {
   /** Show a finished invoke. */
   showResult(target: InvokeTarget, result: InvokeResult): void {
     const panel = this.reveal(target);
+    this.logFile = result.logFile ?? undefined;
     panel.title = `λ ${target.functionName}: ${result.status}`;
     panel.webview.html = renderResultPage(target, result, this.pageContext(panel));
   }
@@ -62,6 +66,9 @@ export class ResultPanel implements vscode.Disposable {
       });
       this.panel.webview.onDidReceiveMessage((message: { type?: string }) => {
         if (message?.type === "invokeAgain") this.invokeAgain?.();
+        if (message?.type === "openLog" && this.logFile) {
+          void vscode.window.showTextDocument(vscode.Uri.file(this.logFile), { preview: true });
+        }
       });
     } else {
       this.panel.reveal(vscode.ViewColumn.Beside, true);

@@ -13,7 +13,11 @@ use super::protocol::{
     NewTestEventResult, PackagePart, PackageResult,
 };
 use crate::project::{self, Function};
+use crate::runtime::log::{self, LogFile};
 use crate::runtime::{event_source, InvocationStatus, InvokeOptions, Invoker};
+
+/// How much of a log an invoke result carries: the console's Test tab shows the last 4 KB.
+const LOG_TAIL_BYTES: usize = 4 * 1024;
 
 /// State the commands keep: warm environments and each function's last event.
 #[derive(Default)]
@@ -124,8 +128,15 @@ impl Commands {
             }
             None => event_source::default_event(&function),
         };
+        // The whole log goes to a file as it comes; the result carries its last 4 KB.
+        let log_file = LogFile::create(
+            &crate::package::deps::cache_root().join("logs"),
+            &function.config.name.value,
+        )
+        .ok();
         let options = InvokeOptions {
             cold: params.cold.unwrap_or(false),
+            log_sink: log_file.as_ref().map(LogFile::sink),
             ..Default::default()
         };
         let invocation = self
@@ -133,6 +144,9 @@ impl Commands {
             .invoke(&function, event, &options)
             .await
             .map_err(failed)?;
+        let log_bytes = log_file
+            .as_ref()
+            .map_or(invocation.log.len() as u64, LogFile::finish);
         let report = &invocation.report;
         Ok(InvokeResult {
             function: function.config.name.value.clone(),
@@ -146,7 +160,9 @@ impl Commands {
             function_error: None,
             request_id: invocation.request_id.clone(),
             payload: invocation.payload_text().into_owned(),
-            log: invocation.log.clone(),
+            log: log::last_bytes(&invocation.log, LOG_TAIL_BYTES).to_string(),
+            log_file: log_file.map(|file| file.path.display().to_string()),
+            log_bytes,
             cold_start: invocation.cold_start,
             report: Some(InvokeReport {
                 duration_ms: report.duration_ms,
@@ -406,7 +422,9 @@ impl Commands {
             function_error: invocation.function_error,
             request_id: invocation.request_id.unwrap_or_default(),
             payload: String::from_utf8_lossy(&invocation.payload).into_owned(),
+            log_bytes: invocation.log.len() as u64,
             log: invocation.log,
+            log_file: None,
             cold_start: false,
             report,
             executed_version: invocation.executed_version,
