@@ -5,13 +5,13 @@
 //! serve`. Neither panics nor hangs (every connection ends, slow ones by the server's own
 //! deadline), and a good request is answered afterwards. Deterministic: a fixed seed.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use lambda_ls_e2e::{binary, copy_tree, repo_root};
+use lambda_ls_e2e::{binary, copy_tree, repo_root, serve_address};
 
 /// Malformed requests per server.
 const REQUESTS: usize = 10_000;
@@ -322,11 +322,7 @@ fn serve_survives_malformed_requests_and_stalled_clients() {
             .spawn()
             .unwrap(),
     ));
-    let mut line = String::new();
-    BufReader::new(child.child().stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line.split("http://").nth(1).unwrap().trim().to_string();
+    let address = serve_address(child.child());
 
     let mut rng = Rng(0x5EED_0001);
     let stalled = stall_clients(&address, &mut rng);

@@ -1,12 +1,12 @@
 //! `lambda-ls serve` end to end: a real HTTP client against the local endpoint, proxy
 //! events and responses, warm reuse and its invalidation, concurrency and errors.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use lambda_ls_e2e::{binary, copy_tree, repo_root};
+use lambda_ls_e2e::{binary, copy_tree, repo_root, serve_address};
 use serde_json::Value;
 
 /// A running `lambda-ls serve`, killed by pid when dropped.
@@ -48,16 +48,7 @@ fn serve(from: &Path, extra: &[&str]) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("lambda-ls starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line
-        .split("http://")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .trim()
-        .to_string();
+    let address = serve_address(&mut child);
     Server {
         child,
         address,
