@@ -872,23 +872,26 @@ fn peak_rss_kb(pid: u32) -> Option<u64> {
 }
 
 #[test]
-fn a_handler_printing_without_end_keeps_lambda_ls_memory_bounded() {
+fn a_handler_printing_256_mb_keeps_lambda_ls_memory_bounded() {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("chatty");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("lambda_function.py"),
+        // A fixed volume, well beyond the bound, rather than "until the timeout": the test
+        // then proves the same on a fast machine and on a loaded one.
         "import sys\n\
          def lambda_handler(event, context):\n\
          \x20   line = 'x' * 999 + '\\n'\n\
-         \x20   while True:\n\
-         \x20       sys.stdout.write(line)\n",
+         \x20   for _ in range(256 * 1024):\n\
+         \x20       sys.stdout.write(line)\n\
+         \x20   return 'done'\n",
     )
     .unwrap();
     let mut child = Command::new(binary())
         .arg("invoke")
         .arg(&dir)
-        .args(["--timeout", "3"])
+        .args(["--timeout", "300"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -920,11 +923,10 @@ fn a_handler_printing_without_end_keeps_lambda_ls_memory_bounded() {
     }
     let output = child.wait_with_output().unwrap();
     let (logged, last) = reader.join().unwrap();
-    let payload: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(payload["errorType"], "Sandbox.Timedout", "{payload}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "\"done\"");
     assert!(
-        logged > 50 * 1024 * 1024,
-        "the function printed only {logged} bytes: the test proves nothing"
+        logged > 256 * 1000 * 1024,
+        "the log streamed was only {logged} bytes"
     );
     assert!(String::from_utf8_lossy(&last).contains("REPORT RequestId:"));
     eprintln!(
