@@ -907,3 +907,85 @@ fn a_configured_handler_without_a_dot_is_malformed_as_on_lambda() {
         "{said}"
     );
 }
+
+/// The peak resident memory (VmHWM) of a running process in KB, if it is still running.
+fn peak_rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+#[test]
+fn a_handler_printing_256_mb_keeps_lambda_ls_memory_bounded() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("chatty");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("lambda_function.py"),
+        // A fixed volume, well beyond the bound, rather than "until the timeout": the test
+        // then proves the same on a fast machine and on a loaded one.
+        "import sys\n\
+         def lambda_handler(event, context):\n\
+         \x20   line = 'x' * 999 + '\\n'\n\
+         \x20   for _ in range(256 * 1024):\n\
+         \x20       sys.stdout.write(line)\n\
+         \x20   return 'done'\n",
+    )
+    .unwrap();
+    let mut child = Command::new(binary())
+        .arg("invoke")
+        .arg(&dir)
+        .args(["--timeout", "300"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The log streams to stderr: read it as a terminal would, keeping only its size and end.
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        use std::io::Read;
+        let (mut total, mut last) = (0usize, Vec::new());
+        let mut chunk = vec![0u8; 1 << 16];
+        loop {
+            match stderr.read(&mut chunk) {
+                Ok(0) | Err(_) => return (total, last),
+                Ok(n) => {
+                    total += n;
+                    last = chunk[..n].to_vec();
+                }
+            }
+        }
+    });
+    let pid = child.id();
+    let mut peak_kb = 0;
+    while child.try_wait().unwrap().is_none() {
+        if let Some(kb) = peak_rss_kb(pid) {
+            peak_kb = peak_kb.max(kb);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    let (logged, last) = reader.join().unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "\"done\"");
+    assert!(
+        logged > 256 * 1000 * 1024,
+        "the log streamed was only {logged} bytes"
+    );
+    assert!(String::from_utf8_lossy(&last).contains("REPORT RequestId:"));
+    eprintln!(
+        "{} MB of log streamed; lambda-ls peak RSS {} MB",
+        logged / (1024 * 1024),
+        peak_kb / 1024
+    );
+    assert!(
+        peak_kb > 0 && peak_kb < 64 * 1024,
+        "lambda-ls peaked at {peak_kb} KB"
+    );
+}

@@ -3,13 +3,13 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
-use support::{binary, copy_tree, repo_root};
+use support::{binary, copy_tree, repo_root, serve_address};
 
 /// A running `lambda-ls serve`, killed by pid when dropped.
 struct Server {
@@ -50,16 +50,7 @@ fn serve(from: &Path, extra: &[&str]) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("lambda-ls starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line
-        .split("http://")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .trim()
-        .to_string();
+    let address = serve_address(&mut child);
     Server {
         child,
         address,
@@ -140,6 +131,10 @@ fn write_handler(dir: &Path, body: &str) {
 #[test]
 fn http_api_events_and_proxy_responses() {
     let server = serve(&repo_root().join("examples/sum"), &[]);
+    // Every path reaches the function through a greedy route.
+    let config = server.dir.join("lambda.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}path = \"/{{proxy+}}\"\n")).unwrap();
     write_handler(
         &server.dir,
         r#"import base64, json
@@ -195,6 +190,104 @@ fn rest_api_trigger_gets_payload_v1() {
     assert_eq!(response.header_values("x-tag"), ["a", "b"]);
 }
 
+#[test]
+fn only_the_configured_route_reaches_the_function() {
+    // examples/sum: `http-api` without a path is `ANY /sum` (the function's name).
+    let server = serve(&repo_root().join("examples/sum"), &[]);
+    assert_eq!(get(&server, "/sum?a=1&b=2").status, 200);
+    let response = get(&server, "/other");
+    assert_eq!(
+        (response.status, response.body.as_str()),
+        (404, r#"{"message":"Not Found"}"#)
+    );
+    // A method and a path with a parameter.
+    let config = server.dir.join("lambda.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}method = \"GET\"\npath = \"/sum/{{a}}\"\n"),
+    )
+    .unwrap();
+    write_handler(
+        &server.dir,
+        "def lambda_handler(event, context):\n    return {\"route\": event[\"routeKey\"], \"a\": event[\"pathParameters\"][\"a\"]}\n",
+    );
+    let response = get(&server, "/sum/40");
+    assert_eq!(
+        (response.status, response.json()),
+        (200, serde_json::json!({"route": "GET /sum/{a}", "a": "40"}))
+    );
+    assert_eq!(
+        request(&server.address, "POST", "/sum/40", "{}").status,
+        404
+    );
+    assert_eq!(get(&server, "/sum").status, 404);
+
+    // A REST API answers an unknown route as API Gateway does.
+    let server = serve(&repo_root().join("tests/fixtures/functions/rest-api"), &[]);
+    let config = server.dir.join("lambda.toml");
+    std::fs::write(
+        &config,
+        "[[trigger]]\ntype = \"api\"\nmethod = \"GET\"\npath = \"/orders/{id}\"\n",
+    )
+    .unwrap();
+    assert_eq!(get(&server, "/orders/7").status, 200);
+    let response = get(&server, "/");
+    assert_eq!(
+        (response.status, response.body.as_str()),
+        (403, r#"{"message":"Missing Authentication Token"}"#)
+    );
+}
+
+/// Send raw bytes on a new connection, end the sending side, read the whole answer.
+fn raw_exchange(address: &str, raw: &[u8]) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let _ = stream.write_all(raw);
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn malformed_framing_gets_a_4xx_and_serving_goes_on() {
+    let server = serve(&repo_root().join("examples/sum"), &[]);
+    // A chunk size beyond any integer (the hand-written parser overflowed on it).
+    let answer = raw_exchange(
+        &server.address,
+        b"POST /sum HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n",
+    );
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer:?}");
+    // A header line over 64 KiB is refused whole, not split into bogus headers.
+    let mut raw = b"GET /sum?a=1&b=2 HTTP/1.1\r\nHost: x\r\nX-Big: ".to_vec();
+    raw.extend(std::iter::repeat_n(b'a', 70 * 1024));
+    raw.extend(b"\r\n\r\n");
+    let answer = raw_exchange(&server.address, &raw);
+    assert!(
+        answer.starts_with("HTTP/1.1 431"),
+        "{}",
+        &answer[..answer.len().min(200)]
+    );
+    // Too large a body: 413, as API Gateway words it.
+    let answer = raw_exchange(
+        &server.address,
+        b"POST /sum HTTP/1.1\r\nHost: x\r\nContent-Length: 20000000\r\n\r\n{}",
+    );
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer:?}");
+    assert!(
+        answer.ends_with(r#"{"message":"Request Entity Too Large"}"#),
+        "{answer:?}"
+    );
+    let response = get(&server, "/sum?a=1&b=2");
+    assert_eq!(
+        (response.status, response.json()),
+        (200, serde_json::json!({"sum": 3}))
+    );
+}
+
 const COUNTER: &str = r#"import os
 COUNT = 0
 def lambda_handler(event, context):
@@ -207,8 +300,8 @@ def lambda_handler(event, context):
 fn warm_environment_is_reused_until_the_code_changes() {
     let server = serve(&repo_root().join("examples/sum"), &[]);
     write_handler(&server.dir, COUNTER);
-    let first = get(&server, "/").json();
-    let second = get(&server, "/").json();
+    let first = get(&server, "/sum").json();
+    let second = get(&server, "/sum").json();
     assert_eq!(first["count"], 1);
     assert_eq!(
         second["count"], 2,
@@ -217,7 +310,7 @@ fn warm_environment_is_reused_until_the_code_changes() {
     assert_eq!(first["pid"], second["pid"]);
     // Any change to the function's files starts a fresh environment.
     write_handler(&server.dir, &format!("{COUNTER}\n# edited\n"));
-    let third = get(&server, "/").json();
+    let third = get(&server, "/sum").json();
     assert_eq!(third["count"], 1);
     assert_ne!(third["pid"], first["pid"]);
     // So does a change to its configuration.
@@ -227,7 +320,7 @@ fn warm_environment_is_reused_until_the_code_changes() {
         toml.replace("memory = 128", "memory = 256"),
     )
     .unwrap();
-    assert_eq!(get(&server, "/").json()["count"], 1);
+    assert_eq!(get(&server, "/sum").json()["count"], 1);
 }
 
 const SLOW: &str = r#"import os, time
@@ -241,7 +334,7 @@ fn concurrent_pids(server: &Server) -> Vec<Value> {
     let handles: Vec<_> = (0..2)
         .map(|_| {
             let address = address.clone();
-            std::thread::spawn(move || request(&address, "GET", "/", "").json()["pid"].clone())
+            std::thread::spawn(move || request(&address, "GET", "/sum", "").json()["pid"].clone())
         })
         .collect();
     handles.into_iter().map(|h| h.join().unwrap()).collect()
@@ -301,7 +394,7 @@ fn an_explicit_venv_is_the_interpreter_and_installs_start_afresh() {
         "import os, sys\ndef lambda_handler(event, context):\n    return {\"prefix\": sys.prefix, \"pid\": os.getpid()}\n",
     );
     // What runs is what ships: a `.venv` in the folder is not picked silently…
-    let prefix = get(&server, "/").json()["prefix"]
+    let prefix = get(&server, "/sum").json()["prefix"]
         .as_str()
         .unwrap()
         .to_string();
@@ -310,10 +403,10 @@ fn an_explicit_venv_is_the_interpreter_and_installs_start_afresh() {
     let config = server.dir.join("lambda.toml");
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, format!("python = \".venv/bin/python\"\n{text}")).unwrap();
-    let first = get(&server, "/").json();
+    let first = get(&server, "/sum").json();
     let prefix = first["prefix"].as_str().unwrap().to_string();
     assert!(prefix.ends_with("/.venv"), "{prefix}");
-    assert_eq!(get(&server, "/").json()["pid"], first["pid"], "warm");
+    assert_eq!(get(&server, "/sum").json()["pid"], first["pid"], "warm");
     // Installing a package (a new entry in site-packages) starts a new environment.
     let lib = std::fs::read_dir(venv.join("lib"))
         .unwrap()
@@ -322,5 +415,5 @@ fn an_explicit_venv_is_the_interpreter_and_installs_start_afresh() {
         .unwrap()
         .path();
     std::fs::write(lib.join("site-packages").join("newdep.py"), "VALUE = 1\n").unwrap();
-    assert_ne!(get(&server, "/").json()["pid"], first["pid"]);
+    assert_ne!(get(&server, "/sum").json()["pid"], first["pid"]);
 }

@@ -46,6 +46,19 @@ export function summarize(target: InvokeTarget, result: InvokeResult): string {
     : `${target.functionName} ran ${where}${duration}: ${result.status}${error}`;
 }
 
+/**
+ * What the log section says above the log when the result carries only its end (the server
+ * sends the last 4 KB, as the console's Test tab shows), or undefined when it is whole.
+ */
+export function logCutNote(result: InvokeResult): string | undefined {
+  const shown = new TextEncoder().encode(result.log).length;
+  if (result.logBytes <= shown) return undefined;
+  const whole = result.logBytes >= 1024 * 1024
+    ? `${(result.logBytes / (1024 * 1024)).toFixed(1)} MB`
+    : `${(result.logBytes / 1024).toFixed(1)} KB`;
+  return `The last 4 KB of ${whole} of log` + (result.logFile ? "; the whole log is in a file." : ".");
+}
+
 /** Escape text for HTML content and attribute values. */
 export function escapeHtml(text: string): string {
   return text
@@ -66,7 +79,8 @@ export interface PageContext {
 
 /**
  * The result view's whole HTML page. The "Invoke again" button posts `{ type: "invokeAgain" }`;
- * a remote result's "Show logs" button posts `{ type: "showLogs" }`.
+ * a remote result's "Show logs" button posts `{ type: "showLogs" }`; "Open full log" (when the
+ * server wrote the log to a file) `{ type: "openLog" }`.
  */
 export function renderResultPage(
   target: InvokeTarget,
@@ -77,6 +91,7 @@ export function renderResultPage(
   const report = formatReport(result);
   const event = target.event ? escapeHtml(target.event) : "default event";
   const where = target.where === "remote" ? "Remote invoke" : "Local invoke";
+  const cut = logCutNote(result);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -116,6 +131,8 @@ ${target.where === "remote" ? `<button id="show-logs">Show logs in CloudWatch</b
 <pre id="report">${report ? escapeHtml(report) : "No REPORT (the function did not finish)."}</pre>
 <div class="meta">Request ID: <code id="request-id">${escapeHtml(result.requestId || "none")}</code></div>
 <h2>Function logs</h2>
+${cut ? `<div class="meta" id="log-cut">${escapeHtml(cut)}</div>` : ""}
+${result.logFile ? `<button id="open-log" title="${escapeHtml(result.logFile)}">Open full log</button>` : ""}
 <pre id="log">${escapeHtml(result.log || "(no output)")}</pre>
 <script nonce="${page.nonce}">
   const vscode = acquireVsCodeApi();
@@ -126,6 +143,7 @@ ${target.where === "remote" ? `<button id="show-logs">Show logs in CloudWatch</b
     vscode.postMessage({ type: "invokeAgain" });
   });
   document.getElementById("show-logs")?.addEventListener("click", () => vscode.postMessage({ type: "showLogs" }));
+  document.getElementById("open-log")?.addEventListener("click", () => vscode.postMessage({ type: "openLog" }));
 </script>
 </body>
 </html>

@@ -107,8 +107,15 @@ export type InvokeResult = {
   requestId: string;
   /** The response payload as text, exactly as the function returned it. */
   payload: string;
-  /** The invocation's log (remote: Lambda's last 4 KB). */
+  /**
+   * The end of the invocation's log: its last 4 KB, as the console's Test tab shows it
+   * (remote: Lambda's last 4 KB).
+   */
   log: string;
+  /** A file holding the whole log, written as it came (local invokes; at most 64 MB). */
+  logFile: string | null;
+  /** The size of the whole log in bytes; more than `log` holds when it was cut. */
+  logBytes: number;
   /** Whether a new environment was started (always false remotely: Lambda does not say). */
   coldStart: boolean;
   /** Absent when the function did not finish (remote logs without a REPORT line). */

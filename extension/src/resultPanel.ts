@@ -14,6 +14,8 @@ export class ResultPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private invokeAgain: (() => void) | undefined;
   private showLogs: (() => void) | undefined;
+  /** The file holding the whole log of the invoke shown, when the server wrote one. */
+  private logFile: string | undefined;
 
   /**
    * Show "Invoking…" for `target`; `again` runs when "Invoke again" is pressed, `logs`
@@ -22,6 +24,7 @@ export class ResultPanel implements vscode.Disposable {
   showRunning(target: InvokeTarget, again: () => void, logs?: () => void): void {
     this.invokeAgain = again;
     this.showLogs = logs;
+    this.logFile = undefined;
     const panel = this.reveal(target);
     panel.webview.html = renderMessagePage(
       `${target.functionName}: invoking…`,
@@ -35,6 +38,7 @@ export class ResultPanel implements vscode.Disposable {
   /** Show a finished invoke. */
   showResult(target: InvokeTarget, result: InvokeResult): void {
     const panel = this.reveal(target);
+    this.logFile = result.logFile ?? undefined;
     panel.title = `λ ${target.functionName}: ${result.status}`;
     panel.webview.html = renderResultPage(target, result, this.pageContext(panel));
   }
@@ -68,6 +72,9 @@ export class ResultPanel implements vscode.Disposable {
       this.panel.webview.onDidReceiveMessage((message: { type?: string }) => {
         if (message?.type === "invokeAgain") this.invokeAgain?.();
         if (message?.type === "showLogs") this.showLogs?.();
+        if (message?.type === "openLog" && this.logFile) {
+          void vscode.window.showTextDocument(vscode.Uri.file(this.logFile), { preview: true });
+        }
       });
     } else {
       this.panel.reveal(vscode.ViewColumn.Beside, true);

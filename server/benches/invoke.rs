@@ -8,13 +8,14 @@
 //! - `examples/csv-report` (pandas, requests) with its environment cached: a cold invoke
 //!   against `python -c "import lambda_function"` on the same interpreter and `sys.path`
 //!   (target: within 20 ms, the handler's own run aside);
-//! - warm invokes through `lambda-ls serve` over HTTP keep-alive (target: p50 < 1 ms);
+//! - warm invokes through `lambda-ls serve` over HTTP keep-alive (target: p50 < 1 ms), and
+//!   side by side those of another build when `BENCH_SERVE_BASELINE` names its binary;
 //! - the first invoke of `examples/csv-report` on an empty lambda-ls cache, with uv's
 //!   download cache warm and empty (target: < 20 s with uv). `BENCH_FIRST=0` skips it.
 //!
 //! Every process uses the interpreter `python3` resolves to (shims such as pyenv's cost
 //! more than Python itself and would blur the comparison). `BENCH_WARM=N`, `BENCH_COLD=N`
-//! change the sample sizes.
+//! change the sample sizes; `BENCH_ONLY=serve` runs the `serve` comparison alone.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -82,6 +83,11 @@ fn row(name: &str, n: usize, stats: &Stats) {
 fn main() {
     let python = real_python();
     let temp = std::env::temp_dir().join(format!("lambda-ls-bench-{}", std::process::id()));
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("serve") {
+        serve_warm(&temp, samples("BENCH_WARM", 1000));
+        let _ = std::fs::remove_dir_all(&temp);
+        return;
+    }
     let dir = temp.join("trivial");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
@@ -357,38 +363,54 @@ fn csv_report_cold(runtime: &tokio::runtime::Runtime, temp: &Path, cold_n: usize
     );
 }
 
-/// Warm invokes of examples/sum through `lambda-ls serve` (HTTP API event, keep-alive).
-fn serve_warm(temp: &Path, warm_n: usize) {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let dir = copy_example("sum", temp);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lambda-ls"))
-        .arg("serve")
-        .arg(&dir)
-        .args(["--port", "0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line.split("http://").nth(1).unwrap().trim().to_string();
-    let stream = std::net::TcpStream::connect(&address).unwrap();
-    stream.set_nodelay(true).unwrap();
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut writer = stream;
-    let mut one = || {
+/// A running `lambda-ls serve` of examples/sum with one keep-alive connection to it.
+struct ServeClient {
+    child: std::process::Child,
+    address: String,
+    reader: std::io::BufReader<std::net::TcpStream>,
+    writer: std::net::TcpStream,
+}
+
+impl ServeClient {
+    fn start(binary: &Path, dir: &Path) -> ServeClient {
+        use std::io::{BufRead, BufReader};
+        let mut child = Command::new(binary)
+            .arg("serve")
+            .arg(dir)
+            .args(["--port", "0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let address = line.split("http://").nth(1).unwrap().trim().to_string();
+        let stream = std::net::TcpStream::connect(&address).unwrap();
+        stream.set_nodelay(true).unwrap();
+        ServeClient {
+            child,
+            address,
+            reader: BufReader::new(stream.try_clone().unwrap()),
+            writer: stream,
+        }
+    }
+
+    /// One `GET /sum?a=1&b=2` on the kept-alive connection: its body.
+    fn one(&mut self) -> Vec<u8> {
+        use std::io::{BufRead, Read, Write};
         write!(
-            writer,
-            "GET /sum?a=1&b=2 HTTP/1.1\r\nHost: {address}\r\n\r\n"
+            self.writer,
+            "GET /sum?a=1&b=2 HTTP/1.1\r\nHost: {}\r\n\r\n",
+            self.address
         )
         .unwrap();
         let mut length = 0;
         loop {
             let mut header = String::new();
-            reader.read_line(&mut header).unwrap();
+            self.reader.read_line(&mut header).unwrap();
             let header = header.trim_end();
             if header.is_empty() {
                 break;
@@ -398,22 +420,59 @@ fn serve_warm(temp: &Path, warm_n: usize) {
             }
         }
         let mut body = vec![0; length];
-        reader.read_exact(&mut body).unwrap();
+        self.reader.read_exact(&mut body).unwrap();
         body
-    };
-    let first = one();
-    assert!(String::from_utf8_lossy(&first).contains('3'), "{first:?}");
-    let mut warm = Vec::with_capacity(warm_n);
-    for _ in 0..warm_n {
-        let started = Instant::now();
-        one();
-        warm.push(started.elapsed());
     }
-    let warm = stats(warm);
-    row("warm invoke through serve (HTTP)", warm_n, &warm);
-    println!("serve warm p50: {:.3} ms (target < 1 ms)", warm.p50);
-    let _ = child.kill();
-    let _ = child.wait();
+}
+
+impl Drop for ServeClient {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Warm invokes of examples/sum through `lambda-ls serve` (HTTP API event, keep-alive);
+/// with `BENCH_SERVE_BASELINE=/path/to/another/lambda-ls`, that binary too, interleaved
+/// request by request so that the machine's load weighs on both alike.
+fn serve_warm(temp: &Path, warm_n: usize) {
+    let dir = copy_example("sum", temp);
+    let mut servers = vec![(
+        "this build".to_string(),
+        ServeClient::start(Path::new(env!("CARGO_BIN_EXE_lambda-ls")), &dir),
+    )];
+    if let Some(baseline) = std::env::var_os("BENCH_SERVE_BASELINE") {
+        let baseline = PathBuf::from(baseline);
+        let label = format!("baseline {}", baseline.display());
+        servers.push((label, ServeClient::start(&baseline, &dir)));
+    }
+    for (label, server) in servers.iter_mut() {
+        let first = server.one();
+        assert!(
+            String::from_utf8_lossy(&first).contains('3'),
+            "{label}: {first:?}"
+        );
+    }
+    let mut samples = vec![Vec::with_capacity(warm_n); servers.len()];
+    for _ in 0..warm_n {
+        for ((_, server), samples) in servers.iter_mut().zip(samples.iter_mut()) {
+            let started = Instant::now();
+            server.one();
+            samples.push(started.elapsed());
+        }
+    }
+    for ((label, _), samples) in servers.iter().zip(samples) {
+        let warm = stats(samples);
+        row(
+            &format!("warm invoke through serve (HTTP), {label}"),
+            warm_n,
+            &warm,
+        );
+        println!(
+            "serve warm p50, {label}: {:.3} ms (target < 1 ms)",
+            warm.p50
+        );
+    }
 }
 
 /// The first invoke of csv-report on an empty lambda-ls cache: interpreter search, the

@@ -153,3 +153,18 @@ impl Project {
         client.diagnostics(&uri, 1)
     }
 }
+
+/// The address a just-started `lambda-ls serve` (stdout piped) listens on: its first line of
+/// stdout says `… on http://127.0.0.1:PORT`.
+pub fn serve_address(child: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout piped"))
+        .read_line(&mut line)
+        .unwrap();
+    line.split("http://")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .trim()
+        .to_string()
+}

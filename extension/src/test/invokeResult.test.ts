@@ -5,6 +5,7 @@ import {
   formatReport,
   InvokeResult,
   prettyPayload,
+  logCutNote,
   renderResultPage,
   succeeded,
   summarize,
@@ -24,6 +25,8 @@ const serverAnswer: InvokeResult = {
   requestId: "8f5c1c2e-1b7a-4e0e-9d1c-3c1f8c6f0a11",
   payload: '{"statusCode":200,"body":"{\\"message\\": \\"hello world\\"}"}',
   log: "START RequestId: 8f5c… Version: $LATEST\ngreeting world\nEND RequestId: 8f5c…\n",
+  logFile: null,
+  logBytes: 80,
   coldStart: true,
   report: {
     durationMs: 1.234,
@@ -108,4 +111,20 @@ test("the notes of a new environment are shown above the response, escaped; none
   assert.match(html, /no emulation\) &lt;b&gt;<\/p><\/div>/);
   assert.ok(html.indexOf('id="notes"') < html.indexOf('id="response"'));
   assert.doesNotMatch(renderResultPage(target, serverAnswer, page), /id="notes"/);
+});
+
+test("a log cut to its end says so and offers the whole log's file", () => {
+  assert.equal(logCutNote(serverAnswer), undefined);
+  const cut = { ...serverAnswer, log: "…the end\n", logBytes: 3 * 1024 * 1024, logFile: "/tmp/logs/hello-1.log" };
+  assert.equal(logCutNote(cut), "The last 4 KB of 3.0 MB of log; the whole log is in a file.");
+  const html = renderResultPage({ functionName: "hello", where: "local" }, cut, {
+    cspSource: "vscode-webview:",
+    nonce: "NONCE",
+  });
+  assert.match(html, /id="log-cut">The last 4 KB of 3\.0 MB of log/);
+  assert.match(html, /<button id="open-log" title="\/tmp\/logs\/hello-1\.log">Open full log<\/button>/);
+  assert.doesNotMatch(renderResultPage({ functionName: "hello", where: "local" }, serverAnswer, {
+    cspSource: "x",
+    nonce: "N",
+  }), /<button id="open-log"/);
 });

@@ -46,6 +46,13 @@ enum Command {
     /// Invoke a function locally as Lambda would: payload on stdout, log on stderr.
     Invoke(invoke::Args),
     /// Serve a function on a local HTTP endpoint as API Gateway or a function URL would.
+    ///
+    /// With an `api` or `http-api` trigger, only its route (`method` and `path`; path
+    /// parameters such as `{id}` and `{proxy+}` match) reaches the function: elsewhere a REST
+    /// API answers 403 {"message":"Missing Authentication Token"} and an HTTP API 404
+    /// {"message":"Not Found"}. Without a path, an HTTP API's route is `ANY /<function name>`
+    /// and a REST API's `ANY /{proxy+}`. A function URL, or a function with no API trigger,
+    /// gets every path.
     Serve(serve::Args),
     /// Deploy a function to AWS: create or update it, its configuration and its triggers.
     Deploy(deploy::Args),

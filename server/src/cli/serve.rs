@@ -1,18 +1,20 @@
 //! `lambda-ls serve [DIR]`: a local HTTP endpoint in front of the function, as API Gateway
 //! (REST or HTTP API) or a function URL would put it, invoking through warm environments.
+//! With an `api` or `http-api` trigger only its route is answered (elsewhere: what API
+//! Gateway answers); without one, every path goes to the function.
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use tokio::io::BufReader;
-use tokio::net::{TcpListener, TcpStream};
+
+use tokio::net::TcpListener;
 
 use super::invoke::{timeout_option, Client};
 use super::target::Target;
 use crate::runtime::gateway::{self, Gateway, HttpRequest, HttpResponse};
-use crate::runtime::http::{self, ReadError};
+use crate::runtime::http::{self, Incoming, Response};
 use crate::runtime::{InvokeOptions, Invoker, InvokerSettings};
 
 /// Arguments of `lambda-ls serve`.
@@ -37,8 +39,13 @@ pub struct Args {
     aws_credentials: bool,
 }
 
-/// HTTP APIs accept 10 MB requests; the function still gets at most 6 MB.
-const MAX_HTTP_BODY: usize = 10 * 1024 * 1024;
+/// HTTP APIs accept 10 MB requests (the function still gets at most 6 MB); a browser's idle
+/// keep-alive connection is closed after a minute.
+const LIMITS: http::Limits = http::Limits {
+    max_body: 10 * 1024 * 1024,
+    stall: http::STALL_TIMEOUT,
+    idle: Some(std::time::Duration::from_secs(60)),
+};
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let function = args.target.load()?;
@@ -60,7 +67,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("could not listen on 127.0.0.1:{}: is another server using it? pick another with --port", args.port))?;
         let address = listener.local_addr()?;
         let gateway = Gateway::for_function(&function);
+        let routes = gateway::routes(&function, gateway);
         println!("Serving {} as {} on http://{address}", function.config.name.value, gateway.name());
+        if !routes.is_empty() {
+            // On stderr: stdout's one line is the address, which scripts read.
+            eprintln!("Routes: {} (other paths get API Gateway's answer)", route_list(&routes));
+        }
         std::io::stdout().flush()?;
         let invoker = Invoker::new(InvokerSettings {
             max_concurrency: args.concurrency.max(1),
@@ -72,12 +84,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 accepted = listener.accept() => {
                     let Ok((stream, peer)) = accepted else { continue };
                     let _ = stream.set_nodelay(true);
-                    let invoker = invoker.clone();
-                    let target = target.clone();
-                    let options = options.clone();
-                    tokio::spawn(async move {
-                        serve_connection(stream, peer.ip().to_string(), invoker, target, options).await;
+                    let handler = Arc::new(Handler {
+                        invoker: invoker.clone(),
+                        target: target.clone(),
+                        options: options.clone(),
+                        source_ip: peer.ip().to_string(),
                     });
+                    let handler = Arc::new(move |incoming| handler.clone().handle(incoming));
+                    tokio::spawn(http::serve_connection(stream, LIMITS, handler));
                 }
                 _ = terminate.recv() => {
                     invoker.shutdown();
@@ -92,56 +106,39 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-async fn serve_connection(
-    stream: TcpStream,
-    source_ip: String,
+/// What answers the requests of one connection.
+struct Handler {
     invoker: Invoker,
     target: Arc<Target>,
     options: InvokeOptions,
-) {
-    let (read_half, mut write_half) = stream.into_split();
-    let mut reader = BufReader::new(read_half);
-    loop {
-        let request = match http::read_request(&mut reader, &mut write_half, MAX_HTTP_BODY).await {
-            Ok(request) => request,
-            Err(ReadError::TooLarge { .. }) => {
-                let body = br#"{"message":"Request Entity Too Large"}"#;
-                let _ = http::write_response(&mut write_half, 413, &json(), body, false).await;
-                return;
+    source_ip: String,
+}
+
+impl Handler {
+    async fn handle(self: Arc<Self>, incoming: Incoming) -> Option<Response> {
+        let request = match incoming {
+            Incoming::Request(request) => request,
+            Incoming::TooLarge { .. } => {
+                return Some(Response::json(
+                    413,
+                    &br#"{"message":"Request Entity Too Large"}"#[..],
+                ))
             }
-            Err(_) => return,
         };
-        let keep_alive = request.keep_alive();
         let head = request.method == "HEAD";
         let http_request = HttpRequest {
             method: request.method,
             target: request.target,
             headers: request.headers,
             body: request.body,
-            source_ip: source_ip.clone(),
+            source_ip: self.source_ip.clone(),
         };
-        let mut response = answer(&invoker, &target, &options, &http_request).await;
+        let mut response = answer(&self.invoker, &self.target, &self.options, &http_request).await;
         if head {
             response.body.clear();
         }
-        if http::write_response(
-            &mut write_half,
-            response.status,
-            &response.headers,
-            &response.body,
-            keep_alive,
-        )
-        .await
-        .is_err()
-            || !keep_alive
-        {
-            return;
-        }
+        Some(response)
     }
-}
-
-fn json() -> Vec<(String, String)> {
-    vec![("Content-Type".to_string(), "application/json".to_string())]
 }
 
 /// Invoke the function (reloaded, so edits apply) for one HTTP request.
@@ -159,7 +156,21 @@ async fn answer(
         }
     };
     let gateway = Gateway::for_function(&function);
-    let event = gateway::event(gateway, request);
+    let routes = gateway::routes(&function, gateway);
+    let matched = match gateway::route(gateway, &routes, request) {
+        Ok(matched) => matched,
+        Err(refusal) => {
+            eprintln!(
+                "{} {} → {}: no route (routes: {})",
+                request.method,
+                request.target,
+                refusal.status,
+                route_list(&routes)
+            );
+            return refusal;
+        }
+    };
+    let event = gateway::event(gateway, request, matched.as_ref());
     eprintln!("{} {}", request.method, request.target);
     match invoker
         .invoke(&function, event.to_string().into_bytes(), options)
@@ -176,10 +187,14 @@ async fn answer(
     }
 }
 
+fn route_list(routes: &[gateway::Route]) -> String {
+    routes
+        .iter()
+        .map(gateway::Route::key)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn bad_gateway() -> HttpResponse {
-    HttpResponse {
-        status: 502,
-        headers: json(),
-        body: br#"{"message":"Internal Server Error"}"#.to_vec(),
-    }
+    Response::json(502, &br#"{"message":"Internal Server Error"}"#[..])
 }

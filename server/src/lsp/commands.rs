@@ -15,9 +15,13 @@ use super::protocol::{
     NewTestEventParams, NewTestEventResult, PackagePart, PackageResult,
 };
 use crate::project::{Disk, Function, Functions};
+use crate::runtime::log::{self, LogFile};
 use crate::runtime::{
     event_source, DebugOptions, Invocation, InvocationStatus, InvokeOptions, Invoker,
 };
+
+/// How much of a log an invoke result carries: the console's Test tab shows the last 4 KB.
+const LOG_TAIL_BYTES: usize = 4 * 1024;
 
 /// State the commands keep: warm environments and each function's last event.
 #[derive(Default)]
@@ -192,7 +196,25 @@ fn file_uri(path: &Path) -> String {
 }
 
 /// The editor's view of a local invocation.
-fn local_result(function: &Function, event_label: String, invocation: &Invocation) -> InvokeResult {
+/// Where a local invoke's whole log goes as it comes (the result carries its last 4 KB):
+/// a file in lambda-ls's cache, or nowhere when it cannot be created.
+fn new_log_file(function: &Function) -> Option<LogFile> {
+    LogFile::create(
+        &crate::package::deps::cache_root().join("logs"),
+        &function.config.name.value,
+    )
+    .ok()
+}
+
+fn local_result(
+    function: &Function,
+    event_label: String,
+    invocation: &Invocation,
+    log_file: Option<LogFile>,
+) -> InvokeResult {
+    let log_bytes = log_file
+        .as_ref()
+        .map_or(invocation.log.len() as u64, LogFile::finish);
     let report = &invocation.report;
     InvokeResult {
         function: function.config.name.value.clone(),
@@ -206,7 +228,9 @@ fn local_result(function: &Function, event_label: String, invocation: &Invocatio
         function_error: None,
         request_id: invocation.request_id.clone(),
         payload: invocation.payload_text().into_owned(),
-        log: invocation.log.clone(),
+        log: log::last_bytes(&invocation.log, LOG_TAIL_BYTES).to_string(),
+        log_file: log_file.map(|file| file.path.display().to_string()),
+        log_bytes,
         cold_start: invocation.cold_start,
         report: Some(InvokeReport {
             duration_ms: report.duration_ms,
@@ -303,8 +327,10 @@ impl Commands {
     /// used for this function, else its trigger's template).
     pub async fn invoke(&self, params: InvokeParams) -> Result<InvokeResult, CommandError> {
         let (function, event, event_label) = self.local_invoke(&params)?;
+        let log_file = new_log_file(&function);
         let options = InvokeOptions {
             cold: params.cold.unwrap_or(false),
+            log_sink: log_file.as_ref().map(LogFile::sink),
             ..Default::default()
         };
         let invocation = self
@@ -312,7 +338,7 @@ impl Commands {
             .invoke(&function, event, &options)
             .await
             .map_err(failed)?;
-        Ok(local_result(&function, event_label, &invocation))
+        Ok(local_result(&function, event_label, &invocation, log_file))
     }
 
     /// `lambda.debugStart`: start the invoke under debugpy on a free loopback port and
@@ -322,7 +348,9 @@ impl Commands {
         let (function, event, event_label) = self.local_invoke(&params)?;
         let (listening, heard) = tokio::sync::oneshot::channel();
         let listening = Mutex::new(Some(listening));
+        let log_file = new_log_file(&function);
         let options = InvokeOptions {
+            log_sink: log_file.as_ref().map(LogFile::sink),
             debug: Some(DebugOptions {
                 port: 0,
                 on_listening: Some(Arc::new(move |address| {
@@ -343,7 +371,7 @@ impl Commands {
                 .invoke(&function, event, &options)
                 .await
                 .map_err(failed)?;
-            Ok(local_result(&function, label, &invocation))
+            Ok(local_result(&function, label, &invocation, log_file))
         });
         // Cancelled before debugpy listens: the waiting environment is ended with it.
         let mut abort = AbortOnDrop(Some(task.abort_handle()));
@@ -670,7 +698,9 @@ impl Commands {
             function_error: invocation.function_error,
             request_id: invocation.request_id.unwrap_or_default(),
             payload: String::from_utf8_lossy(&invocation.payload).into_owned(),
+            log_bytes: invocation.log.len() as u64,
             log: invocation.log,
+            log_file: None,
             cold_start: false,
             report,
             executed_version: invocation.executed_version,

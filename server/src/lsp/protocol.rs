@@ -217,8 +217,14 @@ pub struct InvokeResult {
     pub request_id: String,
     /// The response payload as text, exactly as the function returned it.
     pub payload: String,
-    /// The invocation's log (remote: Lambda's last 4 KB).
+    /// The end of the invocation's log: its last 4 KB, as the console's Test tab shows it
+    /// (remote: Lambda's last 4 KB).
     pub log: String,
+    /// A file holding the whole log, written as it came (local invokes; at most 64 MB).
+    pub log_file: Option<String>,
+    /// The size of the whole log in bytes; more than `log` holds when it was cut.
+    #[cfg_attr(test, ts(type = "number"))]
+    pub log_bytes: u64,
     /// Whether a new environment was started (always false remotely: Lambda does not say).
     pub cold_start: bool,
     /// Absent when the function did not finish (remote logs without a REPORT line).

@@ -6,12 +6,11 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use tokio::io::BufReader;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{mpsc, Mutex};
 use tokio::task::JoinHandle;
 
-use super::http::{self, ReadError};
+use super::http::{self, Incoming, Response};
 
 /// Lambda's synchronous payload limit, each way: 6 MB of request…
 pub const MAX_REQUEST_BYTES: usize = 6_291_456;
@@ -84,6 +83,12 @@ impl RuntimeApi {
             events: events_tx,
             ready_sent: AtomicBool::new(false),
         });
+        let handler = Arc::new(move |incoming| answer(incoming, shared.clone()));
+        let limits = http::Limits {
+            max_body: MAX_RESPONSE_BYTES,
+            stall: http::STALL_TIMEOUT,
+            idle: None,
+        };
         let accept_task = tokio::spawn(async move {
             // Connection tasks are tied to this one: aborting it drops the set and them.
             let mut connections = tokio::task::JoinSet::new();
@@ -91,8 +96,7 @@ impl RuntimeApi {
                 tokio::select! {
                     accepted = listener.accept() => {
                         let Ok((stream, _)) = accepted else { continue };
-                        let _ = stream.set_nodelay(true);
-                        connections.spawn(serve_connection(stream, shared.clone()));
+                        connections.spawn(http::serve_connection(stream, limits, handler.clone()));
                     }
                     Some(_) = connections.join_next(), if !connections.is_empty() => {}
                 }
@@ -107,61 +111,28 @@ impl RuntimeApi {
     }
 }
 
-async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
-    let (read_half, mut write_half) = stream.into_split();
-    let mut reader = BufReader::with_capacity(64 * 1024, read_half);
-    loop {
-        let request = match http::read_request(&mut reader, &mut write_half, MAX_RESPONSE_BYTES)
-            .await
-        {
-            Ok(request) => request,
-            Err(ReadError::TooLarge { target, size }) => {
-                // Only posted results can be this large; the path says whose.
-                // (`read_request` has discarded a `Content-Length` body.)
-                let request_id = target
-                    .trim_start_matches("/2018-06-01/runtime/invocation/")
-                    .trim_end_matches("/response")
-                    .to_string();
-                let _ = shared
-                    .events
-                    .send(RuntimeEvent::ResponseTooLarge { request_id, size });
-                let body = br#"{"errorMessage":"Exceeded maximum allowed payload size (6291556 bytes).","errorType":"RequestEntityTooLarge"}"#;
-                let keep = size.is_some();
-                if http::write_response(&mut write_half, 413, &json_header(), body, keep)
-                    .await
-                    .is_err()
-                    || !keep
-                {
-                    return;
-                }
-                continue;
-            }
-            Err(_) => return,
-        };
-        let keep_alive = request.keep_alive();
-        let (head, body) = route(request, &shared).await;
-        let Some((status, headers)) = head else {
-            return;
-        };
-        if http::write_response(&mut write_half, status, &headers, &body, keep_alive)
-            .await
-            .is_err()
-            || !keep_alive
-        {
-            return;
+/// The answer to one request; `None` closes the connection (the environment is going away).
+async fn answer(incoming: Incoming, shared: Arc<Shared>) -> Option<Response> {
+    match incoming {
+        Incoming::Request(request) => route(request, &shared).await,
+        Incoming::TooLarge { target, size } => {
+            // Only posted results can be this large; the path says whose.
+            let request_id = target
+                .trim_start_matches("/2018-06-01/runtime/invocation/")
+                .trim_end_matches("/response")
+                .to_string();
+            let _ = shared
+                .events
+                .send(RuntimeEvent::ResponseTooLarge { request_id, size });
+            let body = br#"{"errorMessage":"Exceeded maximum allowed payload size (6291556 bytes).","errorType":"RequestEntityTooLarge"}"#;
+            Some(Response::json(413, &body[..]))
         }
     }
 }
 
-fn json_header() -> Vec<(String, String)> {
-    vec![("Content-Type".to_string(), "application/json".to_string())]
-}
-
-type Answer = (Option<(u16, Vec<(String, String)>)>, Vec<u8>);
-
-async fn route(request: http::Request, shared: &Shared) -> Answer {
+async fn route(request: http::Request, shared: &Shared) -> Option<Response> {
     const PREFIX: &str = "/2018-06-01/runtime/";
-    let accepted = || (Some((202, json_header())), br#"{"status":"OK"}"#.to_vec());
+    let accepted = || Some(Response::json(202, &br#"{"status":"OK"}"#[..]));
     let path = request.target.split('?').next().unwrap_or("");
     let Some(rest) = path.strip_prefix(PREFIX) else {
         return not_found(path);
@@ -174,7 +145,7 @@ async fn route(request: http::Request, shared: &Shared) -> Answer {
             let next = shared.next.lock().await.recv().await;
             let Some(next) = next else {
                 // The environment is shutting down: close the connection.
-                return (None, Vec::new());
+                return None;
             };
             let mut headers = vec![
                 ("Content-Type".to_string(), "application/json".to_string()),
@@ -198,7 +169,11 @@ async fn route(request: http::Request, shared: &Shared) -> Answer {
             if let Some(value) = &next.cognito_identity {
                 headers.push(("Lambda-Runtime-Cognito-Identity".to_string(), value.clone()));
             }
-            (Some((200, headers)), next.event)
+            Some(Response {
+                status: 200,
+                headers,
+                body: next.event,
+            })
         }
         // Not Lambda's: lambda-ls's launcher reports a debugger's state.
         ("POST", "lambda-ls/debugger") => {
@@ -247,15 +222,15 @@ async fn route(request: http::Request, shared: &Shared) -> Answer {
     }
 }
 
-fn bad_request(message: &str) -> Answer {
+fn bad_request(message: &str) -> Option<Response> {
     let body = serde_json::json!({"errorMessage": message, "errorType": "InvalidRequest"});
-    (Some((400, json_header())), body.to_string().into_bytes())
+    Some(Response::json(400, body.to_string()))
 }
 
-fn not_found(path: &str) -> Answer {
+fn not_found(path: &str) -> Option<Response> {
     let body = serde_json::json!({
         "errorMessage": format!("Unknown Runtime API path {path}"),
         "errorType": "InvalidRequest",
     });
-    (Some((404, json_header())), body.to_string().into_bytes())
+    Some(Response::json(404, body.to_string()))
 }

@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 
 use super::api::{NextInvocation, RuntimeApi, RuntimeEvent};
 use super::debug::DebugOptions;
+use super::log::BoundedLog;
 use super::site::Prepared;
 use super::{ClientKind, LogSink};
 
@@ -105,13 +106,13 @@ impl Launch {
 /// invocation). Both read under the buffer's lock.
 struct LogPipe {
     receiver: Arc<pipe::Receiver>,
-    buffer: Arc<Mutex<Vec<u8>>>,
+    buffer: Arc<Mutex<BoundedLog>>,
     sink: Arc<Mutex<Option<LogSink>>>,
     task: JoinHandle<()>,
 }
 
 impl LogPipe {
-    fn drain(&self) -> Vec<u8> {
+    fn drain(&self) -> BoundedLog {
         let mut buffer = self.buffer.lock().unwrap_or_else(|e| e.into_inner());
         read_available(&self.receiver, &mut buffer, &self.sink);
         std::mem::take(&mut *buffer)
@@ -121,7 +122,7 @@ impl LogPipe {
 /// Read what the pipe holds now; false at end of file. New output also goes to the sink.
 fn read_available(
     receiver: &pipe::Receiver,
-    buffer: &mut Vec<u8>,
+    buffer: &mut BoundedLog,
     sink: &Mutex<Option<LogSink>>,
 ) -> bool {
     let mut chunk = [0u8; 16 * 1024];
@@ -129,7 +130,7 @@ fn read_available(
         match receiver.try_read(&mut chunk) {
             Ok(0) => return false,
             Ok(n) => {
-                buffer.extend_from_slice(&chunk[..n]);
+                buffer.push(&chunk[..n]);
                 if let Some(sink) = sink.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
                     sink(&chunk[..n]);
                 }
@@ -156,7 +157,13 @@ pub enum Outcome {
 pub struct Environment {
     pub fingerprint: u64,
     child: Child,
+    /// The process's pid, which is also its process group's id.
     pid: i32,
+    /// Set once the process is reaped: its pid (and so the group id) may then be given to an
+    /// unrelated process, and the group is never signalled again.
+    reaped: bool,
+    /// SIGCHLD, to learn of the process's exit without reaping it.
+    child_exits: tokio::signal::unix::Signal,
     api: RuntimeApi,
     log: LogPipe,
     started: Instant,
@@ -196,6 +203,7 @@ impl Environment {
             .stderr(Stdio::from(stderr_end))
             .process_group(0)
             .kill_on_drop(true);
+        let child_exits = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::child())?;
         let started = Instant::now();
         let child = command.spawn()?;
         // Our copies of the pipe's write end go with `command`: EOF then means the
@@ -203,7 +211,7 @@ impl Environment {
         drop(command);
         let pid = child.id().map(|p| p as i32).unwrap_or(0);
         let receiver = Arc::new(receiver);
-        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let buffer = Arc::new(Mutex::new(BoundedLog::default()));
         let sink: Arc<Mutex<Option<LogSink>>> = Arc::new(Mutex::new(None));
         let task = {
             let receiver = receiver.clone();
@@ -225,6 +233,8 @@ impl Environment {
             fingerprint,
             child,
             pid,
+            reaped: false,
+            child_exits,
             api,
             log: LogPipe {
                 receiver,
@@ -245,19 +255,16 @@ impl Environment {
         self.debug.is_some()
     }
 
-    /// Whether the process is still running.
+    /// Whether the process is still running (an exited one is left unreaped, so that its
+    /// group can still be killed).
     pub fn is_alive(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
+        !self.reaped && !has_exited(self.pid)
     }
 
-    /// Kill the whole process group (the function may have started processes of its own).
+    /// Kill the whole process group (the function may have started processes of its own),
+    /// as long as the process is unreaped: until then its pid, the group's id, is ours.
     pub fn kill(&mut self) {
-        if self.pid > 0 {
-            // SAFETY: plain syscall on a process group this environment created.
-            unsafe {
-                libc::killpg(self.pid, libc::SIGKILL);
-            }
-        }
+        kill_group(self.pid, self.reaped);
         let _ = self.child.start_kill();
     }
 
@@ -266,8 +273,8 @@ impl Environment {
         *self.log.sink.lock().unwrap_or_else(|e| e.into_inner()) = sink;
     }
 
-    /// The function's output since the last call.
-    pub fn take_log(&self) -> Vec<u8> {
+    /// The function's output since the last call (bounded: its beginning and end).
+    pub fn take_log(&self) -> BoundedLog {
         self.log.drain()
     }
 
@@ -326,17 +333,17 @@ impl Environment {
                         self.init_duration = Some(self.started.elapsed());
                         self.sample_memory();
                         // The client exits by itself; give it a moment, then make sure.
-                        let _ = tokio::time::timeout(Duration::from_millis(500), self.child.wait()).await;
+                        let exit = exit_of(&mut self.child, self.pid, &mut self.reaped, &mut self.child_exits);
+                        let _ = tokio::time::timeout(Duration::from_millis(500), exit).await;
                         self.kill();
                         return Err(Outcome::InitError(body));
                     }
                     Some(_) => continue,
                     None => return Err(Outcome::Exited(exit_reason(None))),
                 },
-                status = self.child.wait() => {
+                status = exit_of(&mut self.child, self.pid, &mut self.reaped, &mut self.child_exits) => {
                     self.init_duration = Some(self.started.elapsed());
-                    self.kill();
-                    return Err(Outcome::Exited(exit_reason(status.ok())));
+                    return Err(Outcome::Exited(exit_reason(status)));
                 }
                 _ = &mut limit => {
                     self.init_duration = Some(self.started.elapsed());
@@ -381,19 +388,63 @@ impl Environment {
                     Some(_) => continue,
                     None => return Outcome::Exited(exit_reason(None)),
                 },
-                status = self.child.wait() => {
-                    self.kill();
-                    return Outcome::Exited(exit_reason(status.ok()));
+                status = exit_of(&mut self.child, self.pid, &mut self.reaped, &mut self.child_exits) => {
+                    return Outcome::Exited(exit_reason(status));
                 }
                 _ = &mut limit => {
                     self.sample_memory();
                     self.kill();
                     let _ = self.child.wait().await;
+                    self.reaped = true;
                     return Outcome::Timeout;
                 }
             }
         }
     }
+}
+
+/// Whether process `pid` (our child) has exited, without reaping it.
+fn has_exited(pid: i32) -> bool {
+    if pid <= 0 {
+        return true;
+    }
+    // SAFETY: waitid writes into the zeroed siginfo it is given; WNOWAIT leaves the child
+    // waitable (a zombie) for tokio to reap.
+    unsafe {
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        let flags = libc::WEXITED | libc::WNOHANG | libc::WNOWAIT;
+        let result = libc::waitid(libc::P_PID, pid as libc::id_t, &mut info, flags);
+        // An error (ECHILD): not our child any more, so gone.
+        result != 0 || info.si_pid() != 0
+    }
+}
+
+/// SIGKILL the process group `pid`, unless its leader was reaped (the id may be reused).
+fn kill_group(pid: i32, reaped: bool) {
+    if pid > 0 && !reaped {
+        // SAFETY: plain syscall on a process group this environment created, whose
+        // leader is alive or a zombie, so the id still names that group.
+        unsafe {
+            libc::killpg(pid, libc::SIGKILL);
+        }
+    }
+}
+
+/// Wait for the process to exit; kill what is left of its group while the leader is a
+/// zombie (its id still ours), then reap it.
+async fn exit_of(
+    child: &mut Child,
+    pid: i32,
+    reaped: &mut bool,
+    child_exits: &mut tokio::signal::unix::Signal,
+) -> Option<ExitStatus> {
+    while !*reaped && !has_exited(pid) {
+        child_exits.recv().await;
+    }
+    kill_group(pid, *reaped);
+    let status = child.wait().await.ok();
+    *reaped = true;
+    status
 }
 
 /// Lambda's wording for a runtime that exited (Go's `ExitError` strings).
@@ -435,6 +486,40 @@ fn signal_name(signal: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_group_is_killed_while_its_leader_is_a_zombie_then_reaped() {
+        let mut child_exits =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::child()).unwrap();
+        let mut child = Command::new("sh")
+            .args(["-c", "sleep 30 & exit 3"])
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let pid = child.id().unwrap() as i32;
+        let mut reaped = false;
+        let status = exit_of(&mut child, pid, &mut reaped, &mut child_exits).await;
+        assert_eq!(status.and_then(|s| s.code()), Some(3));
+        assert!(reaped);
+        // The group's other member (the sleep) was killed before the leader was reaped: no
+        // process is left in the group, whose id is free for reuse now.
+        let members = std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+            .filter(|stat| {
+                let fields: Vec<&str> = stat
+                    .rsplit(')')
+                    .next()
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .collect();
+                fields.get(2) == Some(&pid.to_string().as_str()) && fields.first() != Some(&"Z")
+            })
+            .count();
+        assert_eq!(members, 0);
+        assert!(has_exited(pid));
+    }
 
     #[test]
     fn describes_exits_as_lambda_does() {

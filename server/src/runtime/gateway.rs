@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::http::percent_decode;
 use super::{ids, Invocation, InvocationStatus};
-use crate::project::Function;
+use crate::project::{Function, Trigger};
 
 /// Which front door the function sits behind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +51,114 @@ impl Gateway {
     }
 }
 
+/// A route of an API to the function: `GET /items/{id}`, `ANY /{proxy+}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// `ANY` or a method in upper case.
+    pub method: String,
+    /// The resource path, `{name}` matching one segment and `{name+}` the rest.
+    pub path: String,
+}
+
+/// The route a request took, with the path parameters it bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matched {
+    pub route: Route,
+    pub parameters: Vec<(String, String)>,
+}
+
+/// The routes `serve` answers on, from the function's triggers of `gateway`'s type; empty
+/// (every path answered) for a function URL or a function with no API trigger.
+pub fn routes(function: &Function, gateway: Gateway) -> Vec<Route> {
+    function
+        .config
+        .triggers
+        .iter()
+        .filter_map(|trigger| match (gateway, trigger) {
+            // The defaults are the ones deploy uses (`project::trigger`).
+            (Gateway::RestApi, Trigger::Api(api)) => Some(Route {
+                method: api.route.method.to_ascii_uppercase(),
+                path: api.path().to_string(),
+            }),
+            (Gateway::HttpApi, Trigger::HttpApi(api)) => Some(Route {
+                method: api.route.method.to_ascii_uppercase(),
+                path: api.path(&function.config.name.value),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+impl Route {
+    /// The path parameters when `method` and `path` (percent-decoded) take this route.
+    pub fn matches(&self, method: &str, path: &str) -> Option<Vec<(String, String)>> {
+        if self.method != "ANY" && !self.method.eq_ignore_ascii_case(method) {
+            return None;
+        }
+        let mut parameters = Vec::new();
+        let mut wanted = segments(&self.path);
+        let mut given = segments(path);
+        loop {
+            match (wanted.next(), given.next()) {
+                (None, None) => return Some(parameters),
+                (Some(template), Some(value)) => {
+                    let name = template.strip_prefix('{').and_then(|t| t.strip_suffix('}'));
+                    match name {
+                        Some(greedy) if greedy.ends_with('+') => {
+                            let rest: Vec<&str> = std::iter::once(value).chain(given).collect();
+                            parameters
+                                .push((greedy.trim_end_matches('+').to_string(), rest.join("/")));
+                            return wanted.next().is_none().then_some(parameters);
+                        }
+                        Some(name) => parameters.push((name.to_string(), value.to_string())),
+                        None if template == value => {}
+                        None => return None,
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// `GET /sum`, as API Gateway writes a route key.
+    pub fn key(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
+fn segments(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/').filter(|segment| !segment.is_empty())
+}
+
+/// The route `request` takes among `routes`; `Err` is the gateway's answer when it takes none
+/// (`Ok(None)`: no routes, every request goes to the function).
+pub fn route(
+    gateway: Gateway,
+    routes: &[Route],
+    request: &HttpRequest,
+) -> Result<Option<Matched>, HttpResponse> {
+    if routes.is_empty() {
+        return Ok(None);
+    }
+    let (path, _) = request.path_and_query();
+    let path = percent_decode(path, false);
+    for route in routes {
+        if let Some(parameters) = route.matches(&request.method, &path) {
+            return Ok(Some(Matched {
+                route: route.clone(),
+                parameters,
+            }));
+        }
+    }
+    Err(match gateway {
+        // What REST APIs answer for a path or method they do not have.
+        Gateway::RestApi => {
+            HttpResponse::json(403, &br#"{"message":"Missing Authentication Token"}"#[..])
+        }
+        _ => HttpResponse::json(404, &br#"{"message":"Not Found"}"#[..]),
+    })
+}
+
 /// An HTTP request as the gateway received it.
 #[derive(Debug, Clone)]
 pub struct HttpRequest {
@@ -63,12 +171,7 @@ pub struct HttpRequest {
 }
 
 /// The HTTP response the gateway sends back.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HttpResponse {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
+pub type HttpResponse = super::http::Response;
 
 impl HttpRequest {
     fn header(&self, name: &str) -> Option<&str> {
@@ -125,15 +228,25 @@ impl HttpRequest {
     }
 }
 
-/// The proxy event for `request`.
-pub fn event(gateway: Gateway, request: &HttpRequest) -> Value {
+/// The proxy event for `request`, which took route `matched` (if the API has routes).
+pub fn event(gateway: Gateway, request: &HttpRequest, matched: Option<&Matched>) -> Value {
     match gateway {
-        Gateway::RestApi => rest_event(request),
-        Gateway::HttpApi | Gateway::FunctionUrl => v2_event(gateway, request),
+        Gateway::RestApi => rest_event(request, matched),
+        Gateway::HttpApi | Gateway::FunctionUrl => v2_event(gateway, request, matched),
     }
 }
 
-fn v2_event(gateway: Gateway, request: &HttpRequest) -> Value {
+fn parameters_of(matched: &Matched) -> Value {
+    Value::Object(
+        matched
+            .parameters
+            .iter()
+            .map(|(name, value)| (name.clone(), Value::from(value.as_str())))
+            .collect(),
+    )
+}
+
+fn v2_event(gateway: Gateway, request: &HttpRequest, matched: Option<&Matched>) -> Value {
     let (raw_path, raw_query) = request.path_and_query();
     let now = ids::epoch_millis();
     let mut headers = Map::new();
@@ -171,9 +284,10 @@ fn v2_event(gateway: Gateway, request: &HttpRequest) -> Value {
         Gateway::FunctionUrl => "localfunctionurl",
         _ => "localapi",
     };
+    let route_key = matched.map_or_else(|| "$default".to_string(), |m| m.route.key());
     let mut event = json!({
         "version": "2.0",
-        "routeKey": "$default",
+        "routeKey": route_key,
         "rawPath": raw_path,
         "rawQueryString": raw_query,
     });
@@ -200,12 +314,15 @@ fn v2_event(gateway: Gateway, request: &HttpRequest) -> Value {
                 "userAgent": request.header("user-agent").unwrap_or(""),
             },
             "requestId": ids::request_id(),
-            "routeKey": "$default",
+            "routeKey": route_key,
             "stage": "$default",
             "time": ids::gateway_time(now),
             "timeEpoch": now,
         }),
     );
+    if let Some(matched) = matched.filter(|m| !m.parameters.is_empty()) {
+        object.insert("pathParameters".into(), parameters_of(matched));
+    }
     let (body, is_base64) = request.event_body();
     if let Some(body) = body {
         object.insert("body".into(), Value::from(body));
@@ -214,16 +331,17 @@ fn v2_event(gateway: Gateway, request: &HttpRequest) -> Value {
     event
 }
 
-fn rest_event(request: &HttpRequest) -> Value {
+fn rest_event(request: &HttpRequest, matched: Option<&Matched>) -> Value {
     let (path, _) = request.path_and_query();
     let path = percent_decode(path, false);
     let now = ids::epoch_millis();
     let mut headers = Map::new();
     let mut multi_headers = Map::new();
     for (name, value) in &request.headers {
+        let name = as_clients_send(name);
         headers.insert(name.clone(), Value::from(value.as_str()));
         multi_headers
-            .entry(name.clone())
+            .entry(name)
             .or_insert_with(|| Value::Array(Vec::new()))
             .as_array_mut()
             .expect("an array")
@@ -247,18 +365,25 @@ fn rest_event(request: &HttpRequest) -> Value {
             Value::Object(map)
         }
     };
+    // Without routes, the function sits behind `ANY /{proxy+}`.
     let proxy = path.trim_start_matches('/');
+    let (resource, path_parameters) = match matched {
+        Some(matched) if matched.parameters.is_empty() => (matched.route.path.clone(), Value::Null),
+        Some(matched) => (matched.route.path.clone(), parameters_of(matched)),
+        None if proxy.is_empty() => ("/{proxy+}".to_string(), Value::Null),
+        None => ("/{proxy+}".to_string(), json!({ "proxy": proxy })),
+    };
     let host = request.header("host").unwrap_or("127.0.0.1").to_string();
     let (body, is_base64) = request.event_body();
     json!({
-        "resource": "/{proxy+}",
+        "resource": resource,
         "path": path,
         "httpMethod": request.method,
         "headers": or_null(headers),
         "multiValueHeaders": or_null(multi_headers),
         "queryStringParameters": or_null(query),
         "multiValueQueryStringParameters": or_null(multi_query),
-        "pathParameters": if proxy.is_empty() { Value::Null } else { json!({ "proxy": proxy }) },
+        "pathParameters": path_parameters,
         "stageVariables": null,
         "requestContext": {
             "accountId": "123456789012",
@@ -287,12 +412,28 @@ fn rest_event(request: &HttpRequest) -> Value {
             "requestTime": ids::gateway_time(now),
             "requestTimeEpoch": now,
             "resourceId": "local",
-            "resourcePath": "/{proxy+}",
+            "resourcePath": resource,
             "stage": "local",
         },
         "body": body,
         "isBase64Encoded": is_base64,
     })
+}
+
+/// A header name as HTTP/1.1 clients (curl, browsers, requests) send it, `Content-Type`:
+/// REST APIs pass names as sent, and the HTTP server here gives them in lower case.
+fn as_clients_send(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut word_start = true;
+    for c in name.chars() {
+        out.push(if word_start {
+            c.to_ascii_uppercase()
+        } else {
+            c.to_ascii_lowercase()
+        });
+        word_start = c == '-';
+    }
+    out
 }
 
 fn internal_error(gateway: Gateway) -> HttpResponse {
@@ -403,8 +544,8 @@ mod tests {
             method: "GET".into(),
             target: target.into(),
             headers: vec![
-                ("Host".into(), "127.0.0.1:3000".into()),
-                ("Cookie".into(), "a=1; b=2".into()),
+                ("host".into(), "127.0.0.1:3000".into()),
+                ("cookie".into(), "a=1; b=2".into()),
             ],
             body: Vec::new(),
             source_ip: "127.0.0.1".into(),
@@ -434,7 +575,7 @@ mod tests {
 
     #[test]
     fn http_api_event_has_payload_v2_shape() {
-        let event = event(Gateway::HttpApi, &request("/sum?a=1&b=2&a=3&x=%20y"));
+        let event = event(Gateway::HttpApi, &request("/sum?a=1&b=2&a=3&x=%20y"), None);
         assert_eq!(event["version"], "2.0");
         assert_eq!(event["rawPath"], "/sum");
         assert_eq!(event["rawQueryString"], "a=1&b=2&a=3&x=%20y");
@@ -447,7 +588,7 @@ mod tests {
 
     #[test]
     fn rest_event_has_payload_v1_shape() {
-        let event = event(Gateway::RestApi, &request("/items/7?tag=a&tag=b"));
+        let event = event(Gateway::RestApi, &request("/items/7?tag=a&tag=b"), None);
         assert_eq!(event["httpMethod"], "GET");
         assert_eq!(event["path"], "/items/7");
         assert_eq!(event["queryStringParameters"]["tag"], "b");
@@ -456,7 +597,65 @@ mod tests {
             json!(["a", "b"])
         );
         assert_eq!(event["pathParameters"]["proxy"], "items/7");
+        assert_eq!(event["headers"]["Host"], "127.0.0.1:3000");
         assert_eq!(event["body"], Value::Null);
+    }
+
+    fn route(method: &str, path: &str) -> Route {
+        Route {
+            method: method.into(),
+            path: path.into(),
+        }
+    }
+
+    #[test]
+    fn routes_match_methods_paths_and_parameters() {
+        let sum = route("GET", "/sum");
+        assert_eq!(sum.matches("GET", "/sum"), Some(vec![]));
+        assert_eq!(sum.matches("GET", "/sum/"), Some(vec![]));
+        assert_eq!(sum.matches("POST", "/sum"), None);
+        assert_eq!(sum.matches("GET", "/sums"), None);
+        assert_eq!(sum.matches("GET", "/"), None);
+        let item = route("ANY", "/items/{id}");
+        assert_eq!(
+            item.matches("DELETE", "/items/7"),
+            Some(vec![("id".into(), "7".into())])
+        );
+        assert_eq!(item.matches("GET", "/items/7/x"), None);
+        assert_eq!(item.matches("GET", "/items"), None);
+        let proxy = route("ANY", "/files/{proxy+}");
+        assert_eq!(
+            proxy.matches("GET", "/files/a/b.txt"),
+            Some(vec![("proxy".into(), "a/b.txt".into())])
+        );
+        assert_eq!(proxy.matches("GET", "/files"), None);
+    }
+
+    #[test]
+    fn unknown_routes_get_the_gateways_answer_and_known_ones_their_parameters() {
+        let routes = [route("GET", "/items/{id}")];
+        let rest = super::route(Gateway::RestApi, &routes, &request("/nope")).unwrap_err();
+        assert_eq!(rest.status, 403);
+        assert_eq!(rest.body, br#"{"message":"Missing Authentication Token"}"#);
+        let http = super::route(Gateway::HttpApi, &routes, &request("/nope")).unwrap_err();
+        assert_eq!(
+            (http.status, &http.body[..]),
+            (404, &br#"{"message":"Not Found"}"#[..])
+        );
+        assert_eq!(
+            super::route(Gateway::HttpApi, &[], &request("/nope")),
+            Ok(None)
+        );
+        let matched = super::route(Gateway::RestApi, &routes, &request("/items/7?x=1"))
+            .unwrap()
+            .unwrap();
+        let rest_event = event(Gateway::RestApi, &request("/items/7?x=1"), Some(&matched));
+        assert_eq!(rest_event["resource"], "/items/{id}");
+        assert_eq!(rest_event["pathParameters"], json!({"id": "7"}));
+        let v2 = event(Gateway::HttpApi, &request("/items/7"), Some(&matched));
+        assert_eq!(v2["routeKey"], "GET /items/{id}");
+        assert_eq!(v2["requestContext"]["routeKey"], "GET /items/{id}");
+        assert_eq!(v2["pathParameters"], json!({"id": "7"}));
     }
 
     #[test]

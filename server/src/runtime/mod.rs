@@ -27,6 +27,7 @@ pub mod http;
 pub mod ids;
 pub mod interpreter;
 pub mod layers;
+pub mod log;
 pub mod provided;
 pub mod site;
 
@@ -40,6 +41,7 @@ use tokio::sync::Semaphore;
 use crate::package;
 use crate::project::Function;
 
+use self::log::BoundedLog;
 pub use api::{MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES};
 pub use debug::DebugOptions;
 use environment::{Environment, Launch, Outcome};
@@ -153,7 +155,7 @@ pub struct Invocation {
     /// `errorType` of a function error.
     pub error_type: Option<String>,
     /// The invocation's log: init output on a cold start, then START, the function's
-    /// output, END and REPORT lines.
+    /// output, END and REPORT lines; of a huge log, its beginning and end (see `log`).
     pub log: String,
     pub report: Report,
     /// Whether this invocation started a new environment.
@@ -265,26 +267,39 @@ impl Invoker {
             return Err(InvokeError::RequestTooLarge { size: event.len() });
         }
         let user_variables = function.resolve_environment(&std::env::vars().collect())?;
-        let key = function
-            .dir
-            .canonicalize()
-            .unwrap_or_else(|_| function.dir.clone());
-        // The folder's files cover its own requirements file; the lines themselves cover
-        // files it includes from elsewhere. (The interpreter and the layers follow from the
-        // configuration.)
-        let requirements = package::deps::find_requirements(function)
-            .and_then(|r| r.map(|r| package::deps::requirement_lines(&r)).transpose())
-            .map_err(|e| e.to_string());
-        let fingerprint = fingerprint::fingerprint(
-            &function.dir,
-            &(
-                format!("{:?}", function.config),
-                &user_variables,
-                options.client,
-                options.pass_aws_credentials,
-                requirements,
-            ),
-        );
+        // Walking the folder is blocking work: off the async threads.
+        let (key, fingerprint) = {
+            let function = function.clone();
+            let user_variables = user_variables.clone();
+            let (client, pass_aws_credentials) = (options.client, options.pass_aws_credentials);
+            let walk = tokio::task::spawn_blocking(move || {
+                let key = function
+                    .dir
+                    .canonicalize()
+                    .unwrap_or_else(|_| function.dir.clone());
+                // The folder's files cover its own requirements file; the lines themselves
+                // cover files it includes from elsewhere. (The interpreter and the layers
+                // follow from the configuration.)
+                let requirements = package::deps::find_requirements(&function)
+                    .and_then(|r| r.map(|r| package::deps::requirement_lines(&r)).transpose())
+                    .map_err(|e| e.to_string());
+                let fingerprint = fingerprint::fingerprint(
+                    &function.dir,
+                    &(
+                        format!("{:?}", function.config),
+                        &user_variables,
+                        client,
+                        pass_aws_credentials,
+                        requirements,
+                    ),
+                );
+                (key, fingerprint)
+            });
+            match walk.await {
+                Ok(found) => found,
+                Err(error) => std::panic::resume_unwind(error.into_panic()),
+            }
+        };
         let _permit = self
             .inner
             .permits
@@ -433,10 +448,11 @@ async fn run_invocation(
     let timeout = options
         .timeout
         .unwrap_or_else(|| Duration::from_secs(u64::from(function.config.timeout.value.max(1))));
-    let mut log = String::new();
+    // Bounded whatever the function prints; the live sink sees all of it.
+    let mut log = BoundedLog::default();
     let sink = options.log_sink.clone();
     // Framing lines go to the live sink here; function output goes there from the pipe.
-    let emit = |log: &mut String, text: &str| {
+    let emit = |log: &mut BoundedLog, text: &str| {
         log.push_str(text);
         if let Some(sink) = &sink {
             sink(text.as_bytes());
@@ -460,8 +476,8 @@ async fn run_invocation(
         None
     };
     // Init output (module-level prints) comes before START, as in CloudWatch.
-    log.push_str(&String::from_utf8_lossy(&environment.take_log()));
-    if !log.is_empty() && !log.ends_with('\n') {
+    log.push_str(&environment.take_log().text());
+    if !log.is_empty() && !log.ends_with_newline() {
         emit(&mut log, "\n");
     }
     // A failed initialisation gets CloudWatch's INIT_REPORT line before the invocation.
@@ -501,9 +517,9 @@ async fn run_invocation(
         }
     };
     let elapsed = started.elapsed();
-    log.push_str(&String::from_utf8_lossy(&environment.take_log()));
+    log.push_str(&environment.take_log().text());
     environment.set_log_sink(None);
-    if !log.ends_with('\n') {
+    if !log.ends_with_newline() {
         emit(&mut log, "\n");
     }
 
@@ -586,7 +602,7 @@ async fn run_invocation(
             status,
             payload,
             error_type,
-            log,
+            log: log.text(),
             report,
             cold_start,
             notes,
