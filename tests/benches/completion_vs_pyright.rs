@@ -551,7 +551,8 @@ fn main() {
         }
     }
     println!();
-    let (Ok(ours), Ok(theirs)) = (&figures[0].latency, &figures[1].latency) else {
+    // pyright is the last column (a baseline build, when given, sits between).
+    let (Ok(ours), Ok(theirs)) = (&figures[0].latency, &figures[figures.len() - 1].latency) else {
         println!("no ratio: a server gave no completion answers");
         return;
     };
