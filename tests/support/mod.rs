@@ -94,16 +94,6 @@ impl Project {
         project
     }
 
-    /// A copy of `tests/fixtures/<name>` that the test may change.
-    pub fn fixture(name: &str) -> Self {
-        let project = Self::new(&[]);
-        copy_tree(
-            &repo_root().join("tests/fixtures").join(name),
-            project.path(),
-        );
-        project
-    }
-
     /// The project's root folder.
     pub fn path(&self) -> &Path {
         self.dir.path()

@@ -111,6 +111,33 @@ pub struct DeployReport {
     pub notes: Vec<String>,
 }
 
+impl DeployReport {
+    /// The report of a deploy of `package` as `function_name` that has done nothing yet.
+    pub(super) fn new(
+        function_name: String,
+        region: String,
+        dry_run: bool,
+        package: &DeployPackage,
+    ) -> Self {
+        DeployReport {
+            function_name,
+            region,
+            account: None,
+            arn: None,
+            dry_run,
+            created: false,
+            changes: Vec::new(),
+            uploaded_bytes: 0,
+            code_sha256: package.code_sha256.clone(),
+            package_bytes: package.size,
+            version: None,
+            function_url: None,
+            api_urls: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
 /// Why a deploy stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum DeployError {
@@ -425,20 +452,8 @@ pub async fn deploy(
     };
     let desired = Desired::of(function, environment);
     let mut report = DeployReport {
-        function_name: name.clone(),
-        region: aws.region.clone(),
-        account: None,
-        arn: None,
-        dry_run,
-        created: false,
-        changes: Vec::new(),
-        uploaded_bytes: 0,
-        code_sha256: package.code_sha256.clone(),
-        package_bytes: package.size,
-        version: None,
-        function_url: None,
-        api_urls: Vec::new(),
         notes: package.warnings.clone(),
+        ..DeployReport::new(name.clone(), aws.region.clone(), dry_run, &package)
     };
 
     options.stop_if_cancelled(&[])?;

@@ -175,24 +175,15 @@ pub async fn sync_code(
 
     let arn = current.function_arn().map(str::to_string);
     let mut report = DeployReport {
-        function_name: name.clone(),
-        region: aws.region.clone(),
         account: arn.as_deref().and_then(account_of_arn).map(str::to_string),
         arn,
-        dry_run: options.dry_run,
-        created: false,
-        changes: Vec::new(),
-        uploaded_bytes: 0,
-        code_sha256: package.code_sha256.clone(),
-        package_bytes: package.size,
-        version: None,
-        function_url: None,
-        api_urls: Vec::new(),
         notes: vec![format!(
             "`{logical_id}` of stack `{stack}`, which owns its configuration: only the code is {}; apply configuration changes with `sam deploy`",
             if options.dry_run { "compared" } else { "synced" }
         )],
+        ..DeployReport::new(name.clone(), aws.region.clone(), options.dry_run, &package)
     };
+
     report.notes.extend(package.warnings.iter().cloned());
     if current.code_sha256() == Some(package.code_sha256.as_str()) {
         report

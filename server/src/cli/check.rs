@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use serde_json::json;
 
+use super::Format;
 use crate::analysis::workspace::{self, FileReport};
 use crate::ide::Severity;
 use crate::line_index::{Encoding, LineIndex};
@@ -23,12 +24,6 @@ pub struct Args {
     /// A SAM template with another name than template.yaml / template.yml.
     #[arg(long, value_name = "FILE")]
     template: Vec<PathBuf>,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use anyhow::bail;
 use serde_json::{json, Value};
 
+use super::Format;
 use crate::project::sam::{functions_under, normalize as tidy};
 use crate::project::{Function, Functions};
 
@@ -23,12 +24,6 @@ pub struct Args {
     /// A SAM template with another name than template.yaml / template.yml.
     #[arg(long, value_name = "FILE")]
     template: Vec<PathBuf>,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {

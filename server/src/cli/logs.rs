@@ -10,6 +10,7 @@ use anyhow::{bail, Context};
 use serde_json::json;
 
 use super::since::{human_time, human_time_millis, now_ms, parse_since};
+use super::Format;
 use crate::aws::log_lines::{self, Invocation, LogEvent, Placer};
 use crate::aws::logs::{self, FollowUpdate, Query, MAX_EVENTS};
 use crate::aws::Aws;
@@ -37,12 +38,6 @@ pub struct Args {
     /// `text` for people, `json` for one JSON object per event per line.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::since::{human_time, now_ms, parse_duration, parse_since};
+use super::Format;
 use crate::aws::metrics::{self, MetricsReport, Point, Window};
 use crate::aws::Aws;
 
@@ -24,12 +25,6 @@ pub struct Args {
     /// `text`: a table with sparklines; `json`: every figure and datapoint.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 /// Sparklines wider than this are drawn with several periods per column.

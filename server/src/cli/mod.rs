@@ -20,6 +20,13 @@ mod serve;
 pub mod since;
 mod target;
 
+/// `--format` of the commands that print for people or for programs.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
 #[derive(Parser)]
 #[command(
     name = "lambda-ls",

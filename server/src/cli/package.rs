@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
+use super::Format;
 use crate::package::{self, human, Installer, PackageReport, Progress};
 
 /// Arguments of `lambda-ls package`.
@@ -34,12 +35,6 @@ pub struct Args {
 enum InstallerArg {
     Uv,
     Pip,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
