@@ -118,7 +118,40 @@ fn main() {
         std::hint::black_box(diagnostics);
         cached.push(started.elapsed().as_secs_f64() * 1e3);
     }
-    report("incremental edit + reparse", edits);
+    report("incremental edit + reparse, one place", edits);
+    // As the LSP benchmark types: into a different helper every other edit.
+    let positions: Vec<usize> = text
+        .match_indices("    size = ")
+        .take(100)
+        .map(|(at, _)| at + 4)
+        .collect();
+    let mut spread = Module::parse(text.clone());
+    let (mut reparses, mut indexes, mut server_checks) = (Vec::new(), Vec::new(), Vec::new());
+    let mut cache = CheckCache::default();
+    for round in 0..1000 {
+        let at = positions[(round / 2) % positions.len()];
+        let started = Instant::now();
+        if round % 2 == 0 {
+            spread.edit(at..at, "x");
+        } else {
+            spread.edit(at..at + 1, "");
+        }
+        reparses.push(started.elapsed().as_secs_f64() * 1e3);
+        let started = Instant::now();
+        std::hint::black_box(lambda_ls::line_index::LineIndex::new(spread.text()));
+        indexes.push(started.elapsed().as_secs_f64() * 1e3);
+        let started = Instant::now();
+        let file = PythonFile {
+            module: &spread,
+            function: Some(&function),
+            handler: Some("lambda_handler"),
+        };
+        std::hint::black_box(check_python_cached(file, &mut cache));
+        server_checks.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    report("incremental edit + reparse, 100 places", reparses);
+    report("line index of the new text", indexes);
+    report("events + check, cached (100 places)", server_checks);
     report("check_python, from scratch", checks);
     let cursor = module.text().rfind("[\"\"]").unwrap() + 2;
     let mut completions = Vec::new();

@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use super::codes;
 use crate::ide::{Diagnostic, Fix, Severity, TextEdit};
-use crate::python::{descendants, own_descendants_with_parents, FunctionDef, Module};
+use crate::python::{descendants, own_descendants_with_parents, Field, FunctionDef, Module};
 
 /// Calls that build a client, a session or a connection worth reusing.
 const CONSTRUCTORS: &[&str] = &[
@@ -44,7 +44,7 @@ pub(super) fn check(module: &Module, def: &FunctionDef<'_>, out: &mut Vec<Diagno
         if node.kind() != "call" {
             continue;
         }
-        let Some(function) = node.child_by_field_name("function") else {
+        let Some(function) = node.field("function") else {
             continue;
         };
         let callee = module.node_text(function);
@@ -87,9 +87,9 @@ impl<'m> BodyFacts<'m> {
         let mut assignments: FxHashMap<&str, usize> = FxHashMap::default();
         for (node, _) in nodes {
             let target = match node.kind() {
-                "assignment" | "augmented_assignment" => node.child_by_field_name("left"),
-                "for_statement" | "for_in_clause" => node.child_by_field_name("left"),
-                "with_item" | "as_pattern" => node.child_by_field_name("alias"),
+                "assignment" | "augmented_assignment" => node.field("left"),
+                "for_statement" | "for_in_clause" => node.field("left"),
+                "with_item" | "as_pattern" => node.field("alias"),
                 _ => None,
             };
             let Some(target) = target else { continue };
@@ -122,15 +122,15 @@ fn move_to_module_level(
     if parent(statement)? != body {
         return None;
     }
-    let target = assignment.child_by_field_name("left")?;
+    let target = assignment.field("left")?;
     if target.kind() != "identifier" {
         return None;
     }
-    let arguments = call.child_by_field_name("arguments")?;
+    let arguments = call.field("arguments")?;
     // `region_name` in `region_name=…` names a parameter, not a local.
     let keyword_names: FxHashSet<usize> = descendants(arguments)
         .filter(|n| n.kind() == "keyword_argument")
-        .filter_map(|n| n.child_by_field_name("name"))
+        .filter_map(|n| n.field("name"))
         .map(|n| n.id())
         .collect();
     let uses_local = descendants(arguments)

@@ -10,7 +10,7 @@ use tree_sitter::Node;
 use super::codes;
 use crate::ide::{Diagnostic, Severity};
 use crate::project::Function;
-use crate::python::{descendants, string_value, Module};
+use crate::python::{descendants, string_value, Field, Module};
 
 /// Variables Lambda sets in every Python execution environment.
 pub const LAMBDA_DEFINED: &[&str] = &[
@@ -152,27 +152,25 @@ struct EnvironmentRead<'m> {
 fn environment_read<'m>(module: &'m Module, node: Node<'m>) -> Option<EnvironmentRead<'m>> {
     match node.kind() {
         "subscript" => {
-            let value = node.child_by_field_name("value")?;
+            let value = node.field("value")?;
             if !matches!(module.node_text(value), "os.environ" | "environ") {
                 return None;
             }
-            let name = node
-                .child_by_field_name("subscript")
-                .filter(|s| s.kind() == "string")?;
+            let name = node.field("subscript").filter(|s| s.kind() == "string")?;
             Some(EnvironmentRead {
                 name,
                 has_default: false,
             })
         }
         "call" => {
-            let function = module.node_text(node.child_by_field_name("function")?);
+            let function = module.node_text(node.field("function")?);
             if !matches!(
                 function,
                 "os.environ.get" | "environ.get" | "os.getenv" | "getenv" | "os.environ.setdefault"
             ) {
                 return None;
             }
-            let arguments = node.child_by_field_name("arguments")?;
+            let arguments = node.field("arguments")?;
             let mut cursor = arguments.walk();
             let arguments: Vec<Node<'m>> = arguments
                 .named_children(&mut cursor)
@@ -181,7 +179,7 @@ fn environment_read<'m>(module: &'m Module, node: Node<'m>) -> Option<Environmen
             let name = *arguments.first().filter(|a| a.kind() == "string")?;
             let has_default = arguments.iter().skip(1).any(|a| {
                 a.kind() != "keyword_argument"
-                    || a.child_by_field_name("name")
+                    || a.field("name")
                         .is_some_and(|n| module.node_text(n) == "default")
             });
             Some(EnvironmentRead { name, has_default })
@@ -207,7 +205,9 @@ mod tests {
         let module = Module::parse(src);
         let function = function_with(config);
         let mut out = Vec::new();
-        check(&module, module.root(), &[&function], &mut out);
+        for root in module.roots() {
+            check(&module, root, &[&function], &mut out);
+        }
         out.into_iter()
             .filter(|d| d.code == UNDEFINED_ENV_VAR && d.severity == severity)
             .map(|d| (src[d.range].to_string(), d.message))

@@ -1201,7 +1201,7 @@ fn key_completions(
 /// An analysis of `module` in which the cursor's line, when it does not parse (the user
 /// is mid-typing), is replaced by `pass`: the rest of the handler keeps its structure.
 pub fn patched_module(module: &Module, offset: usize) -> Option<Module> {
-    if !module.root().has_error() {
+    if !module.has_error() {
         return None;
     }
     let text = module.text();

@@ -3,7 +3,7 @@
 
 use super::codes;
 use crate::ide::{Diagnostic, Severity};
-use crate::python::{Module, Scope};
+use crate::python::{Field, Module, Scope};
 
 /// Check the handler `handler_name` of `module`; `set_in` says where the handler is
 /// configured (`` `handler` in lambda.toml ``), for the fix the message proposes.
@@ -78,16 +78,12 @@ pub(super) fn check(module: &Module, handler_name: &str, set_in: &str, out: &mut
 
 /// Whether the module binds `name` at top level by assignment or import.
 fn assigns_name(module: &Module, name: &str) -> bool {
-    let root = module.root();
-    let mut cursor = root.walk();
-    let children: Vec<_> = root.named_children(&mut cursor).collect();
-    children.into_iter().any(|child| {
+    module.statements().any(|child| {
         let text = module.node_text(child);
         match child.kind() {
             "expression_statement" => child.named_child(0).is_some_and(|n| {
                 n.kind() == "assignment"
-                    && n.child_by_field_name("left")
-                        .is_some_and(|l| module.node_text(l) == name)
+                    && n.field("left").is_some_and(|l| module.node_text(l) == name)
             }),
             "import_from_statement" | "import_statement" => text
                 .split(|c: char| !(c.is_alphanumeric() || c == '_'))

@@ -12,7 +12,6 @@ mod secrets;
 mod summary;
 pub mod workspace;
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::sync::Arc;
@@ -117,7 +116,7 @@ pub struct CheckCache {
     /// What the cached results depend on besides the statement text.
     environment_key: u64,
     /// Diagnostics by statement text hash, with ranges relative to the statement start.
-    statements: HashMap<u64, Vec<Diagnostic>>,
+    statements: rustc_hash::FxHashMap<u64, Vec<Diagnostic>>,
 }
 
 /// Every diagnostic for a Python file, sorted by position.
@@ -247,9 +246,8 @@ fn statement_checks(
         cache.environment_key = environment_key;
     }
     let mut previous = std::mem::take(&mut cache.statements);
-    let root = module.root();
-    let mut cursor = root.walk();
-    for statement in root.children(&mut cursor) {
+    cache.statements.reserve(previous.len());
+    for statement in module.statements() {
         let start = statement.start_byte();
         let text = module.node_text(statement);
         let mut hasher = FxHasher::default();

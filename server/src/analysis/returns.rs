@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use super::codes;
 use crate::ide::{Diagnostic, Severity};
-use crate::python::{own_descendants, FunctionDef, Module};
+use crate::python::{own_descendants, Field, FunctionDef, Module};
 
 /// Who will encode the value: the runtime (handler result) or `json.dumps`.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -50,27 +50,27 @@ pub(super) fn check_handler(module: &Module, def: &FunctionDef<'_>, out: &mut Ve
 }
 
 fn is_json_dumps(module: &Module, call: Node<'_>) -> bool {
-    let Some(function) = call.child_by_field_name("function") else {
+    let Some(function) = call.field("function") else {
         return false;
     };
     if !matches!(module.node_text(function), "json.dumps" | "dumps") {
         return false;
     }
     // `default=str` (or `cls=`) teaches json.dumps other types: trust it.
-    let Some(arguments) = call.child_by_field_name("arguments") else {
+    let Some(arguments) = call.field("arguments") else {
         return false;
     };
     let mut cursor = arguments.walk();
     let has_encoder = arguments.named_children(&mut cursor).any(|a| {
         a.kind() == "keyword_argument"
-            && a.child_by_field_name("name")
+            && a.field("name")
                 .is_some_and(|n| matches!(module.node_text(n), "default" | "cls"))
     });
     !has_encoder
 }
 
 fn first_argument(call: Node<'_>) -> Option<Node<'_>> {
-    let arguments = call.child_by_field_name("arguments")?;
+    let arguments = call.field("arguments")?;
     let mut cursor = arguments.walk();
     let first = arguments
         .named_children(&mut cursor)
@@ -95,7 +95,7 @@ fn find_unserializable(
             "dictionary" => pending.extend(
                 value
                     .named_children(&mut cursor)
-                    .filter_map(|pair| pair.child_by_field_name("value")),
+                    .filter_map(|pair| pair.field("value")),
             ),
             "list" | "tuple" | "parenthesized_expression" => {
                 pending.extend(value.named_children(&mut cursor))
@@ -161,7 +161,7 @@ fn unserializable_type(
             })
         }
         "call" => {
-            let function = module.node_text(value.child_by_field_name("function")?);
+            let function = module.node_text(value.field("function")?);
             let last = function.rsplit('.').next().unwrap_or(function);
             match (function, last) {
                 ("set" | "frozenset", _) => Some(SET),

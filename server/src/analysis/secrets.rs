@@ -6,7 +6,7 @@ use tree_sitter::Node;
 
 use super::codes;
 use crate::ide::{Diagnostic, Fix, Severity, TextEdit};
-use crate::python::{descendants, string_value, Module};
+use crate::python::{descendants, string_value, Field, Module};
 
 pub(super) fn check(module: &Module, subtree: Node<'_>, out: &mut Vec<Diagnostic>) {
     // One walk over the tree. Bindings are found from the binding node downwards: asking a
@@ -100,20 +100,18 @@ fn looks_like_access_key_id(value: &str) -> bool {
 fn secret_binding<'m>(module: &'m Module, node: Node<'m>) -> Option<(String, Node<'m>)> {
     let (name, value) = match node.kind() {
         "assignment" => {
-            let left = node.child_by_field_name("left")?;
+            let left = node.field("left")?;
             // `self.api_key = …`, `API_KEY = …`
             let name = module.node_text(left).rsplit('.').next()?.to_string();
-            (name, node.child_by_field_name("right")?)
+            (name, node.field("right")?)
         }
         "keyword_argument" | "default_parameter" | "typed_default_parameter" => (
-            module
-                .node_text(node.child_by_field_name("name")?)
-                .to_string(),
-            node.child_by_field_name("value")?,
+            module.node_text(node.field("name")?).to_string(),
+            node.field("value")?,
         ),
         "pair" => (
-            string_value(module, node.child_by_field_name("key")?)?.to_string(),
-            node.child_by_field_name("value")?,
+            string_value(module, node.field("key")?)?.to_string(),
+            node.field("value")?,
         ),
         _ => return None,
     };
@@ -257,7 +255,9 @@ mod tests {
         let found = {
             let module = Module::parse(src);
             let mut out = Vec::new();
-            check(&module, module.root(), &mut out);
+            for root in module.roots() {
+                check(&module, root, &mut out);
+            }
             add_os_import(&module, &mut out);
             out
         };
@@ -274,7 +274,9 @@ mod tests {
         let fixed = |src: &str| {
             let module = Module::parse(src);
             let mut out = Vec::new();
-            check(&module, module.root(), &mut out);
+            for root in module.roots() {
+                check(&module, root, &mut out);
+            }
             add_os_import(&module, &mut out);
             apply(src, &out[0].fixes[0])
         };

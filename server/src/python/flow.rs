@@ -18,7 +18,9 @@ use std::ops::Range;
 use rustc_hash::{FxHashMap, FxHashSet};
 use tree_sitter::Node;
 
-use super::{own_descendants_with_parents, string_value, work, FunctionDef, Module, ParameterKind};
+use super::{
+    own_descendants_with_parents, string_value, work, Field, FunctionDef, Module, ParameterKind,
+};
 
 /// What a path starts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -146,13 +148,13 @@ impl Flow {
             .map(|(node, _)| *node)
             .filter(|n| n.kind() == "call")
             .filter(|n| {
-                n.child_by_field_name("function")
+                n.field("function")
                     .is_some_and(|f| f.kind() == "identifier")
             })
             .collect();
         let called: FxHashSet<&str> = calls
             .iter()
-            .filter_map(|n| n.child_by_field_name("function"))
+            .filter_map(|n| n.field("function"))
             .map(|f| module.node_text(f))
             .filter(|name| *name != handler.name)
             .collect();
@@ -164,7 +166,7 @@ impl Flow {
             .collect();
         let mut seeded: FxHashSet<&str> = FxHashSet::default();
         for node in calls {
-            let Some(callee) = node.child_by_field_name("function") else {
+            let Some(callee) = node.field("function") else {
                 continue;
             };
             let name = module.node_text(callee);
@@ -174,7 +176,7 @@ impl Flow {
             if seeded.contains(name) {
                 continue;
             }
-            let Some(arguments) = node.child_by_field_name("arguments") else {
+            let Some(arguments) = node.field("arguments") else {
                 continue;
             };
             let mut cursor = arguments.walk();
@@ -247,10 +249,7 @@ impl Flow {
     ) {
         match node.kind() {
             "assignment" => {
-                let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) else {
+                let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
                     return;
                 };
                 if left.kind() == "identifier" {
@@ -260,20 +259,14 @@ impl Flow {
                 }
             }
             "named_expression" => {
-                let (Some(name), Some(value)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("value"),
-                ) else {
+                let (Some(name), Some(value)) = (node.field("name"), node.field("value")) else {
                     return;
                 };
                 let path = self.resolve(module, value);
                 self.push(module.node_text(name), path, node.end_byte()..scope_end);
             }
             "for_statement" | "for_in_clause" => {
-                let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) else {
+                let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
                     return;
                 };
                 // Loop variables hold inside the loop body; in a comprehension, inside it.
@@ -299,13 +292,11 @@ impl Flow {
         let is_pair = matches!(left.kind(), "pattern_list" | "tuple_pattern")
             && left.named_child_count() == 2;
         let enumerated = (right.kind() == "call")
-            .then(|| right.child_by_field_name("function"))
+            .then(|| right.field("function"))
             .flatten()
             .is_some_and(|f| module.node_text(f) == "enumerate");
         if is_pair && enumerated {
-            let iterable = right
-                .child_by_field_name("arguments")
-                .and_then(|a| a.named_child(0));
+            let iterable = right.field("arguments").and_then(|a| a.named_child(0));
             let path = iterable
                 .and_then(|i| self.resolve(module, i))
                 .map(|p| self.extend(p, Step::Item));
@@ -454,7 +445,7 @@ impl Flow {
     fn record_access(&mut self, module: &Module, node: Node<'_>) {
         if node.kind() == "subscript" {
             let index = node
-                .child_by_field_name("subscript")
+                .field("subscript")
                 .filter(|s| !matches!(s.kind(), "string" | "slice"));
             if let Some(index) = index {
                 if let Some(path) = self.resolve(module, node) {
@@ -468,23 +459,23 @@ impl Flow {
         }
         let range = match node.kind() {
             "subscript" => node
-                .child_by_field_name("subscript")
+                .field("subscript")
                 .filter(|s| s.kind() == "string")
                 .map(|s| s.byte_range()),
             "call" => node
-                .child_by_field_name("function")
+                .field("function")
                 .filter(|f| f.kind() == "attribute")
                 .filter(|f| {
-                    f.child_by_field_name("attribute")
+                    f.field("attribute")
                         .is_some_and(|a| module.node_text(a) == "get")
                 })
-                .and_then(|_| node.child_by_field_name("arguments")?.named_child(0))
+                .and_then(|_| node.field("arguments")?.named_child(0))
                 .filter(|k| k.kind() == "string")
                 .map(|k| k.byte_range()),
             "attribute" => {
                 // `context.get_remaining_time_in_millis()` is an attribute too; `x.get` of
                 // `x.get("k")` is recorded as the key it reads (the `call` above).
-                node.child_by_field_name("attribute")
+                node.field("attribute")
                     .filter(|a| module.node_text(*a) != "get")
                     .map(|a| a.byte_range())
             }
@@ -513,18 +504,15 @@ fn inner<'m, 'n>(module: &'m Module, node: Node<'n>) -> Inner<'m, 'n> {
         "identifier" => Inner::Name(module.node_text(node)),
         "parenthesized_expression" => through(node.named_child(0)),
         // `event.get("k") or {}`: the left side's value.
-        "boolean_operator" => match node.child_by_field_name("operator") {
-            Some(operator) if module.node_text(operator) == "or" => {
-                through(node.child_by_field_name("left"))
-            }
+        "boolean_operator" => match node.field("operator") {
+            Some(operator) if module.node_text(operator) == "or" => through(node.field("left")),
             _ => Inner::Nothing,
         },
-        "subscript" => through(node.child_by_field_name("value")),
-        "call" => through(
-            get_call_key(module, node)
-                .and_then(|(function, _)| function.child_by_field_name("object")),
-        ),
-        "attribute" => through(node.child_by_field_name("object")),
+        "subscript" => through(node.field("value")),
+        "call" => {
+            through(get_call_key(module, node).and_then(|(function, _)| function.field("object")))
+        }
+        "attribute" => through(node.field("object")),
         _ => Inner::Nothing,
     }
 }
@@ -542,7 +530,7 @@ fn outer_step(module: &Module, node: Node<'_>) -> OuterStep {
     match node.kind() {
         "parenthesized_expression" | "boolean_operator" => OuterStep::Same,
         "subscript" => {
-            let Some(index) = node.child_by_field_name("subscript") else {
+            let Some(index) = node.field("subscript") else {
                 return OuterStep::Lost;
             };
             match index.kind() {
@@ -559,7 +547,7 @@ fn outer_step(module: &Module, node: Node<'_>) -> OuterStep {
             Some(key) => OuterStep::Step(Step::Key(key.to_string())),
             None => OuterStep::Lost,
         },
-        "attribute" => match node.child_by_field_name("attribute") {
+        "attribute" => match node.field("attribute") {
             Some(name) => OuterStep::Step(Step::Attribute(module.node_text(name).to_string())),
             None => OuterStep::Lost,
         },
@@ -569,13 +557,11 @@ fn outer_step(module: &Module, node: Node<'_>) -> OuterStep {
 
 /// For `x.get(key, …)`: the `x.get` attribute node and the key argument.
 fn get_call_key<'n>(module: &Module, call: Node<'n>) -> Option<(Node<'n>, Node<'n>)> {
-    let function = call.child_by_field_name("function")?;
-    if function.kind() != "attribute"
-        || module.node_text(function.child_by_field_name("attribute")?) != "get"
-    {
+    let function = call.field("function")?;
+    if function.kind() != "attribute" || module.node_text(function.field("attribute")?) != "get" {
         return None;
     }
-    let key = call.child_by_field_name("arguments")?.named_child(0)?;
+    let key = call.field("arguments")?.named_child(0)?;
     Some((function, key))
 }
 

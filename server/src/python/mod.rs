@@ -2,6 +2,7 @@
 //! about a module (its functions, their parameters, imports).
 
 pub mod flow;
+mod segments;
 
 /// A count of the analyses' elementary steps (syntax nodes visited, bindings compared, path
 /// steps built, shape steps looked up), kept by tests only: the proof that every analysis
@@ -32,7 +33,9 @@ pub(crate) mod work {
 use std::cell::RefCell;
 use std::ops::Range;
 
-use tree_sitter::{InputEdit, Node, Parser, Point, Tree};
+use tree_sitter::{Node, Parser};
+
+use segments::Segment;
 
 thread_local! {
     // A parser is cheap to keep and not `Sync`: one per thread.
@@ -45,26 +48,64 @@ thread_local! {
     });
 }
 
-fn parse(text: &str, old: Option<&Tree>) -> Tree {
-    PARSER.with(|parser| {
-        parser
-            .borrow_mut()
-            .parse(text, old)
-            .expect("parsing without a timeout or cancellation always yields a tree")
-    })
+/// A child by field name, looked up by the field's id: tree-sitter's own lookup by name
+/// compares the name with every field's name in turn, which took a fifth of a check's time
+/// on a large module.
+pub trait Field<'t> {
+    fn field(&self, name: &'static str) -> Option<Node<'t>>;
 }
 
-/// A Python module's text and its syntax tree, kept in step edit by edit.
+impl<'t> Field<'t> for Node<'t> {
+    fn field(&self, name: &'static str) -> Option<Node<'t>> {
+        self.child_by_field_id(field_id(name)?.get())
+    }
+}
+
+/// The id of a field of the Python grammar (`None`: no such field).
+fn field_id(name: &str) -> Option<std::num::NonZeroU16> {
+    static IDS: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, std::num::NonZeroU16>> =
+        std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+        (1..=language.field_count() as u16)
+            .filter_map(|id| {
+                Some((
+                    language.field_name_for_id(id)?,
+                    std::num::NonZeroU16::new(id)?,
+                ))
+            })
+            .collect()
+    })
+    .get(name)
+    .copied()
+}
+
+/// A Python module's text and its syntax trees, kept in step edit by edit: one tree per
+/// segment of consecutive top-level statements, so that an edit reparses its segment only
+/// (see [`segments`]).
 #[derive(Clone)]
 pub struct Module {
     text: String,
-    tree: Tree,
+    segments: Vec<Segment>,
+    /// The top-level functions, found once per version: the checks of one keystroke look
+    /// functions up by name many times, and a module can hold thousands.
+    top_level: std::sync::OnceLock<Vec<TopLevelDef>>,
+}
+
+/// Where a top-level function is defined.
+#[derive(Clone, Debug)]
+struct TopLevelDef {
+    name: Range<usize>,
+    /// The `function_definition` node's bytes.
+    node: Range<usize>,
+    decorated: bool,
 }
 
 impl std::fmt::Debug for Module {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Module")
             .field("len", &self.text.len())
+            .field("segments", &self.segments.len())
             .finish()
     }
 }
@@ -73,41 +114,59 @@ impl Module {
     /// Parse a whole module.
     pub fn parse(text: impl Into<String>) -> Self {
         let text = text.into();
-        let tree = parse(&text, None);
-        Module { text, tree }
+        let segments = PARSER.with(|parser| segments::parse_all(&mut parser.borrow_mut(), &text));
+        Module {
+            text,
+            segments,
+            top_level: Default::default(),
+        }
     }
 
     pub fn text(&self) -> &str {
         &self.text
     }
 
-    pub fn tree(&self) -> &Tree {
-        &self.tree
+    /// The root (`module`) node of each segment, in order: their children are the
+    /// module's top-level statements and comments.
+    pub fn roots(&self) -> impl Iterator<Item = Node<'_>> + '_ {
+        self.segments.iter().map(|s| s.tree.root_node())
     }
 
-    pub fn root(&self) -> Node<'_> {
-        self.tree.root_node()
+    /// The module's top-level statements (and comments), in order.
+    pub fn statements(&self) -> impl Iterator<Item = Node<'_>> + '_ {
+        self.roots().flat_map(|root| {
+            let mut cursor = root.walk();
+            root.children(&mut cursor).collect::<Vec<_>>()
+        })
+    }
+
+    /// Whether the parser found a syntax error anywhere.
+    pub fn has_error(&self) -> bool {
+        self.roots().any(|root| root.has_error())
     }
 
     /// Replace `range` (byte offsets on character boundaries, clamped to the text) with
-    /// `new_text`, then reparse incrementally from the edited old tree.
+    /// `new_text`, then reparse the segments it touches.
     pub fn edit(&mut self, range: Range<usize>, new_text: &str) {
-        let end = range.end.min(self.text.len());
-        let start = range.start.min(end);
-        let start_position = point_at(&self.text, start);
-        let old_end_position = point_at(&self.text, end);
-        self.text.replace_range(start..end, new_text);
-        let new_end = start + new_text.len();
-        let new_end_position = advance(start_position, new_text);
-        self.tree.edit(&InputEdit {
-            start_byte: start,
-            old_end_byte: end,
-            new_end_byte: new_end,
-            start_position,
-            old_end_position,
-            new_end_position,
-        });
-        self.tree = parse(&self.text, Some(&self.tree));
+        self.top_level = Default::default();
+        PARSER.with(|parser| {
+            segments::edit(
+                &mut parser.borrow_mut(),
+                &mut self.text,
+                &mut self.segments,
+                range,
+                new_text,
+            )
+        })
+    }
+
+    /// The syntax tree's structure (tree-sitter's S-expression of each segment), for tests.
+    #[cfg(test)]
+    pub fn to_sexp(&self) -> String {
+        self.roots()
+            .map(|r| r.to_sexp())
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// The source text of a node.
@@ -118,7 +177,10 @@ impl Module {
     /// Functions defined anywhere in the module, outermost first.
     pub fn functions(&self) -> Vec<FunctionDef<'_>> {
         let mut found = Vec::new();
-        collect_functions(self, self.root(), Scope::Module, &mut found);
+        for root in self.roots() {
+            collect_functions(self, root, Scope::Module, &mut found);
+        }
+        found.sort_by_key(|f| f.node.start_byte());
         found
     }
 
@@ -131,39 +193,59 @@ impl Module {
     /// The top-level functions whose name `wanted` accepts, without building the others
     /// (this runs on every keystroke, in modules with thousands of functions).
     pub fn top_level_functions_where(&self, wanted: impl Fn(&str) -> bool) -> Vec<FunctionDef<'_>> {
-        let wanted = |definition: Node<'_>| {
-            definition
-                .child_by_field_name("name")
-                .is_some_and(|n| wanted(self.node_text(n)))
-        };
-        let mut found = Vec::new();
-        let mut blocks = vec![self.root()];
-        while let Some(block) = blocks.pop() {
-            let mut cursor = block.walk();
-            for child in block.named_children(&mut cursor) {
-                match child.kind() {
-                    "function_definition" if wanted(child) => {
-                        found.extend(function_def(self, child, Scope::Module, Vec::new()))
-                    }
-                    "decorated_definition" => {
-                        let decorators = decorators(self, child);
-                        if let Some(definition) = child
-                            .child_by_field_name("definition")
-                            .filter(|d| d.kind() == "function_definition" && wanted(*d))
-                        {
-                            found.extend(function_def(self, definition, Scope::Module, decorators));
+        self.top_level_defs()
+            .iter()
+            .filter(|def| wanted(&self.text[def.name.clone()]))
+            .filter_map(|def| {
+                let segment = self.segments.partition_point(|s| s.start <= def.node.start) - 1;
+                let node = self.segments[segment]
+                    .tree
+                    .root_node()
+                    .descendant_for_byte_range(def.node.start, def.node.end)
+                    .filter(|n| n.kind() == "function_definition")?;
+                let decorators = match node.parent() {
+                    Some(parent) if def.decorated => decorators(self, parent),
+                    _ => Vec::new(),
+                };
+                function_def(self, node, Scope::Module, decorators)
+            })
+            .collect()
+    }
+
+    /// The top-level functions in order: those at module level, also inside top-level
+    /// `if`/`try`/`with` blocks (still module attributes), not inside functions or classes.
+    fn top_level_defs(&self) -> &[TopLevelDef] {
+        self.top_level.get_or_init(|| {
+            let mut found = Vec::new();
+            let mut blocks: Vec<Node<'_>> = self.roots().collect();
+            while let Some(block) = blocks.pop() {
+                let mut cursor = block.walk();
+                for child in block.named_children(&mut cursor) {
+                    let (definition, decorated) = match child.kind() {
+                        "function_definition" => (child, false),
+                        "decorated_definition" => match child.field("definition") {
+                            Some(d) if d.kind() == "function_definition" => (d, true),
+                            _ => continue,
+                        },
+                        "if_statement" | "try_statement" | "with_statement" | "block"
+                        | "else_clause" | "elif_clause" | "except_clause" | "finally_clause" => {
+                            blocks.push(child);
+                            continue;
                         }
+                        _ => continue,
+                    };
+                    if let Some(name) = definition.field("name") {
+                        found.push(TopLevelDef {
+                            name: name.byte_range(),
+                            node: definition.byte_range(),
+                            decorated,
+                        });
                     }
-                    "if_statement" | "try_statement" | "with_statement" | "block"
-                    | "else_clause" | "elif_clause" | "except_clause" | "finally_clause" => {
-                        blocks.push(child)
-                    }
-                    _ => {}
                 }
             }
-        }
-        found.sort_by_key(|f| f.node.start_byte());
-        found
+            found.sort_by_key(|def| def.node.start);
+            found
+        })
     }
 
     /// The top-level function called `name` (the last definition wins, as in Python).
@@ -175,8 +257,8 @@ impl Module {
     /// top-level imports: where module-level setup code belongs.
     pub fn after_imports(&self) -> usize {
         let mut offset = 0;
-        let mut cursor = self.root().walk();
-        for (index, child) in self.root().named_children(&mut cursor).enumerate() {
+        let statements = self.statements().filter(|n| n.is_named());
+        for (index, child) in statements.enumerate() {
             let is_docstring = index == 0
                 && child.kind() == "expression_statement"
                 && child.named_child(0).is_some_and(|n| n.kind() == "string");
@@ -200,8 +282,7 @@ impl Module {
     pub fn after_header(&self) -> usize {
         let mut end = 0;
         let mut seen_statement = false;
-        let mut cursor = self.root().walk();
-        for child in self.root().named_children(&mut cursor) {
+        for child in self.statements().filter(|n| n.is_named()) {
             match child.kind() {
                 // Comments between header statements stay where they are.
                 "comment" if seen_statement => continue,
@@ -227,13 +308,12 @@ impl Module {
 
     /// Whether the module imports `name` at top level (`import os`, `import os.path`).
     pub fn imports_module(&self, name: &str) -> bool {
-        let mut cursor = self.root().walk();
-        let found = self.root().named_children(&mut cursor).any(|child| {
+        let found = self.statements().any(|child| {
             child.kind() == "import_statement" && {
                 let mut c = child.walk();
                 let any = child.named_children(&mut c).any(|n| {
                     let dotted = match n.kind() {
-                        "aliased_import" => n.child_by_field_name("name"),
+                        "aliased_import" => n.field("name"),
                         _ => Some(n),
                     };
                     dotted
@@ -247,22 +327,20 @@ impl Module {
 
     /// Where a name bound by a top-level `from M import N [as name]` comes from: `(M, N)`.
     pub fn imported_name(&self, name: &str) -> Option<(&str, &str)> {
-        let mut cursor = self.root().walk();
         let statements: Vec<Node<'_>> = self
-            .root()
-            .named_children(&mut cursor)
+            .statements()
             .filter(|n| n.kind() == "import_from_statement")
             .collect();
         // The last import of the name wins, as in Python.
         statements.into_iter().rev().find_map(|statement| {
-            let module = self.node_text(statement.child_by_field_name("module_name")?);
+            let module = self.node_text(statement.field("module_name")?);
             let mut cursor = statement.walk();
             let found = statement
-                .children_by_field_name("name", &mut cursor)
+                .children_by_field_id(field_id("name").expect("a Python field"), &mut cursor)
                 .find_map(|imported| match imported.kind() {
                     "aliased_import" => {
-                        let alias = imported.child_by_field_name("alias")?;
-                        let original = imported.child_by_field_name("name")?;
+                        let alias = imported.field("alias")?;
+                        let original = imported.field("name")?;
                         (self.node_text(alias) == name).then(|| self.node_text(original))
                     }
                     _ => (self.node_text(imported) == name).then(|| self.node_text(imported)),
@@ -274,8 +352,8 @@ impl Module {
     /// Ranges of syntax errors and missing tokens, for diagnostics.
     pub fn syntax_errors(&self) -> Vec<SyntaxError> {
         let mut errors = Vec::new();
-        if self.root().has_error() {
-            collect_errors(self.root(), &mut errors);
+        for root in self.roots().filter(|root| root.has_error()) {
+            collect_errors(root, &mut errors);
         }
         errors
     }
@@ -423,7 +501,7 @@ fn collect_functions<'m>(
                 }
                 "decorated_definition" => {
                     let decorators = decorators(module, child);
-                    if let Some(definition) = child.child_by_field_name("definition") {
+                    if let Some(definition) = child.field("definition") {
                         if definition.kind() == "function_definition" {
                             if let Some(def) = function_def(module, definition, scope, decorators) {
                                 if let Some(body) = def.body {
@@ -437,7 +515,7 @@ fn collect_functions<'m>(
                     }
                 }
                 "class_definition" => {
-                    if let Some(body) = child.child_by_field_name("body") {
+                    if let Some(body) = child.field("body") {
                         let inner = if scope == Scope::Module {
                             Scope::Class
                         } else {
@@ -471,8 +549,8 @@ fn function_def<'m>(
     scope: Scope,
     decorators: Vec<&'m str>,
 ) -> Option<FunctionDef<'m>> {
-    let name_node = node.child_by_field_name("name")?;
-    let parameters_node = node.child_by_field_name("parameters")?;
+    let name_node = node.field("name")?;
+    let parameters_node = node.field("parameters")?;
     let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
     Some(FunctionDef {
         node,
@@ -483,7 +561,7 @@ fn function_def<'m>(
         header_range: node.start_byte()..name_node.end_byte(),
         parameters_range: parameters_node.byte_range(),
         parameters: parameters(module, parameters_node),
-        body: node.child_by_field_name("body"),
+        body: node.field("body"),
         decorators,
     })
 }
@@ -494,11 +572,11 @@ fn parameters<'m>(module: &'m Module, list: Node<'m>) -> Vec<Parameter<'m>> {
     let mut cursor = list.walk();
     for node in list.named_children(&mut cursor) {
         let text = |n: Node<'m>| module.node_text(n);
-        let annotation = node.child_by_field_name("type").map(text);
+        let annotation = node.field("type").map(text);
         let (name_node, kind, has_default) = match node.kind() {
             "identifier" => (Some(node), positional_or_keyword(keyword_only), false),
             "default_parameter" | "typed_default_parameter" => (
-                node.child_by_field_name("name"),
+                node.field("name"),
                 positional_or_keyword(keyword_only),
                 true,
             ),
@@ -551,28 +629,6 @@ fn positional_or_keyword(keyword_only: bool) -> ParameterKind {
         ParameterKind::KeywordOnly
     } else {
         ParameterKind::Positional
-    }
-}
-
-/// Tree-sitter point (row, byte column) of a byte offset.
-fn point_at(text: &str, offset: usize) -> Point {
-    let before = &text.as_bytes()[..offset];
-    let row = before.iter().filter(|&&b| b == b'\n').count();
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    Point::new(row, offset - line_start)
-}
-
-/// The point reached by inserting `inserted` at `start`.
-fn advance(start: Point, inserted: &str) -> Point {
-    match inserted.rfind('\n') {
-        None => Point::new(start.row, start.column + inserted.len()),
-        Some(last) => Point::new(
-            start.row + inserted.matches('\n').count(),
-            inserted.len() - last - 1,
-        ),
     }
 }
 
@@ -723,12 +779,7 @@ mod tests {
         module.edit(module.text().len()..module.text().len(), "x = ñ = 1\n");
         module.edit(0..0, "# ü\n");
         let fresh = Module::parse(module.text().to_string());
-        assert_eq!(
-            module.root().to_sexp(),
-            fresh.root().to_sexp(),
-            "text: {}",
-            module.text()
-        );
+        assert_eq!(module.to_sexp(), fresh.to_sexp(), "text: {}", module.text());
         assert!(module.top_level_function("handler").is_some());
     }
 
@@ -745,7 +796,9 @@ mod tests {
     #[test]
     fn string_values() {
         let module = Module::parse("a = 'x'\nb = f'{a}'\nc = r\"y\"\n");
-        let strings: Vec<_> = descendants(module.root())
+        let strings: Vec<_> = module
+            .roots()
+            .flat_map(descendants)
             .filter(|n| n.kind() == "string")
             .map(|n| string_value(&module, n))
             .collect();
