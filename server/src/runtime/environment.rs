@@ -502,22 +502,30 @@ mod tests {
         assert_eq!(status.and_then(|s| s.code()), Some(3));
         assert!(reaped);
         // The group's other member (the sleep) was killed before the leader was reaped: no
-        // process is left in the group, whose id is free for reuse now.
-        let members = std::fs::read_dir("/proc")
-            .unwrap()
-            .flatten()
-            .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
-            .filter(|stat| {
-                let fields: Vec<&str> = stat
-                    .rsplit(')')
-                    .next()
-                    .unwrap_or("")
-                    .split_whitespace()
-                    .collect();
-                fields.get(2) == Some(&pid.to_string().as_str()) && fields.first() != Some(&"Z")
-            })
-            .count();
-        assert_eq!(members, 0);
+        // process is left in the group, whose id is free for reuse now. A killed process
+        // takes a moment to die (the signal is delivered asynchronously): wait a little for
+        // it, where a sleep nobody killed would live on for 30 s.
+        let members = || {
+            std::fs::read_dir("/proc")
+                .unwrap()
+                .flatten()
+                .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+                .filter(|stat| {
+                    let fields: Vec<&str> = stat
+                        .rsplit(')')
+                        .next()
+                        .unwrap_or("")
+                        .split_whitespace()
+                        .collect();
+                    fields.get(2) == Some(&pid.to_string().as_str()) && fields.first() != Some(&"Z")
+                })
+                .count()
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while members() > 0 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert_eq!(members(), 0);
         assert!(has_exited(pid));
     }
 

@@ -88,9 +88,6 @@ pub fn export(functions: &[Function], template_dir: &Path) -> Exported {
     }
 }
 
-/// The route of an API trigger without a `path`: every path.
-const ANY_ROUTE: &str = "/{proxy+}";
-
 /// A `NoEcho` parameter standing for a `from_env` value.
 struct Parameter {
     id: String,
@@ -280,14 +277,15 @@ impl Writer {
                     "Kinesis"
                 }
             }
+            // Without a path, the route that `deploy` and `serve` use (the trigger's default),
+            // written out: SAM needs one.
             Trigger::Api(t) => {
-                // Without a path lambda.toml means every route: SAM needs one written.
-                props.push(("Path", scalar(t.route.path.as_deref().unwrap_or(ANY_ROUTE))));
+                props.push(("Path", scalar(t.path())));
                 props.push(("Method", scalar(&t.route.method)));
                 "Api"
             }
             Trigger::HttpApi(t) => {
-                props.push(("Path", scalar(t.route.path.as_deref().unwrap_or(ANY_ROUTE))));
+                props.push(("Path", scalar(&t.path(function))));
                 props.push(("Method", scalar(&t.route.method)));
                 "HttpApi"
             }
@@ -554,6 +552,34 @@ mod tests {
             exported.text
         );
         assert!(exported.text.contains("NoEcho: true"));
+    }
+
+    #[test]
+    fn api_routes_without_a_path_are_the_ones_deploy_creates() {
+        let (config, config_diagnostics) = crate::project::parse_config(
+            "sum",
+            "[[trigger]]\ntype = \"http-api\"\n\n[[trigger]]\ntype = \"api\"\n",
+        );
+        assert!(config_diagnostics.is_empty(), "{config_diagnostics:?}");
+        let function = Function {
+            dir: std::env::temp_dir().join("sum"),
+            config_path: None,
+            config,
+            config_diagnostics,
+            template: None,
+        };
+        let text = export(&[function], &std::env::temp_dir()).text;
+        // HTTP API: `ANY /sum`, as the console's trigger and `deploy` make it; REST API:
+        // every path below the root.
+        let path_of = |event_type: &str| {
+            let event = &text[text
+                .find(&format!("Type: {event_type}\n"))
+                .expect(event_type)..];
+            let line = event.lines().find(|l| l.trim_start().starts_with("Path: "));
+            line.map(|l| l.trim_start().trim_start_matches("Path: ").to_string())
+        };
+        assert_eq!(path_of("HttpApi").as_deref(), Some("/sum"), "{text}");
+        assert_eq!(path_of("Api").as_deref(), Some("\"/{proxy+}\""), "{text}");
     }
 
     #[test]
