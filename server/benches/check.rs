@@ -150,6 +150,31 @@ fn main() {
         server_checks.push(started.elapsed().as_secs_f64() * 1e3);
     }
     report("incremental edit + reparse, 100 places", reparses);
+    // Typing inside a triple-quoted string left open near the top, for two quotes: `\'\'\'`
+    // never closes (the module's docstrings use `"""`), so it ends with its line; `"""` pairs
+    // with every docstring after it, as Python reads it, and the rest of the module is one
+    // broken statement.
+    for quotes in ["\'\'\'", "\"\"\""] {
+        let mut open_string = Module::parse(text.clone());
+        let top = text.find("\ndef helper_0").unwrap();
+        let opening_text = format!("\nNOTE = {quotes}");
+        let started = Instant::now();
+        open_string.edit(top..top, &opening_text);
+        let opening = started.elapsed().as_secs_f64() * 1e3;
+        let at = top + opening_text.len();
+        let mut typed = Vec::new();
+        for round in 0..100 {
+            let started = Instant::now();
+            if round % 2 == 0 {
+                open_string.edit(at..at, "x");
+            } else {
+                open_string.edit(at..at + 1, "");
+            }
+            typed.push(started.elapsed().as_secs_f64() * 1e3);
+        }
+        println!("opening a {quotes} string near the top: {opening:.3} ms");
+        report(&format!("typing inside that {quotes} string"), typed);
+    }
     report("line index of the new text", indexes);
     report("events + check, cached (100 places)", server_checks);
     report("check_python, from scratch", checks);

@@ -87,6 +87,8 @@ fn field_id(name: &str) -> Option<std::num::NonZeroU16> {
 pub struct Module {
     text: String,
     segments: Vec<Segment>,
+    /// Where the triple-quoted strings that never close are opened (see [`segments`]).
+    unterminated: Vec<usize>,
     /// The top-level functions, found once per version: the checks of one keystroke look
     /// functions up by name many times, and a module can hold thousands.
     top_level: std::sync::OnceLock<Vec<TopLevelDef>>,
@@ -114,10 +116,12 @@ impl Module {
     /// Parse a whole module.
     pub fn parse(text: impl Into<String>) -> Self {
         let text = text.into();
-        let segments = PARSER.with(|parser| segments::parse_all(&mut parser.borrow_mut(), &text));
+        let (segments, unterminated) =
+            PARSER.with(|parser| segments::parse_all(&mut parser.borrow_mut(), &text));
         Module {
             text,
             segments,
+            unterminated,
             top_level: Default::default(),
         }
     }
@@ -154,6 +158,7 @@ impl Module {
                 &mut parser.borrow_mut(),
                 &mut self.text,
                 &mut self.segments,
+                &mut self.unterminated,
                 range,
                 new_text,
             )

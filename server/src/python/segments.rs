@@ -34,6 +34,10 @@ const SPACING: u64 = 8;
 /// ...and so does any candidate this many bytes or more after its segment's start: a
 /// reparse that finds an error parses its segment afresh, which must stay short.
 const MAX_SEGMENT_BYTES: usize = 1024;
+/// A piece with an error is parsed afresh up to this size; a longer one (an unterminated
+/// triple-quoted string makes the rest of the module one piece) keeps its incremental
+/// reparse, which costs a fraction of a fresh parse on every keystroke.
+const FRESH_PARSE_MAX_BYTES: usize = 16 * 1024;
 
 /// Consecutive top-level statements, parsed on their own.
 #[derive(Clone)]
@@ -45,10 +49,12 @@ pub(super) struct Segment {
     pub tree: Tree,
 }
 
-/// Parse `text` into segments.
-pub(super) fn parse_all(parser: &mut Parser, text: &str) -> Vec<Segment> {
-    let boundaries = Scanner::new(text, 0, 0).boundaries(None);
-    parse_pieces(parser, text, &boundaries, text.len(), |_| None)
+/// Parse `text` into segments; also returns where the triple-quoted strings that never close
+/// are opened (see [`Scanner::boundaries`]).
+pub(super) fn parse_all(parser: &mut Parser, text: &str) -> (Vec<Segment>, Vec<usize>) {
+    let (boundaries, unterminated) = Scanner::new(text, 0, 0).boundaries(None);
+    let segments = parse_pieces(parser, text, &boundaries, text.len(), |_, _| None);
+    (segments, unterminated)
 }
 
 /// Replace `range` of `text` with `new_text` and bring `segments` in step: the segments
@@ -58,6 +64,7 @@ pub(super) fn edit(
     parser: &mut Parser,
     text: &mut String,
     segments: &mut Vec<Segment>,
+    unterminated: &mut Vec<usize>,
     range: Range<usize>,
     new_text: &str,
 ) {
@@ -70,6 +77,11 @@ pub(super) fn edit(
         .saturating_sub(1);
     if first > 0 && !text[segments[first].start..start].contains('\n') {
         first -= 1;
+    }
+    // A triple-quoted string opened before the edit that never closed may close now: the
+    // scan starts before it.
+    if let Some(&quotes) = unterminated.iter().filter(|&&q| q < start).min() {
+        first = first.min(segments.partition_point(|s| s.start <= quotes) - 1);
     }
     let from = segments[first].start;
     let from_row = segments[first].start_row;
@@ -95,7 +107,8 @@ pub(super) fn edit(
         .filter(|s| s.start > old_end)
         .map(|s| shift(s.start))
         .collect();
-    let boundaries = Scanner::new(text, from, from_row).boundaries(Some(&after));
+    let (boundaries, found_unterminated) =
+        Scanner::new(text, from, from_row).boundaries(Some(&after));
     let last = boundaries[boundaries.len() - 1].0;
     let synced = boundaries.len() > 1 && after.binary_search(&last).is_ok();
     let (pieces, end) = if synced {
@@ -111,25 +124,48 @@ pub(super) fn edit(
             .expect("the scan stopped at an old boundary"),
         false => segments.len(),
     };
-    let mut replaced: Vec<(usize, Segment)> = segments
+    // Strings that never close after the scanned part stay so (their text did not change).
+    let old_kept_start = segments.get(kept_from).map_or(usize::MAX, |s| s.start);
+    let kept_unterminated = unterminated
+        .iter()
+        .filter(|&&q| q >= old_kept_start)
+        .map(|&q| shift(q));
+    *unterminated = found_unterminated
+        .into_iter()
+        .chain(kept_unterminated)
+        .collect();
+    let new_offset = |offset: usize| match offset {
+        o if o <= start => o,
+        o if o >= old_end => shift(o),
+        _ => new_end,
+    };
+    let old_ends: Vec<usize> = segments[first + 1..]
+        .iter()
+        .map(|s| s.start)
+        .chain(std::iter::once(text.len() + old_end - new_end))
+        .collect();
+    let mut replaced: Vec<Replaced> = segments
         .drain(first..kept_from)
-        .map(|mut segment| {
+        .zip(old_ends)
+        .map(|(mut segment, old_segment_end)| {
+            let touched = segment.start <= old_end && old_segment_end >= start;
             segment.tree.edit(&edit);
-            let new_start = match segment.start {
-                s if s <= start => s,
-                s if s >= old_end => shift(s),
-                _ => new_end,
-            };
-            (new_start, segment)
+            Replaced {
+                start: new_offset(segment.start),
+                end: new_offset(old_segment_end),
+                touched,
+                tree: segment.tree,
+            }
         })
         .collect();
     replaced.reverse();
-    let new = parse_pieces(parser, text, pieces, end, |piece_start| {
-        // The old tree that held this piece's start: what its parse can reuse.
-        replaced
-            .iter()
-            .find(|(new_start, _)| *new_start <= piece_start)
-            .map(|(_, segment)| &segment.tree)
+    let new = parse_pieces(parser, text, pieces, end, |piece_start, piece_end| {
+        // The old tree that held this piece's start: what its parse can reuse, or the
+        // piece's own tree when the piece is an old segment that the edit did not touch.
+        replaced.iter().find(|r| r.start <= piece_start).map(|r| {
+            let same = !r.touched && r.start == piece_start && r.end == piece_end;
+            (&r.tree, same)
+        })
     });
     for segment in &mut segments[first..] {
         segment.start = shift(segment.start);
@@ -139,14 +175,24 @@ pub(super) fn edit(
     segments.splice(first..first, new);
 }
 
+/// An old segment that an edit replaces, at its new offsets.
+struct Replaced {
+    start: usize,
+    end: usize,
+    /// The edit changed its text.
+    touched: bool,
+    tree: Tree,
+}
+
 /// Parse the pieces of `text` that start at `boundaries` (offset, row), the last one
-/// ending at `end`.
+/// ending at `end`. `old_tree(start, end)`: a tree the parse of a piece can reuse, and
+/// whether it is the piece's own already (an unchanged old segment).
 fn parse_pieces<'t>(
     parser: &mut Parser,
     text: &str,
     boundaries: &[(usize, usize)],
     end: usize,
-    old_tree: impl Fn(usize) -> Option<&'t Tree>,
+    old_tree: impl Fn(usize, usize) -> Option<(&'t Tree, bool)>,
 ) -> Vec<Segment> {
     let whole = boundaries.len() == 1 && boundaries[0].0 == 0 && end == text.len();
     let mut segments = Vec::with_capacity(boundaries.len());
@@ -155,6 +201,16 @@ fn parse_pieces<'t>(
             Some(&(next, next_row)) => (next, Point::new(next_row, 0)),
             None => (end, point_after(text, start, Point::new(start_row, 0), end)),
         };
+        let old = old_tree(start, piece_end);
+        if let Some((tree, true)) = old {
+            segments.push(Segment {
+                start,
+                start_row,
+                tree: tree.clone(),
+            });
+            continue;
+        }
+        let old = old.map(|(tree, _)| tree);
         let ranges = if whole {
             // No restriction: the whole text, as a plain parse.
             Vec::new()
@@ -174,10 +230,12 @@ fn parse_pieces<'t>(
                 .parse(text, old)
                 .expect("parsing without a timeout or cancellation always yields a tree")
         };
-        let mut tree = parse(old_tree(start));
+        let mut tree = parse(old);
         // Tree-sitter recovers from errors differently when it reparses from an old tree:
-        // a piece with an error is parsed afresh, so that its tree is the text's own.
-        if tree.root_node().has_error() && old_tree(start).is_some() {
+        // a piece with an error is parsed afresh, so that its tree is the text's own (up to
+        // a size: see FRESH_PARSE_MAX_BYTES).
+        let short = piece_end - start <= FRESH_PARSE_MAX_BYTES;
+        if tree.root_node().has_error() && old.is_some() && short {
             tree = parse(None);
         }
         segments.push(Segment {
@@ -214,6 +272,7 @@ pub(super) fn advance(start: Point, inserted: &str) -> Point {
 
 /// Python's lexical state from one line to the next, enough to know which lines start a
 /// top-level statement.
+#[derive(Clone)]
 struct Scanner<'t> {
     text: &'t [u8],
     /// The next line's start and row.
@@ -227,6 +286,10 @@ struct Scanner<'t> {
     continued: bool,
     /// The last statement line was a decorator: the next one is what it decorates.
     decorated: bool,
+    /// Where the last triple-quoted string was opened (the offset of its quotes).
+    last_triple: Option<usize>,
+    /// Triple-quoted strings that never close: each is read as ending with its line.
+    unterminated: Vec<usize>,
 }
 
 impl<'t> Scanner<'t> {
@@ -240,31 +303,59 @@ impl<'t> Scanner<'t> {
             string: None,
             continued: false,
             decorated: false,
+            last_triple: None,
+            unterminated: Vec::new(),
         }
     }
 
     /// The boundaries (offset, row) from the scanner's start (always the first) to the end
-    /// of the text, or up to and including the first one in `stop_at` (sorted).
-    fn boundaries(mut self, stop_at: Option<&[usize]>) -> Vec<(usize, usize)> {
-        let mut found = vec![(self.position, self.row)];
-        let mut segment_start = self.position;
-        // The first line is a boundary; what it is (a decorator?) matters for the next.
-        self.starts_statement();
-        self.scan_line();
-        while self.position < self.text.len() {
+    /// of the text, or up to and including the first one in `stop_at` (sorted); and the
+    /// offsets of the triple-quoted strings that never close, each read as ending with its
+    /// line.
+    fn boundaries(mut self, stop_at: Option<&[usize]>) -> (Vec<(usize, usize)>, Vec<usize>) {
+        let first = self.position;
+        let mut found = Vec::new();
+        let mut segment_start = first;
+        // A triple-quoted string still open at the end of the text is a syntax error of
+        // the statement that opens it, not the rest of the module turned into a string
+        // (which would make every later line one segment, reparsed on each keystroke):
+        // the scan goes back to that line and reads the string as ending with it.
+        let mut opened: Option<((Scanner<'t>, usize, usize), usize)> = None;
+        loop {
             let (line, row) = (self.position, self.row);
-            if self.starts_statement()
+            let checkpoint = (self.clone(), found.len(), segment_start);
+            let starts = self.starts_statement();
+            if line == first {
+                found.push((line, row));
+            } else if starts
                 && (line - segment_start >= MAX_SEGMENT_BYTES || qualifies(self.line_text()))
             {
                 segment_start = line;
                 found.push((line, row));
                 if stop_at.is_some_and(|stops| stops.binary_search(&line).is_ok()) {
-                    break;
+                    return (found, self.unterminated);
                 }
             }
+            self.last_triple = None;
             self.scan_line();
+            match (self.string, self.last_triple) {
+                (None, _) => opened = None,
+                (Some((_, true)), Some(quotes)) => opened = Some((checkpoint, quotes)),
+                _ => {}
+            }
+            if self.position < self.text.len() {
+                continue;
+            }
+            let Some(((back, found_len, back_segment_start), quotes)) = opened.take() else {
+                return (found, self.unterminated);
+            };
+            let mut unterminated = std::mem::take(&mut self.unterminated);
+            unterminated.push(quotes);
+            self = back;
+            self.unterminated = unterminated;
+            found.truncate(found_len);
+            segment_start = back_segment_start;
         }
-        found
     }
 
     /// The current line, without its line break.
@@ -371,8 +462,16 @@ impl<'t> Scanner<'t> {
                 }
                 b'"' | b'\'' => {
                     let triple = text.get(i + 1) == Some(&byte) && text.get(i + 2) == Some(&byte);
+                    if triple && self.unterminated.contains(&i) {
+                        // Never closed: it ends with its line.
+                        while i < text.len() && text[i] != b'\n' {
+                            i += 1;
+                        }
+                        break;
+                    }
                     self.string = Some((byte, triple));
                     if triple {
+                        self.last_triple = Some(i);
                         i += 2;
                     }
                 }
@@ -610,5 +709,50 @@ mod tests {
             segmented_steps > 1500,
             "{segmented_steps} edits in a segmented module"
         );
+    }
+
+    #[test]
+    fn a_triple_quoted_string_that_never_closes_stays_in_its_statement() {
+        let text: String = (0..60)
+            .map(|i| format!("def helper_{i}(record, factor={i}):\n    size = record[\"s3\"].get(\"size\", 0)\n    return size * factor\n\n"))
+            .collect();
+        let mut module = super::super::Module::parse(text.clone());
+        let segments = module.segments.len();
+        assert!(segments > 5, "{segments}");
+        let top = text.find("def helper_0").unwrap();
+        module.edit(top..top, "NOTE = \"\"\"\n");
+        let fresh = super::super::Module::parse(module.text().to_string());
+        assert_eq!(shape(&module), shape(&fresh));
+        // The rest of the module is still code in segments of its own, and the error is
+        // the unterminated string's.
+        assert!(
+            module.segments.len() + 2 >= segments,
+            "{}",
+            module.segments.len()
+        );
+        let errors = module.syntax_errors();
+        assert!(!errors.is_empty());
+        assert!(
+            errors.iter().all(|e| e.range.start < top + 200),
+            "{errors:?}"
+        );
+        assert!(module.top_level_function("helper_12").is_some());
+        // Closed further down: the text between is one string now, as Python reads it.
+        let later = module.text().find("def helper_12").unwrap();
+        module.edit(later..later, "\"\"\"\n");
+        let fresh = super::super::Module::parse(module.text().to_string());
+        assert_eq!(shape(&module), shape(&fresh));
+        assert!(module.top_level_function("helper_6").is_none());
+        assert!(module.top_level_function("helper_12").is_some());
+        assert!(
+            module.syntax_errors().is_empty(),
+            "{:?}",
+            module.syntax_errors()
+        );
+        // And opened again by deleting the closing quotes.
+        module.edit(later..later + 4, "");
+        let fresh = super::super::Module::parse(module.text().to_string());
+        assert_eq!(shape(&module), shape(&fresh));
+        assert!(module.top_level_function("helper_6").is_some());
     }
 }
