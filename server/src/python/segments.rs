@@ -756,3 +756,74 @@ mod tests {
         assert!(module.top_level_function("helper_6").is_some());
     }
 }
+
+/// On demand (it reads thousands of files): every `.py` file under the folders of
+/// `PY_ROOTS` (`:`-separated) that parses without an error as one tree parses as segments
+/// into the same top-level statements, node for node.
+///
+///     PY_ROOTS=$(python3 -c 'import sysconfig; print(sysconfig.get_path("stdlib"))') \
+///         cargo test --release -p lambda-ls --lib real_code -- --ignored --nocapture
+#[cfg(test)]
+mod real_code_check {
+    #[test]
+    #[ignore = "on demand: set PY_ROOTS"]
+    fn real_python_files_parse_as_one_tree_would() {
+        let roots = std::env::var("PY_ROOTS").expect("PY_ROOTS names the folders to read");
+        let mut files = Vec::new();
+        for root in roots.split(':') {
+            for entry in ignore::WalkBuilder::new(root)
+                .standard_filters(false)
+                .build()
+                .flatten()
+            {
+                if entry.path().extension().is_some_and(|e| e == "py") {
+                    files.push(entry.path().to_path_buf());
+                }
+            }
+        }
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .unwrap();
+        let (mut checked, mut mismatched, mut segments_total) = (0, 0, 0);
+        for path in &files {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            let whole = parser.parse(&text, None).unwrap();
+            if whole.root_node().has_error() {
+                continue;
+            }
+            checked += 1;
+            let module = super::super::Module::parse(text.clone());
+            segments_total += module.segments.len();
+            let mut cursor = whole.root_node().walk();
+            let expected: Vec<String> = whole
+                .root_node()
+                .children(&mut cursor)
+                .filter(|n| n.kind() != "comment")
+                .map(|n| format!("{} {:?} {}", n.kind(), n.byte_range(), n.to_sexp()))
+                .collect();
+            let got: Vec<String> = module
+                .statements()
+                .filter(|n| n.kind() != "comment")
+                .map(|n| format!("{} {:?} {}", n.kind(), n.byte_range(), n.to_sexp()))
+                .collect();
+            if expected != got || module.has_error() {
+                mismatched += 1;
+                if mismatched <= 5 {
+                    let at = expected.iter().zip(&got).position(|(a, b)| a != b);
+                    eprintln!(
+                        "MISMATCH {} at {:?}: {:?} vs {:?}",
+                        path.display(),
+                        at,
+                        at.map(|i| expected[i].chars().take(120).collect::<String>()),
+                        at.map(|i| got[i].chars().take(120).collect::<String>())
+                    );
+                }
+            }
+        }
+        eprintln!("{checked} files without errors, {mismatched} differ, {segments_total} segments");
+        assert_eq!(mismatched, 0);
+    }
+}
