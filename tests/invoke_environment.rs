@@ -10,12 +10,12 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
-use support::{binary, copy_tree, repo_root};
+use support::{binary, copy_tree, repo_root, serve_address};
 
 struct Run {
     code: i32,
@@ -468,12 +468,8 @@ fn a_warm_environment_is_rebuilt_when_the_requirements_change() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
     let served = Served {
-        address: line.split("http://").nth(1).unwrap().trim().to_string(),
+        address: serve_address(&mut child),
         child,
     };
     let body = |v: Value| v.as_str().unwrap().to_string();

@@ -35,7 +35,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Parser};
 
-use segments::Segment;
+use segments::Segments;
 
 thread_local! {
     // A parser is cheap to keep and not `Sync`: one per thread.
@@ -57,7 +57,9 @@ pub trait Field<'t> {
 
 impl<'t> Field<'t> for Node<'t> {
     fn field(&self, name: &'static str) -> Option<Node<'t>> {
-        self.child_by_field_id(field_id(name)?.get())
+        let id = field_id(name);
+        debug_assert!(id.is_some(), "the Python grammar has no field `{name}`");
+        self.child_by_field_id(id?.get())
     }
 }
 
@@ -86,9 +88,7 @@ fn field_id(name: &str) -> Option<std::num::NonZeroU16> {
 #[derive(Clone)]
 pub struct Module {
     text: String,
-    segments: Vec<Segment>,
-    /// Where the triple-quoted strings that never close are opened (see [`segments`]).
-    unterminated: Vec<usize>,
+    segments: Segments,
     /// The top-level functions, found once per version: the checks of one keystroke look
     /// functions up by name many times, and a module can hold thousands.
     top_level: std::sync::OnceLock<Vec<TopLevelDef>>,
@@ -107,7 +107,7 @@ impl std::fmt::Debug for Module {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Module")
             .field("len", &self.text.len())
-            .field("segments", &self.segments.len())
+            .field("segments", &self.segments.list.len())
             .finish()
     }
 }
@@ -116,12 +116,10 @@ impl Module {
     /// Parse a whole module.
     pub fn parse(text: impl Into<String>) -> Self {
         let text = text.into();
-        let (segments, unterminated) =
-            PARSER.with(|parser| segments::parse_all(&mut parser.borrow_mut(), &text));
+        let segments = PARSER.with(|parser| Segments::parse(&mut parser.borrow_mut(), &text));
         Module {
             text,
             segments,
-            unterminated,
             top_level: Default::default(),
         }
     }
@@ -133,7 +131,7 @@ impl Module {
     /// The root (`module`) node of each segment, in order: their children are the
     /// module's top-level statements and comments.
     pub fn roots(&self) -> impl Iterator<Item = Node<'_>> + '_ {
-        self.segments.iter().map(|s| s.tree.root_node())
+        self.segments.list.iter().map(|s| s.tree.root_node())
     }
 
     /// The module's top-level statements (and comments), in order.
@@ -154,14 +152,8 @@ impl Module {
     pub fn edit(&mut self, range: Range<usize>, new_text: &str) {
         self.top_level = Default::default();
         PARSER.with(|parser| {
-            segments::edit(
-                &mut parser.borrow_mut(),
-                &mut self.text,
-                &mut self.segments,
-                &mut self.unterminated,
-                range,
-                new_text,
-            )
+            self.segments
+                .edit(&mut parser.borrow_mut(), &mut self.text, range, new_text)
         })
     }
 
@@ -202,8 +194,12 @@ impl Module {
             .iter()
             .filter(|def| wanted(&self.text[def.name.clone()]))
             .filter_map(|def| {
-                let segment = self.segments.partition_point(|s| s.start <= def.node.start) - 1;
-                let node = self.segments[segment]
+                let segment = self
+                    .segments
+                    .list
+                    .partition_point(|s| s.start <= def.node.start)
+                    - 1;
+                let node = self.segments.list[segment]
                     .tree
                     .root_node()
                     .descendant_for_byte_range(def.node.start, def.node.end)

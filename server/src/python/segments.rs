@@ -49,18 +49,41 @@ pub(super) struct Segment {
     pub tree: Tree,
 }
 
-/// Parse `text` into segments; also returns where the triple-quoted strings that never close
-/// are opened (see [`Scanner::boundaries`]).
-pub(super) fn parse_all(parser: &mut Parser, text: &str) -> (Vec<Segment>, Vec<usize>) {
-    let (boundaries, unterminated) = Scanner::new(text, 0, 0).boundaries(None);
-    let segments = parse_pieces(parser, text, &boundaries, text.len(), |_, _| None);
-    (segments, unterminated)
+/// A module's segments, in order, covering its text.
+#[derive(Clone)]
+pub(super) struct Segments {
+    pub list: Vec<Segment>,
+    /// Where the triple-quoted strings that never close are opened (see
+    /// [`Scanner::boundaries`]).
+    unterminated: Vec<usize>,
+}
+
+impl Segments {
+    /// Parse `text` into segments.
+    pub fn parse(parser: &mut Parser, text: &str) -> Self {
+        let (boundaries, unterminated) = Scanner::new(text, 0, 0).boundaries(None);
+        let list = parse_pieces(parser, text, &boundaries, text.len(), |_, _| None);
+        Segments { list, unterminated }
+    }
+
+    /// Replace `range` of `text` with `new_text` and bring the segments in step (see
+    /// [`edit`]).
+    pub fn edit(&mut self, parser: &mut Parser, text: &mut String, range: Range<usize>, new: &str) {
+        edit(
+            parser,
+            text,
+            &mut self.list,
+            &mut self.unterminated,
+            range,
+            new,
+        )
+    }
 }
 
 /// Replace `range` of `text` with `new_text` and bring `segments` in step: the segments
 /// from the one holding the edit to the first unchanged boundary are parsed again (from
 /// their old trees, edited), the ones after it are moved.
-pub(super) fn edit(
+fn edit(
     parser: &mut Parser,
     text: &mut String,
     segments: &mut Vec<Segment>,
@@ -89,7 +112,7 @@ pub(super) fn edit(
     let old_end_position = point_after(text, start, start_position, old_end);
     text.replace_range(start..old_end, new_text);
     let new_end = start + new_text.len();
-    let new_end_position = advance(start_position, new_text);
+    let new_end_position = point_after(text, start, start_position, new_end);
     let edit = InputEdit {
         start_byte: start,
         old_end_byte: old_end,
@@ -255,17 +278,6 @@ fn point_after(text: &str, from: usize, at: Point, offset: usize) -> Point {
         Some(last) => Point::new(
             at.row + between.iter().filter(|&&b| b == b'\n').count(),
             between.len() - last - 1,
-        ),
-    }
-}
-
-/// The point reached by inserting `inserted` at `start`.
-pub(super) fn advance(start: Point, inserted: &str) -> Point {
-    match inserted.rfind('\n') {
-        None => Point::new(start.row, start.column + inserted.len()),
-        Some(last) => Point::new(
-            start.row + inserted.matches('\n').count(),
-            inserted.len() - last - 1,
         ),
     }
 }
@@ -582,6 +594,7 @@ mod tests {
     fn shape(module: &super::super::Module) -> (Vec<(usize, usize)>, Vec<String>) {
         let segments = module
             .segments
+            .list
             .iter()
             .map(|s| (s.start, s.start_row))
             .collect();
@@ -605,9 +618,9 @@ mod tests {
         let text = varied_module(60);
         let module = super::super::Module::parse(text.clone());
         assert!(
-            module.segments.len() > 5,
+            module.segments.list.len() > 5,
             "{} segments",
-            module.segments.len()
+            module.segments.list.len()
         );
         let mut parser = Parser::new();
         parser
@@ -703,7 +716,7 @@ mod tests {
                 assert_eq!(edited, fresh, "{context}");
             }
             assert_eq!(edited.1.len(), fresh.1.len(), "{context}");
-            segmented_steps += usize::from(module.segments.len() > 3);
+            segmented_steps += usize::from(module.segments.list.len() > 3);
         }
         assert!(
             segmented_steps > 1500,
@@ -717,7 +730,7 @@ mod tests {
             .map(|i| format!("def helper_{i}(record, factor={i}):\n    size = record[\"s3\"].get(\"size\", 0)\n    return size * factor\n\n"))
             .collect();
         let mut module = super::super::Module::parse(text.clone());
-        let segments = module.segments.len();
+        let segments = module.segments.list.len();
         assert!(segments > 5, "{segments}");
         let top = text.find("def helper_0").unwrap();
         module.edit(top..top, "NOTE = \"\"\"\n");
@@ -726,9 +739,9 @@ mod tests {
         // The rest of the module is still code in segments of its own, and the error is
         // the unterminated string's.
         assert!(
-            module.segments.len() + 2 >= segments,
+            module.segments.list.len() + 2 >= segments,
             "{}",
-            module.segments.len()
+            module.segments.list.len()
         );
         let errors = module.syntax_errors();
         assert!(!errors.is_empty());
@@ -796,7 +809,7 @@ mod real_code_check {
             }
             checked += 1;
             let module = super::super::Module::parse(text.clone());
-            segments_total += module.segments.len();
+            segments_total += module.segments.list.len();
             let mut cursor = whole.root_node().walk();
             let expected: Vec<String> = whole
                 .root_node()
