@@ -5,28 +5,13 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::{json, Value};
-use support::{copy_tree, repo_root, run_cli};
+use support::{copy_tree, ok, repo_root, run_cli, text};
 
 fn fixture(name: &str) -> PathBuf {
     repo_root().join("tests/fixtures/sam").join(name)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-    text(&output.stdout)
 }
 
 fn functions_json(dir: &Path, args: &[&str]) -> Vec<Value> {

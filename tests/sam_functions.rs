@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::{json, Value};
-use support::{binary, copy_tree, repo_root, run_cli};
+use support::{binary, copy_tree, ok, repo_root, run_cli, text};
 
 fn fixture(name: &str) -> PathBuf {
     repo_root().join("tests/fixtures/sam").join(name)
@@ -23,21 +23,6 @@ fn work_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = temp.path().join(name);
     copy_tree(&fixture(name), &dir);
     (temp, dir)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-    text(&output.stdout)
 }
 
 /// The command failed (exit 2, an error before anything ran) and said `expected`.

@@ -144,6 +144,24 @@ impl Project {
     }
 }
 
+/// Bytes of a process's output as text (lossy).
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The stdout of a command that must have succeeded; its exit code, stdout and stderr in
+/// the failure message otherwise.
+pub fn ok(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status.code(),
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    text(&output.stdout)
+}
+
 /// The address a just-started `lambda-ls serve` (stdout piped) listens on: its first line of
 /// stdout says `… on http://127.0.0.1:PORT`.
 pub fn serve_address(child: &mut std::process::Child) -> String {
